@@ -3,9 +3,9 @@ module github.com/tinysmbd/tinysmbd
 go 1.26.0
 
 require (
-	github.com/BurntSushi/toml v1.6.0 // indirect
-	github.com/pion/transport/v3 v3.1.1 // indirect
-	github.com/spf13/afero v1.15.0 // indirect
-	golang.org/x/crypto v0.59.0 // indirect
-	golang.org/x/text v0.44.0 // indirect
+	github.com/BurntSushi/toml v1.6.0
+	github.com/spf13/afero v1.15.0
+	golang.org/x/crypto v0.59.0
 )
+
+require golang.org/x/text v0.44.0 // indirect
