@@ -143,3 +143,23 @@ func (r *Response) String(s string, unicode bool) {
 	r.buf = AppendOEM(r.buf, s)
 	r.buf = append(r.buf, 0)
 }
+
+// Extend appends n bytes, not zeroed, and returns them for the caller to
+// fill in place: a READ's file data goes straight into the reply this way.
+// The slice is invalid after the next append.
+func (r *Response) Extend(n int) []byte {
+	r.buf = growLen(r.buf, n)
+	return r.buf[len(r.buf)-n:]
+}
+
+// Truncate cuts the message back to pos bytes from the header start.
+func (r *Response) Truncate(pos int) { r.buf = r.buf[:r.hdr+pos] }
+
+func growLen(b []byte, n int) []byte {
+	if cap(b)-len(b) < n {
+		nb := make([]byte, len(b), 2*cap(b)+n)
+		copy(nb, b)
+		b = nb
+	}
+	return b[:len(b)+n]
+}

@@ -1,0 +1,19 @@
+// Package vfs gives an afero.Fs the file semantics an SMB1 client expects
+// from a Windows server: SMB path canonicalisation that can never leave the
+// share (CleanPath, and RootFs, which confines an OS directory with os.Root
+// so symlinks cannot escape either), case-insensitive lookup on
+// case-sensitive filesystems (Resolve), NT create dispositions and
+// delete-on-close (Share, File), DOS and NT wildcards (Match), attributes
+// and timestamps in their wire encodings, the FID table (OpenTable) and the
+// mapping of Go and errno errors to NTSTATUS (StatusFromError).
+//
+// Design constraints: vfs knows nothing of the wire format beyond status
+// codes, starts no goroutines, and every error it returns from Share, File
+// and OpenTable is an smb.NTStatus, ready to send. A Share holds no mutable
+// state and may be used from several connections at once; File and
+// OpenTable belong to one connection and are not safe for concurrent use.
+//
+// Not implemented: share modes, byte-range locks, oplocks, alternate data
+// streams, and DELETE_PENDING (a delete-on-close file stays visible to other
+// opens until the handle that carries the flag is closed).
+package vfs

@@ -1,0 +1,327 @@
+package vfs
+
+import (
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/afero"
+
+	"github.com/tinysmbd/tinysmbd/smb"
+)
+
+// File is an open file or directory returned by Share.Create. It checks
+// every operation against the access granted at open, as Windows does, not
+// against how the Fs handle happens to be opened. A directory holds no Fs
+// handle. A File belongs to one connection and is not safe for concurrent
+// use.
+type File struct {
+	share         *Share
+	path          string
+	isDir         bool
+	h             afero.File // nil for a directory
+	access        uint32
+	deleteOnClose bool
+	closed        bool
+	listing       []Entry
+	atime, mtime  time.Time // set explicitly; re-applied at Close
+
+	// Owner is free for the caller's bookkeeping (the server records the
+	// TID and PID that opened the file); vfs never reads it.
+	Owner any
+}
+
+// Path returns the file's path in the Fs, as stored ("/Dir/File.txt"
+// even if the client spelled it "\dir\FILE.TXT").
+func (f *File) Path() string { return f.path }
+
+// IsDir reports whether f is a directory.
+func (f *File) IsDir() bool { return f.isDir }
+
+// Access returns the granted access mask (Access* bits, generic rights
+// mapped), for the MaximalAccess a response may report.
+func (f *File) Access() uint32 { return f.access }
+
+// DeleteOnClose reports whether Close will delete the file.
+func (f *File) DeleteOnClose() bool { return f.deleteOnClose }
+
+// Share returns the share the file was opened on.
+func (f *File) Share() *Share { return f.share }
+
+func (f *File) check() error {
+	if f.closed {
+		return smb.StatusFileClosed
+	}
+	return nil
+}
+
+// Stat returns the current FileInfo: from the open handle for a file, so
+// it follows writes and renames, and by path for a directory.
+func (f *File) Stat() (os.FileInfo, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	var fi os.FileInfo
+	var err error
+	if f.h != nil {
+		fi, err = f.h.Stat()
+	} else {
+		fi, err = f.share.fs.Stat(f.path)
+	}
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	return fi, nil
+}
+
+// ReadAt reads up to len(p) bytes at off. Unlike io.ReaderAt, reaching the
+// end of the file is not an error: a short count with a nil error means end
+// of file, which is how SMB1 READ reports it. It needs read or execute
+// access (Samba allows READ with FILE_EXECUTE for paging).
+func (f *File) ReadAt(p []byte, off int64) (int, error) {
+	if err := f.dataCheck(AccessReadData | AccessExecute); err != nil {
+		return 0, err
+	}
+	if off < 0 {
+		return 0, smb.StatusInvalidParameter
+	}
+	n, err := f.h.ReadAt(p, off)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return n, statusErr(err)
+	}
+	return n, nil
+}
+
+// WriteAt writes p at off; writing past the end extends the file and fills
+// the gap with zeros. It needs write or append access.
+func (f *File) WriteAt(p []byte, off int64) (int, error) {
+	if err := f.dataCheck(AccessWriteData | AccessAppendData); err != nil {
+		return 0, err
+	}
+	if off < 0 {
+		return 0, smb.StatusInvalidParameter
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if err := f.share.checkSize(off, int64(len(p))); err != nil {
+		return 0, err
+	}
+	n, err := f.h.WriteAt(p, off)
+	if err != nil {
+		return n, statusErr(err)
+	}
+	return n, nil
+}
+
+// Truncate sets the file's size, extending it with zeros or cutting it.
+// It needs write access.
+func (f *File) Truncate(size int64) error {
+	if err := f.dataCheck(AccessWriteData | AccessAppendData); err != nil {
+		return err
+	}
+	if size < 0 {
+		return smb.StatusInvalidParameter
+	}
+	if err := f.share.checkSize(size, 0); err != nil {
+		return err
+	}
+	return statusErr(f.h.Truncate(size))
+}
+
+// Sync flushes the file to stable storage; for a directory it does nothing.
+func (f *File) Sync() error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	if f.h == nil {
+		return nil
+	}
+	return statusErr(f.h.Sync())
+}
+
+// dataCheck guards the data operations: open, not a directory (Windows
+// answers STATUS_INVALID_DEVICE_REQUEST), and holding one of want.
+func (f *File) dataCheck(want uint32) error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	if f.isDir {
+		return smb.StatusInvalidDeviceRequest
+	}
+	if f.access&want == 0 {
+		return smb.StatusAccessDenied
+	}
+	return nil
+}
+
+func (s *Share) checkSize(off, n int64) error {
+	if s.MaxFileSize > 0 && (off > s.MaxFileSize || n > s.MaxFileSize-off) {
+		return smb.StatusDiskFull
+	}
+	return nil
+}
+
+// SetDeleteOnClose sets or clears the delete-on-close flag
+// (FileDispositionInformation, MS-FSCC 2.4.11). Setting it needs DELETE
+// access (StatusAccessDenied); a read-only file or the share root is
+// StatusCannotDelete and a non-empty directory StatusDirectoryNotEmpty.
+func (f *File) SetDeleteOnClose(del bool) error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	if !del {
+		f.deleteOnClose = false
+		return nil
+	}
+	if f.access&AccessDelete == 0 {
+		return smb.StatusAccessDenied
+	}
+	if f.path == "/" {
+		return smb.StatusCannotDelete
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if readOnlyMode(fi) {
+		return smb.StatusCannotDelete
+	}
+	if f.isDir {
+		if err := f.share.checkEmpty(f.path); err != nil {
+			return err
+		}
+	}
+	f.deleteOnClose = true
+	return nil
+}
+
+// SetTimes sets the access and modification times (a zero Time leaves one
+// unchanged). It needs FILE_WRITE_ATTRIBUTES. Times set this way are applied
+// again at Close, so later writes on the handle do not move them, as on
+// Windows.
+func (f *File) SetTimes(atime, mtime time.Time) error {
+	if err := f.attrCheck(); err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if err := f.share.setTimes(f.path, fi, atime, mtime); err != nil {
+		return err
+	}
+	if !atime.IsZero() {
+		f.atime = atime
+	}
+	if !mtime.IsZero() {
+		f.mtime = mtime
+	}
+	return nil
+}
+
+// SetAttributes applies DOS attributes as Share.SetAttributes does. It
+// needs FILE_WRITE_ATTRIBUTES.
+func (f *File) SetAttributes(attrs uint32) error {
+	if err := f.attrCheck(); err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	return f.share.chmodAttributes(f.path, fi, attrs)
+}
+
+func (f *File) attrCheck() error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	if f.access&AccessWriteAttributes == 0 {
+		return smb.StatusAccessDenied
+	}
+	return nil
+}
+
+// Rename moves the open file as Share.Rename does and keeps the handle
+// pointing at it. It needs DELETE access, as renaming through a handle
+// does on Windows.
+func (f *File) Rename(newPath string, replace bool) error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	if f.access&AccessDelete == 0 {
+		return smb.StatusAccessDenied
+	}
+	np, err := f.share.rename(f.path, newPath, replace)
+	if err != nil {
+		return err
+	}
+	f.path = np
+	f.listing = nil
+	return nil
+}
+
+// ReadDir returns the directory's entries, with "." and ".." first, as
+// Share.List does for "*". The first call takes a snapshot that later calls
+// return, so a FIND can resume while files come and go.
+func (f *File) ReadDir() ([]Entry, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	if !f.isDir {
+		return nil, smb.StatusNotADirectory
+	}
+	if f.listing == nil {
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, err
+		}
+		l, err := f.share.readDir(f.path, fi)
+		if err != nil {
+			return nil, err
+		}
+		f.listing = l
+	}
+	return f.listing, nil
+}
+
+// Close releases the file. With delete-on-close set it then deletes the
+// file, or the directory if it is empty (StatusDirectoryNotEmpty
+// otherwise); the handle is released either way. A second Close is
+// StatusFileClosed.
+func (f *File) Close() error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	f.closed = true
+	f.listing = nil
+	var err error
+	if f.h != nil {
+		err = f.h.Close()
+		f.h = nil
+	}
+	switch {
+	case f.deleteOnClose && f.isDir:
+		if derr := f.share.removeDir(f.path); err == nil {
+			err = derr
+		}
+	case f.deleteOnClose:
+		if derr := f.share.fs.Remove(f.path); err == nil {
+			err = derr
+		}
+	case !f.atime.IsZero() || !f.mtime.IsZero():
+		// MemMapFs stamps the modification time when a writable handle
+		// closes; re-apply what the client set.
+		if fi, serr := f.share.fs.Stat(f.path); serr == nil {
+			if terr := f.share.setTimes(f.path, fi, f.atime, f.mtime); err == nil {
+				err = terr
+			}
+		}
+	}
+	if err != nil {
+		return statusErr(err)
+	}
+	return nil
+}

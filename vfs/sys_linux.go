@@ -1,0 +1,72 @@
+//go:build linux
+
+package vfs
+
+import (
+	"os"
+	"syscall"
+	"time"
+)
+
+// statT returns the kernel's stat record behind fi, when fi came from the
+// operating system rather than from an in-memory Fs.
+func statT(fi os.FileInfo) *syscall.Stat_t {
+	st, _ := fi.Sys().(*syscall.Stat_t)
+	return st
+}
+
+func sysInode(fi os.FileInfo) (uint64, bool) {
+	if st := statT(fi); st != nil {
+		return st.Ino, true
+	}
+	return 0, false
+}
+
+func sysNlink(fi os.FileInfo) (uint64, bool) {
+	if st := statT(fi); st != nil {
+		return uint64(st.Nlink), true
+	}
+	return 0, false
+}
+
+// sysBlocks returns the bytes really allocated: st_blocks counts 512-byte
+// units on Linux whatever the filesystem block size (stat(2)).
+func sysBlocks(fi os.FileInfo) (int64, bool) {
+	if st := statT(fi); st != nil {
+		return st.Blocks * 512, true
+	}
+	return 0, false
+}
+
+// sysTimes returns the access and status-change times; Linux's stat has no
+// birth time.
+func sysTimes(fi os.FileInfo) (atime, ctime time.Time, ok bool) {
+	st := statT(fi)
+	if st == nil {
+		return time.Time{}, time.Time{}, false
+	}
+	return time.Unix(st.Atim.Unix()), time.Unix(st.Ctim.Unix()), true
+}
+
+// fileDiskUsage runs fstatfs on the open directory f. f_frsize is the unit
+// f_blocks is counted in (statfs(2)); older kernels leave it zero, and then
+// f_bsize is.
+func fileDiskUsage(f *os.File) (total, free, blockSize uint64, err error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	var st syscall.Statfs_t
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = syscall.Fstatfs(int(fd), &st) }); err != nil {
+		return 0, 0, 0, err
+	}
+	if serr != nil {
+		return 0, 0, 0, serr
+	}
+	bs := uint64(st.Frsize)
+	if bs == 0 {
+		bs = uint64(st.Bsize)
+	}
+	return uint64(st.Blocks) * bs, uint64(st.Bavail) * bs, bs, nil
+}

@@ -1,0 +1,28 @@
+//go:build !linux
+
+package vfs
+
+import (
+	"errors"
+	"os"
+	"time"
+)
+
+// Outside Linux the operating system's stat record is not decoded; callers
+// fall back to values derived from os.FileInfo alone.
+
+func sysInode(os.FileInfo) (uint64, bool) { return 0, false }
+
+func sysNlink(os.FileInfo) (uint64, bool) { return 0, false }
+
+func sysBlocks(os.FileInfo) (int64, bool) { return 0, false }
+
+func sysTimes(os.FileInfo) (atime, ctime time.Time, ok bool) {
+	return time.Time{}, time.Time{}, false
+}
+
+var errNoStatfs = errors.New("vfs: disk usage not supported on this platform")
+
+func fileDiskUsage(*os.File) (total, free, blockSize uint64, err error) {
+	return 0, 0, 0, errNoStatfs
+}
