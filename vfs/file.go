@@ -13,14 +13,14 @@ import (
 
 // File is an open file or directory returned by Share.Create. It checks
 // every operation against the access granted at open, as Windows does, not
-// against how the Fs handle happens to be opened. A directory holds no Fs
-// handle. A File belongs to one connection and is not safe for concurrent
-// use.
+// against how the Fs handle happens to be opened. A directory, and a file
+// opened without read, write or execute access, holds no Fs handle. A File
+// belongs to one connection and is not safe for concurrent use.
 type File struct {
 	share         *Share
 	path          string
 	isDir         bool
-	h             afero.File // nil for a directory
+	h             afero.File // nil unless opened for data access
 	access        uint32
 	deleteOnClose bool
 	closed        bool
@@ -56,8 +56,8 @@ func (f *File) check() error {
 	return nil
 }
 
-// Stat returns the current FileInfo: from the open handle for a file, so
-// it follows writes and renames, and by path for a directory.
+// Stat returns the current FileInfo: from the open handle when there is
+// one, so it follows writes, and by path otherwise.
 func (f *File) Stat() (os.FileInfo, error) {
 	if err := f.check(); err != nil {
 		return nil, err
@@ -150,7 +150,7 @@ func (f *File) dataCheck(want uint32) error {
 	if f.isDir {
 		return smb.StatusInvalidDeviceRequest
 	}
-	if f.access&want == 0 {
+	if f.access&want == 0 || f.h == nil {
 		return smb.StatusAccessDenied
 	}
 	return nil

@@ -43,6 +43,9 @@ const (
 	AccessFileAll            uint32 = 0x001F01FF
 )
 
+// accessData holds the rights that need an open Fs handle.
+const accessData = AccessReadData | AccessWriteData | AccessAppendData | AccessExecute
+
 // accessWrite holds every right that changes the share's contents; a
 // read-only share grants none of them.
 const accessWrite = AccessWriteData | AccessAppendData | AccessWriteEA | AccessWriteAttributes |
@@ -360,24 +363,29 @@ func (s *Share) openExisting(actual string, fi os.FileInfo, p CreateParams, acce
 			return nil, 0, err
 		}
 	}
-	flag := os.O_RDONLY
-	if truncate || f.access&(AccessWriteData|AccessAppendData) != 0 {
-		flag = os.O_RDWR
+	if truncate || f.access&accessData != 0 {
+		// An open for attributes only (Explorer's property queries) takes
+		// no Fs handle, like Samba's stat opens, so it works on a file the
+		// server may not read.
+		flag := os.O_RDONLY
+		if truncate || f.access&(AccessWriteData|AccessAppendData) != 0 {
+			flag = os.O_RDWR
+		}
+		if truncate {
+			flag |= os.O_TRUNC
+		}
+		h, err := s.fs.OpenFile(actual, flag, 0)
+		if err != nil && flag == os.O_RDWR && p.DesiredAccess&AccessMaximumAllowed != 0 &&
+			StatusFromError(err) == smb.StatusAccessDenied {
+			// MAXIMUM_ALLOWED settles for what the OS permits.
+			f.access &^= AccessWriteData | AccessAppendData
+			h, err = s.fs.OpenFile(actual, os.O_RDONLY, 0)
+		}
+		if err != nil {
+			return nil, 0, statusErr(err)
+		}
+		f.h = h
 	}
-	if truncate {
-		flag |= os.O_TRUNC
-	}
-	h, err := s.fs.OpenFile(actual, flag, 0)
-	if err != nil && flag == os.O_RDWR && p.DesiredAccess&AccessMaximumAllowed != 0 &&
-		StatusFromError(err) == smb.StatusAccessDenied {
-		// MAXIMUM_ALLOWED settles for what the OS permits.
-		f.access &^= AccessWriteData | AccessAppendData
-		h, err = s.fs.OpenFile(actual, os.O_RDONLY, 0)
-	}
-	if err != nil {
-		return nil, 0, statusErr(err)
-	}
-	f.h = h
 	action := FileOpened
 	switch disp {
 	case FileSupersede:

@@ -338,6 +338,30 @@ func TestReadWrite(t *testing.T) {
 			t.Errorf("ReadAt on a write handle: %v", err)
 		}
 		wo.Close()
+		// An attributes-only open needs no permission to read the data.
+		if err := s.Fs().Chmod("/f", 0); err != nil {
+			t.Fatal(err)
+		}
+		st, _, err := s.Create(`\f`, CreateParams{DesiredAccess: AccessReadAttributes | AccessWriteAttributes, CreateDisposition: FileOpen})
+		if err != nil {
+			t.Fatalf("stat open: %v", err)
+		}
+		if fi, err := st.Stat(); err != nil || fi.Size() != 4 {
+			t.Errorf("Stat on a stat open = %v, %v", fi, err)
+		}
+		if _, err := st.ReadAt(buf, 0); err != smb.StatusAccessDenied {
+			t.Errorf("ReadAt on a stat open: %v", err)
+		}
+		if err := st.SetAttributes(AttrArchive); err != nil {
+			t.Errorf("SetAttributes on a stat open: %v", err)
+		}
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+		if fi, _ := s.Stat(`\f`); fi.Mode().Perm()&0o200 == 0 {
+			t.Errorf("mode after clearing READONLY = %v", fi.Mode())
+		}
+		s.Fs().Chmod("/f", 0o644)
 		// Overwrite on a handle that asked only for read still truncates.
 		ov, action, err := s.Create(`\f`, CreateParams{DesiredAccess: AccessGenericRead, CreateDisposition: FileOverwrite})
 		if err != nil || action != FileOverwritten {

@@ -1,0 +1,118 @@
+# tinysmbd — the two commands that matter:
+#   make run    start a local server on 127.0.0.1:1139/1445 with an in-memory share
+#   make test   everything CI runs (vet, tests, race, fuzz, big-endian MIPS, cross, size)
+#
+# Every recipe runs under bash -euo pipefail, and prerequisites run one at a
+# time in the order listed, so the first failing step fails make.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.NOTPARALLEL:
+.DEFAULT_GOAL := build
+
+GO      ?= go
+BIN     := bin
+PKG     := ./cmd/tinysmbd
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+# Host build keeps symbols for profiling; firmware builds are stripped.
+LDFLAGS       := -X main.version=$(VERSION)
+CROSS_LDFLAGS := -s -w -X main.version=$(VERSION)
+
+# QEMU_MIPS runs big-endian MIPS test binaries in `make mips-test`.
+QEMU_MIPS ?= qemu-mips-static
+
+# FUZZTIME is how long each Fuzz target runs in `make fuzz`.
+FUZZTIME ?= 3s
+
+# SIZE_LIMIT is the budget for the stripped mipsle binary: 5 MiB, what a
+# small router's flash overlay can spare.
+SIZE_LIMIT := 5242880
+
+RUN_NETBT  ?= 127.0.0.1:1139
+RUN_DIRECT ?= 127.0.0.1:1445
+RUN_PORT   := $(lastword $(subst :, ,$(RUN_DIRECT)))
+
+.PHONY: all build run test vet unit race fuzz mips-test cross size clean help
+
+all: build
+
+help:
+	@echo "make run        build and serve in-memory share 'public' on $(RUN_NETBT) and $(RUN_DIRECT)"
+	@echo "make test       vet, unit+interop tests, race, fuzz, mips-test, cross, size"
+	@echo "make build      bin/tinysmbd for this machine"
+	@echo "make cross      firmware binaries for linux arm/arm64/mips/mipsle/mips64 in bin/"
+	@echo "make size       fail if bin/tinysmbd-linux-mipsle is over $(SIZE_LIMIT) bytes"
+	@echo "make fuzz       every Fuzz target for FUZZTIME=$(FUZZTIME)"
+	@echo "make mips-test  smb and netbt tests on big-endian MIPS under qemu-mips-static"
+	@echo "make clean      remove bin/"
+
+build:
+	$(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/tinysmbd $(PKG)
+
+run: build
+	@echo "tinysmbd: NetBT on $(RUN_NETBT), direct on $(RUN_DIRECT), in-memory share 'public' (writable, guest ok)."
+	@echo "Connect with:"
+	@echo "  smbclient //127.0.0.1/public -p $(RUN_PORT) -N --option='client min protocol=NT1' --option='client max protocol=NT1'"
+	@echo "Note: smbclient sends a NetBT session request only when the port is 139, so -p 1139 does not"
+	@echo "exercise the NetBT listener; for that, run as root with -netbt 127.0.0.1:139 and use -p 139."
+	@echo
+	exec $(BIN)/tinysmbd -netbt $(RUN_NETBT) -direct $(RUN_DIRECT) -share public=mem: -guest -v
+
+# test runs its steps in this order; .NOTPARALLEL keeps it so under make -j.
+test: vet unit race fuzz mips-test cross size
+	@echo "make test: all steps passed"
+
+vet:
+	@unformatted=$$(gofmt -l .); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+# unit includes the interop tests in server/: they run real clients and skip
+# when one is missing, unless TINYSMBD_REQUIRE_PEERS=1.
+unit:
+	$(GO) test ./...
+
+race:
+	$(GO) test -race ./server/...
+
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz-all.sh
+
+# mips-test catches byte-order mistakes: MIPS is big-endian, SMB little-endian
+# and NetBT big-endian.
+mips-test:
+	@if command -v $(QEMU_MIPS) >/dev/null 2>&1; then \
+		echo "CGO_ENABLED=0 GOOS=linux GOARCH=mips GOMIPS=softfloat $(GO) test -exec $(QEMU_MIPS) ./smb/... ./netbt/..."; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=mips GOMIPS=softfloat $(GO) test -exec $(QEMU_MIPS) ./smb/... ./netbt/...; \
+	elif [ "$${TINYSMBD_REQUIRE_PEERS:-}" = 1 ]; then \
+		echo "FAIL: mips-test: $(QEMU_MIPS) not found (apt-get install qemu-user-static) and TINYSMBD_REQUIRE_PEERS=1" >&2; \
+		exit 1; \
+	else \
+		echo "SKIP: mips-test: $(QEMU_MIPS) not found (apt-get install qemu-user-static); set TINYSMBD_REQUIRE_PEERS=1 to fail instead"; \
+	fi
+
+CROSS := cross-armv5 cross-armv7 cross-arm64 cross-mips cross-mipsle cross-mips64
+.PHONY: $(CROSS)
+
+cross-armv5:  XENV := GOARCH=arm GOARM=5
+cross-armv7:  XENV := GOARCH=arm GOARM=7
+cross-arm64:  XENV := GOARCH=arm64
+cross-mips:   XENV := GOARCH=mips GOMIPS=softfloat
+cross-mipsle: XENV := GOARCH=mipsle GOMIPS=softfloat
+cross-mips64: XENV := GOARCH=mips64
+
+cross: $(CROSS)
+
+$(CROSS): cross-%:
+	CGO_ENABLED=0 GOOS=linux $(XENV) $(GO) build -trimpath -ldflags='$(CROSS_LDFLAGS)' -o $(BIN)/tinysmbd-linux-$* $(PKG)
+
+size: cross-mipsle
+	@size=$$(wc -c < $(BIN)/tinysmbd-linux-mipsle); \
+	echo "$(BIN)/tinysmbd-linux-mipsle: $$size bytes (limit $(SIZE_LIMIT), $$(( size * 100 / $(SIZE_LIMIT) ))%)"; \
+	if [ "$$size" -gt $(SIZE_LIMIT) ]; then \
+		echo "FAIL: size: stripped mipsle binary exceeds $(SIZE_LIMIT) bytes" >&2; exit 1; \
+	fi
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,305 @@
+// Command tinysmbd serves directories or in-memory trees over SMB1 (CIFS,
+// dialect "NT LM 0.12") on NetBIOS session service and direct-hosted TCP.
+//
+// It stays thin on purpose: flags, the TOML config file, logging and signals
+// live here; everything a firmware image would embed lives in package server,
+// so the binary and an embedding program behave the same.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tinysmbd/tinysmbd/server"
+)
+
+// version is set at link time (-ldflags "-X main.version=...") by the
+// Makefile; otherwise the module version from the build info is shown.
+var version = ""
+
+// shutdownTimeout bounds how long SIGINT/SIGTERM waits for open connections
+// before the process exits anyway; init systems send SIGKILL soon after.
+const shutdownTimeout = 10 * time.Second
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// options are the command-line flags. Flags override the config file.
+type options struct {
+	configPath string
+	netbt      optionalString
+	direct     optionalString
+	shares     stringList
+	users      stringList
+	guest      bool
+	verbose    bool
+	version    bool
+}
+
+// optionalString remembers whether a flag was given, so that an explicit
+// -netbt "" disables the listener instead of meaning "keep the config's".
+type optionalString struct {
+	val string
+	set bool
+}
+
+func (o *optionalString) String() string { return o.val }
+func (o *optionalString) Set(s string) error {
+	o.val, o.set = s, true
+	return nil
+}
+
+// stringList collects a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+func (l *stringList) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("tinysmbd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.configPath, "config", "", "read settings from TOML `FILE`")
+	fs.Var(&o.netbt, "netbt", "NetBIOS session service listen `ADDR` (\"\" disables; default 0.0.0.0:139)")
+	fs.Var(&o.direct, "direct", "direct-hosted SMB listen `ADDR` (\"\" disables; default 0.0.0.0:445)")
+	fs.Var(&o.shares, "share", "export `NAME=PATH` writable with guest access; PATH \"mem:\" is an in-memory tree (repeatable)")
+	fs.Var(&o.users, "user", "add account `NAME:PASSWORD` (repeatable)")
+	fs.BoolVar(&o.guest, "guest", false, "allow guest access to every share")
+	fs.BoolVar(&o.verbose, "v", false, "debug logging and a trace line per SMB request")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: tinysmbd [-config FILE] [flags]\n\n"+
+			"Without -config and -share, serves a writable in-memory share \"public\"\n"+
+			"with guest access on 0.0.0.0:139 and 0.0.0.0:445.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tinysmbd: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return o, errors.New("unexpected arguments")
+	}
+	return o, nil
+}
+
+// buildConfig loads the config file if any, applies the flags over it and
+// validates the result.
+func buildConfig(o options) (fileConfig, error) {
+	fc := defaultFileConfig()
+	if o.configPath != "" {
+		var err error
+		if fc, err = loadConfigFile(o.configPath); err != nil {
+			return fileConfig{}, err
+		}
+	}
+	if err := applyFlags(&fc, o); err != nil {
+		return fileConfig{}, err
+	}
+	if err := fc.validate(); err != nil {
+		return fileConfig{}, err
+	}
+	return fc, nil
+}
+
+// applyFlags merges the flags into fc. A -share or -user whose name matches
+// one from the config file replaces it. Without a config file and without
+// -share, the in-memory guest share "public" is added so that a bare
+// "tinysmbd" is immediately usable.
+func applyFlags(fc *fileConfig, o options) error {
+	if o.netbt.set {
+		fc.Server.NetBTListen = o.netbt.val
+	}
+	if o.direct.set {
+		fc.Server.DirectListen = o.direct.val
+	}
+	for _, s := range o.shares {
+		name, path, ok := strings.Cut(s, "=")
+		if !ok || name == "" || path == "" {
+			return fmt.Errorf("-share %q: want NAME=PATH", s)
+		}
+		fc.Shares = replaceShare(fc.Shares, shareSection{Name: name, Path: path, GuestOK: true})
+	}
+	if o.configPath == "" && len(o.shares) == 0 {
+		fc.Shares = append(fc.Shares, shareSection{Name: "public", Path: memPath, GuestOK: true})
+	}
+	for _, u := range o.users {
+		name, pw, ok := strings.Cut(u, ":")
+		if !ok || name == "" {
+			return fmt.Errorf("-user %q: want NAME:PASSWORD", u)
+		}
+		fc.Users = replaceUser(fc.Users, userSection{Name: name, Password: &pw})
+	}
+	if o.guest {
+		for i := range fc.Shares {
+			fc.Shares[i].GuestOK = true
+		}
+	}
+	return nil
+}
+
+func replaceShare(list []shareSection, s shareSection) []shareSection {
+	for i := range list {
+		if strings.EqualFold(list[i].Name, s.Name) {
+			list[i] = s
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+func replaceUser(list []userSection, u userSection) []userSection {
+	for i := range list {
+		if strings.EqualFold(list[i].Name, u.Name) {
+			list[i] = u
+			return list
+		}
+	}
+	return append(list, u)
+}
+
+func versionString() string {
+	v := version
+	if v == "" {
+		v = "(devel)"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+	}
+	return fmt.Sprintf("tinysmbd %s %s %s/%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// run is main without os.Exit, returning the exit status: 0 after a clean
+// shutdown, 1 on a runtime error, 2 on a usage or configuration error.
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	if o.version {
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	}
+
+	level := slog.LevelInfo
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	fc, err := buildConfig(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "tinysmbd: configuration error:\n%s\n", indent(err.Error()))
+		return 2
+	}
+	cfg, err := fc.serverConfig(openShareFs)
+	if err != nil {
+		log.Error("cannot open share", "err", err)
+		return 1
+	}
+	cfg.Logger = log
+	cfg.Trace = o.verbose
+	logSettings(log, &fc)
+
+	srv, err := server.New(cfg)
+	if err != nil {
+		log.Error("cannot create server", "err", err)
+		return 1
+	}
+	return serve(srv, log, stderr)
+}
+
+// serve runs srv until it fails or a signal asks it to stop. The first
+// SIGINT/SIGTERM starts a graceful shutdown; signal handling is then reset so
+// a second one kills the process at once.
+func serve(srv *server.Server, log *slog.Logger, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+
+	select {
+	case err := <-errc:
+		if err == nil || errors.Is(err, server.ErrServerClosed) {
+			return 0
+		}
+		log.Error("server stopped", "err", err)
+		if errors.Is(err, syscall.EACCES) || errors.Is(err, os.ErrPermission) {
+			fmt.Fprint(stderr, bindHint)
+		}
+		return 1
+	case <-ctx.Done():
+	}
+	stop()
+	log.Info("shutting down", "cause", context.Cause(ctx), "timeout", shutdownTimeout)
+
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	code := 0
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Error("shutdown incomplete", "err", err)
+		code = 1
+	}
+	// ListenAndServe returns ErrServerClosed as soon as Shutdown starts; the
+	// timer only guards against a server that never returns.
+	select {
+	case err := <-errc:
+		if err != nil && !errors.Is(err, server.ErrServerClosed) {
+			log.Error("server stopped", "err", err)
+			code = 1
+		}
+	case <-time.After(2 * time.Second):
+		log.Error("ListenAndServe did not return after Shutdown")
+		code = 1
+	}
+	if code == 0 {
+		log.Info("stopped")
+	}
+	return code
+}
+
+const bindHint = `tinysmbd: permission denied while binding a listener.
+  Ports below 1024 (139, 445) need root or CAP_NET_BIND_SERVICE, e.g.
+    sudo setcap cap_net_bind_service=+ep bin/tinysmbd
+  or use unprivileged ports for a quick test:
+    tinysmbd -netbt 127.0.0.1:1139 -direct 127.0.0.1:1445
+`
+
+// logSettings states what is being served, so a wrong path or a share
+// nobody can reach shows up in the first lines of the log.
+func logSettings(log *slog.Logger, fc *fileConfig) {
+	s := fc.Server
+	log.Info("starting", "version", versionString(), "netbios_name", s.NetBIOSName,
+		"workgroup", s.Workgroup, "netbt", s.NetBTListen, "direct", s.DirectListen,
+		"users", len(fc.Users))
+	for _, sh := range fc.Shares {
+		log.Info("share", "name", sh.Name, "path", sh.Path, "read_only", sh.ReadOnly, "guest_ok", sh.GuestOK)
+		if !sh.GuestOK && len(fc.Users) == 0 {
+			log.Warn("share has guest access off and no users are configured: nobody can connect", "share", sh.Name)
+		}
+	}
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}

@@ -1,0 +1,77 @@
+package server
+
+import (
+	"log/slog"
+
+	"github.com/spf13/afero"
+)
+
+// Config is everything a Server needs. The zero value of each field means the
+// documented default; cmd/tinysmbd fills it from TOML and flags, firmware
+// fills it in code.
+type Config struct {
+	// NetBIOSName is the server's NetBIOS name, upper case, at most 15 bytes.
+	// Default "TINYSMBD".
+	NetBIOSName string
+	// Workgroup is the domain/workgroup name announced in NEGOTIATE and
+	// NTLMSSP. Default "WORKGROUP".
+	Workgroup string
+
+	// NetBTListen is the NetBIOS session service address (RFC 1002 4.3),
+	// usually ":139"; "" disables it.
+	NetBTListen string
+	// DirectListen is the direct-hosted SMB address, usually ":445"; ""
+	// disables it.
+	DirectListen string
+	// NBNSListen is the NetBIOS name service address (UDP 137); "" disables
+	// it. The name service is not implemented yet.
+	NBNSListen string
+
+	// NTLMv1 allows NTLMv1 and LM challenge responses. NTLMv2 is always on.
+	NTLMv1 bool
+	// CoalesceSessionSetup lets the batching writer put a SESSION_SETUP_ANDX
+	// response in one write with other responses. Off by default: NT 3.51 and
+	// 4.0 before SP4 assumed that response was alone in its TCP segment
+	// (Microsoft KB Q161968).
+	CoalesceSessionSetup bool
+	// StrictCalledName answers a NetBT session request whose called name is
+	// not ours, "*SMBSERVER" or the listening address with negative response
+	// 0x82 (RFC 1002 4.3.4: called name not present). Off by default, as in
+	// Samba, which accepts any called name.
+	StrictCalledName bool
+
+	// MaxMessageSize caps the length of one incoming SMB message (the frame
+	// payload), checked on the NetBT/direct header before any buffer grows.
+	// Default 0x1FFFF: the largest NetBT session message (RFC 1002 4.3.1).
+	MaxMessageSize int
+
+	Users  []User
+	Shares []Share
+
+	// Logger receives connection and error logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Trace logs every SMB request and its status at Debug level.
+	Trace bool
+}
+
+// User is an account that may authenticate with NTLM.
+type User struct {
+	Name string
+	// Password is the clear-text password; if empty, NTHash is used.
+	Password string
+	// NTHash is MD4(UTF-16LE(password)) (MS-NLMP 3.3.1), for configs that
+	// must not hold the password itself.
+	NTHash [16]byte
+}
+
+// Share is one exported tree.
+type Share struct {
+	// Name is what clients put after \\server\, compared case-insensitively.
+	Name string
+	// Fs is the share's file system; the share's root is Fs's "/".
+	Fs       afero.Fs
+	ReadOnly bool
+	// GuestOK lets unauthenticated (guest or anonymous) sessions connect.
+	GuestOK bool
+	Comment string
+}

@@ -1,0 +1,255 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/tinysmbd/tinysmbd/netbt"
+	"github.com/tinysmbd/tinysmbd/smb"
+)
+
+// handleSessionRequest answers a NetBT session request (RFC 1002 4.3.2). By
+// default any called name is accepted, as Samba does: clients use our name,
+// "*SMBSERVER", or the address they dialled. With StrictCalledName, other
+// names get negative response 0x82 and the connection closes, which makes
+// smbclient retry with "*SMBSERVER".
+func (c *conn) handleSessionRequest(payload []byte) error {
+	if c.framing != FramingNetBT {
+		return errClose{"NetBT session request on a direct-hosted connection"}
+	}
+	req, err := netbt.ParseSessionRequest(payload)
+	if err != nil {
+		c.log.Warn("bad NetBT session request", "err", err)
+		c.sendNetBT(func(b []byte) []byte { return netbt.AppendNegativeResponse(b, netbt.CodeUnspecified) })
+		return errClose{"malformed session request"}
+	}
+	var nameBuf, callingBuf [64]byte
+	called, suffix, _, _, err := netbt.DecodeName(nameBuf[:0], req.CalledName())
+	if err != nil {
+		c.sendNetBT(func(b []byte) []byte { return netbt.AppendNegativeResponse(b, netbt.CodeUnspecified) })
+		return errClose{"malformed called name"}
+	}
+	calling, _, _, _, _ := netbt.DecodeName(callingBuf[:0], req.CallingName())
+	if c.srv.cfg.StrictCalledName && !c.calledNameOK(string(called), suffix) {
+		c.log.Info("NetBT session refused: called name not present", "called", string(called), "calling", string(calling))
+		c.sendNetBT(func(b []byte) []byte { return netbt.AppendNegativeResponse(b, netbt.CodeCalledNameNotPresent) })
+		return errClose{"called name not present"}
+	}
+	c.sessionRequested = true
+	c.log.Debug("NetBT session request accepted", "called", string(called), "calling", string(calling))
+	c.sendNetBT(netbt.AppendPositiveResponse)
+	return nil
+}
+
+func (c *conn) calledNameOK(called string, suffix byte) bool {
+	if suffix != 0x20 && called != "*SMBSERVER" {
+		return false
+	}
+	if strings.EqualFold(called, c.srv.cfg.NetBIOSName) || called == "*SMBSERVER" {
+		return true
+	}
+	if host, _, err := net.SplitHostPort(c.nc.LocalAddr().String()); err == nil && strings.EqualFold(called, host) {
+		return true
+	}
+	return false
+}
+
+// sendNetBT queues a non-message NetBT packet built by appendPkt.
+func (c *conn) sendNetBT(appendPkt func([]byte) []byte) {
+	buf := c.srv.bufPool.get()
+	*buf = appendPkt(*buf)
+	c.send(buf, false)
+}
+
+// handler runs one command block. It appends the response block to r and
+// returns nil, or returns an error: an smb.NTStatus becomes an error reply
+// for this block, errNoReply suppresses the reply (NT_CANCEL, an incomplete
+// transaction), and errClose ends the connection.
+type handler func(c *conn, req *request, b smb.Block) error
+
+// request is the state of one incoming message while it is handled.
+type request struct {
+	hdr  smb.Header
+	resp smb.Response
+	buf  *[]byte
+	// alone asks the writer to send this response in a segment of its own.
+	alone bool
+	// uid and tid are the values the response header carries; handlers
+	// that create a session or tree set them for the blocks that follow.
+	uid, tid uint16
+	unicode  bool
+	// status is the header status of a reply whose block is complete but
+	// not a plain success, such as STATUS_MORE_PROCESSING_REQUIRED.
+	status smb.NTStatus
+}
+
+// setUID and setTID make the reply header, and the rest of the chain, use a
+// session or tree just created.
+func (req *request) setUID(uid uint16) {
+	req.uid = uid
+	req.resp.Header().SetUID(uid)
+}
+
+func (req *request) setTID(tid uint16) {
+	req.tid = tid
+	req.resp.Header().SetTID(tid)
+}
+
+var (
+	errNoReply = errors.New("no reply")
+	// errStop ends the chain after a block that was answered in full.
+	errStop = errors.New("stop chain")
+)
+
+type command struct {
+	fn handler
+	// needs says what must exist before fn runs (MS-CIFS 3.3.5.2).
+	needs needs
+}
+
+type needs uint8
+
+const (
+	needNothing needs = iota
+	needSession       // a valid UID
+	needTree          // a valid UID and TID
+)
+
+// commands is the dispatch table, indexed by command code like x/net/http2's
+// frameParsers. Codes without an entry get STATUS_SMB_BAD_COMMAND
+// (ERRSRV/ERRbadcmd), never a panic.
+var commands [256]command
+
+func register(code uint8, n needs, fn handler) { commands[code] = command{fn: fn, needs: n} }
+
+// handleMessage serves one SMB message: every block of its AndX chain, with
+// the responses chained into one reply (MS-CIFS 3.3.5.2.1: the server
+// processes each command and sends a single chained response).
+func (c *conn) handleMessage(msg []byte) error {
+	if len(msg) >= 4 && bytes.Equal(msg[:4], smb.ProtocolSMB2[:]) {
+		c.log.Warn("client sent an SMB2 NEGOTIATE; tinysmbd speaks SMB1 only — allow NT1 on the client (smbclient: --option='client min protocol=NT1')")
+		return errClose{"SMB2 not supported"}
+	}
+	m, err := smb.ParseMessage(msg)
+	if err != nil {
+		if _, herr := smb.ParseHeader(msg); herr != nil {
+			return errClose{"not an SMB1 message: " + err.Error()}
+		}
+		// A good header with a broken body: answer it, keep the
+		// connection (MS-CIFS 3.3.5.2: STATUS_INVALID_SMB).
+		c.log.Warn("malformed SMB", "err", err, "command", smb.CommandName(msg[4]))
+		hdr := smb.Header(msg[:smb.HeaderLen])
+		req := c.newRequest(hdr)
+		req.resp.Empty(hdr.Command())
+		req.resp.SetStatus(smb.StatusInvalidSMB)
+		return c.finish(req)
+	}
+	if m.Header.IsReply() {
+		// Clients do not send replies, except a break acknowledgement,
+		// which is a request. Drop it, as Samba does.
+		c.log.Warn("dropping an SMB with the reply flag set", "command", smb.CommandName(m.Header.Command()))
+		return nil
+	}
+	req := c.newRequest(m.Header)
+	status := smb.StatusSuccess
+	reply := true
+	chain := m.Chain()
+	for chain.Next() {
+		b := chain.Block()
+		err := c.dispatch(req, b)
+		if err == nil {
+			continue
+		}
+		if err == errNoReply {
+			reply = false
+			break
+		}
+		if err == errStop {
+			status = req.status
+			break
+		}
+		var st smb.NTStatus
+		if errors.As(err, &st) {
+			status = st
+			req.resp.Empty(b.Command)
+			break
+		}
+		return err
+	}
+	if err := chain.Err(); err != nil && status == smb.StatusSuccess {
+		c.log.Warn("malformed AndX chain", "err", err)
+		status = smb.StatusInvalidSMB
+		req.resp.Empty(smb.ComNoAndXCommand)
+	}
+	if c.trace() {
+		c.log.Debug("smb", "cmd", smb.CommandName(m.Header.Command()), "mid", m.Header.MID(),
+			"uid", m.Header.UID(), "tid", m.Header.TID(), "status", status.Error())
+	}
+	if !reply {
+		c.srv.bufPool.put(req.buf)
+		return nil
+	}
+	req.resp.SetStatus(status)
+	return c.finish(req)
+}
+
+func (c *conn) dispatch(req *request, b smb.Block) error {
+	cmd := commands[b.Command]
+	if cmd.fn == nil {
+		if c.trace() {
+			c.log.Debug("unimplemented command", "cmd", smb.CommandName(b.Command), "code", b.Command)
+		}
+		return smb.StatusSMBBadCommand
+	}
+	if cmd.needs >= needSession {
+		s := c.sessions[req.uid]
+		if s == nil || !s.valid {
+			return smb.StatusSMBBadUID
+		}
+	}
+	if cmd.needs >= needTree {
+		if _, ok := c.trees[req.tid]; !ok {
+			return smb.StatusSMBBadTID
+		}
+	}
+	return cmd.fn(c, req, b)
+}
+
+// newRequest starts the reply to hdr in a pooled buffer, leaving room for
+// the 4-byte frame header.
+func (c *conn) newRequest(hdr smb.Header) *request {
+	buf := c.srv.bufPool.get()
+	*buf = append(*buf, 0, 0, 0, 0)
+	req := &request{hdr: hdr, buf: buf, uid: hdr.UID(), tid: hdr.TID(), unicode: hdr.Unicode()}
+	// The reply echoes what the client said it understands and adds what we
+	// always do (MS-CIFS 2.2.3.1; Samba's common_flags2).
+	flags2 := smb.Flags2LongNames | smb.Flags2IsLongName | smb.Flags2EAs |
+		hdr.Flags2()&(smb.Flags2Unicode|smb.Flags2NTStatus|smb.Flags2ExtendedSecurity)
+	req.resp.Begin(*buf, hdr, flags2)
+	return req
+}
+
+// finish fills the frame header and queues the reply.
+func (c *conn) finish(req *request) error {
+	b := req.resp.Bytes()
+	putFrameHeader(b, c.framing)
+	*req.buf = b
+	return c.send(req.buf, req.alone)
+}
+
+// putFrameHeader writes the 4-byte header in front of a message: NetBT's
+// session message header (RFC 1002 4.3.1), or direct TCP's zero byte and
+// 24-bit length (MS-SMB 2.1).
+func putFrameHeader(b []byte, f Framing) {
+	n := len(b) - 4
+	if f == FramingDirect {
+		b[0], b[1], b[2], b[3] = 0, byte(n>>16), byte(n>>8), byte(n)
+		return
+	}
+	netbt.PutHeader(b, netbt.TypeSessionMessage, n)
+}
+
+var _ = slog.LevelDebug

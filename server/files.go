@@ -1,0 +1,298 @@
+package server
+
+import (
+	"github.com/tinysmbd/tinysmbd/netbt"
+	"github.com/tinysmbd/tinysmbd/smb"
+	"github.com/tinysmbd/tinysmbd/vfs"
+)
+
+func init() {
+	register(smb.ComNTCreateAndX, needTree, (*conn).ntCreate)
+	register(smb.ComOpenAndX, needTree, (*conn).openAndX)
+	register(smb.ComReadAndX, needTree, (*conn).readAndX)
+	register(smb.ComWriteAndX, needTree, (*conn).writeAndX)
+	register(smb.ComClose, needTree, (*conn).close)
+	register(smb.ComFlush, needTree, (*conn).flush)
+}
+
+// file returns the open file fid of the request's tree (MS-CIFS 3.3.5.2: a
+// FID opened under another TID is invalid).
+func (c *conn) file(req *request, fid uint16) (*vfs.File, error) {
+	o, ok := c.fileOwners[fid]
+	if !ok || o.tid != req.tid {
+		return nil, smb.StatusInvalidHandle
+	}
+	f, err := c.files.Get(fid)
+	if err != nil {
+		return nil, smb.StatusInvalidHandle
+	}
+	return f, nil
+}
+
+func (c *conn) addFile(req *request, f *vfs.File) (uint16, error) {
+	fid, err := c.files.Add(f)
+	if err != nil {
+		f.Close()
+		return 0, statusOf(err)
+	}
+	c.fileOwners[fid] = fileOwner{tid: req.tid, uid: req.uid, pid: req.hdr.PID()}
+	return fid, nil
+}
+
+// closeFilesWhere closes the files whose owner matches, running their
+// delete-on-close.
+func (c *conn) closeFilesWhere(match func(fileOwner) bool) {
+	c.files.CloseWhere(func(fid uint16, _ *vfs.File) bool {
+		if o, ok := c.fileOwners[fid]; ok && match(o) {
+			delete(c.fileOwners, fid)
+			return true
+		}
+		return false
+	})
+}
+
+// Maximal access rights reported in extended create responses.
+func accessRights(readOnly bool) uint32 {
+	if readOnly {
+		return accessReadOnly
+	}
+	return accessAll
+}
+
+// fileStatusNoEAsNoStreamsNoReparse is FileStatusFlags for a plain disk
+// file in the extended NT_CREATE_ANDX response (MS-SMB 2.2.4.9.2):
+// NO_EAS | NO_SUBSTREAMS | NO_REPARSETAG, as Samba sends.
+const fileStatusNoEAsNoStreamsNoReparse = 0x7
+
+// ntCreate opens or creates a file or directory (MS-CIFS 3.3.5.51).
+func (c *conn) ntCreate(req *request, b smb.Block) error {
+	nc, err := smb.ParseNTCreateRequest(b, req.unicode)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	t, share, err := c.diskTree(req)
+	if err != nil {
+		if t != nil && t.share == nil {
+			// Named pipes on IPC$ come with the RPC services.
+			return smb.StatusObjectNameNotFound
+		}
+		return err
+	}
+	name := req.path(nc.FileName())
+	if root := nc.RootDirectoryFID(); root != 0 {
+		dir, err := c.file(req, uint16(root))
+		if err != nil {
+			return err
+		}
+		name = dir.Path() + "\\" + name
+	}
+	f, action, err := share.Create(name, vfs.CreateParams{
+		DesiredAccess:     nc.DesiredAccess(),
+		FileAttributes:    nc.ExtFileAttributes(),
+		CreateDisposition: nc.CreateDisposition(),
+		CreateOptions:     nc.CreateOptions(),
+	})
+	if err != nil {
+		return statusOf(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return statusOf(err)
+	}
+	fid, err := c.addFile(req, f)
+	if err != nil {
+		return err
+	}
+	info := fileInfo(fi, fi.Name(), f.Path())
+	resp := smb.NTCreateResponse{
+		Extended:          nc.Flags()&smb.NTCreateRequestExtendedResponse != 0,
+		FID:               fid,
+		CreateAction:      uint32(action),
+		CreationTime:      info.CreationTime,
+		LastAccessTime:    info.LastAccessTime,
+		LastWriteTime:     info.LastWriteTime,
+		LastChangeTime:    info.ChangeTime,
+		ExtFileAttributes: info.Attributes,
+		AllocationSize:    info.AllocationSize,
+		EndOfFile:         info.EndOfFile,
+		Directory:         info.Directory,
+	}
+	if resp.Extended {
+		resp.NMPipeStatus = fileStatusNoEAsNoStreamsNoReparse
+		resp.MaximalAccessRights = accessRights(t.readOnly)
+		resp.GuestMaximalAccessRights = resp.MaximalAccessRights
+	}
+	resp.Encode(&req.resp)
+	return nil
+}
+
+// openAndX is the LAN Manager open (MS-CIFS 3.3.5.35).
+func (c *conn) openAndX(req *request, b smb.Block) error {
+	o, err := smb.ParseOpenAndXRequest(b, req.unicode)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	t, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	params, err := vfs.OpenAndXParams(o.OpenMode(), o.AccessMode(), o.FileAttrs())
+	if err != nil {
+		return statusOf(err)
+	}
+	f, action, err := share.Create(req.path(o.FileName()), params)
+	if err != nil {
+		return statusOf(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return statusOf(err)
+	}
+	fid, err := c.addFile(req, f)
+	if err != nil {
+		return err
+	}
+	results := smb.OpenResultOpened
+	switch action {
+	case vfs.FileCreated:
+		results = smb.OpenResultCreated
+	case vfs.FileOverwritten, vfs.FileSuperseded:
+		results = smb.OpenResultTruncated
+	}
+	resp := smb.OpenAndXResponse{
+		Extended:      o.Flags()&smb.OpenAndXReqExtendedResponse != 0,
+		FID:           fid,
+		FileAttrs:     uint16(vfs.Attributes(fi)),
+		LastWriteTime: vfs.UTime(fi.ModTime()),
+		FileDataSize:  uint32(vfs.EndOfFile(fi)),
+		AccessRights:  o.AccessMode() & 0x7,
+		OpenResults:   results,
+	}
+	if resp.Extended {
+		resp.MaximalAccessRights = accessRights(t.readOnly)
+		resp.GuestMaximalAccessRights = resp.MaximalAccessRights
+	}
+	resp.Encode(&req.resp)
+	return nil
+}
+
+// maxReadPayload keeps a READ_ANDX reply inside one NetBT session message
+// (RFC 1002 4.3.1: 17-bit length) with room for the header and words.
+const maxReadPayload = netbt.MaxSessionLength - 1024
+
+// readAndX reads straight into the reply buffer: the file's bytes are
+// copied once, from the file system to the buffer the socket is written
+// from (MS-CIFS 3.3.5.36, MS-SMB 3.3.5.7).
+func (c *conn) readAndX(req *request, b smb.Block) error {
+	q, err := smb.ParseReadAndXRequest(b)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	f, err := c.file(req, q.FID())
+	if err != nil {
+		return err
+	}
+	n := int(q.MaxCount())
+	if c.clientCaps&smb.CapLargeReadX == 0 {
+		n = int(q.MaxCountOfBytesToReturn())
+	}
+	n = min(n, maxReadPayload)
+	start := req.resp.Pos()
+	smb.BeginReadAndXResponse(&req.resp, 0xFFFF, n)
+	data := req.resp.Extend(n)
+	got, err := f.ReadAt(data, int64(q.Offset()))
+	if err != nil && got == 0 && !isEOF(err) {
+		req.resp.Truncate(start)
+		return statusOf(err)
+	}
+	if got < n {
+		req.resp.Truncate(req.resp.Pos() - (n - got))
+		smb.SetReadAndXDataLength(&req.resp, start, got)
+	}
+	return nil
+}
+
+// writeAndX writes the request's payload (MS-CIFS 3.3.5.37).
+func (c *conn) writeAndX(req *request, b smb.Block) error {
+	q, err := smb.ParseWriteAndXRequest(b)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	f, err := c.file(req, q.FID())
+	if err != nil {
+		return err
+	}
+	n, err := f.WriteAt(q.Data(), int64(q.Offset()))
+	if err != nil {
+		return statusOf(err)
+	}
+	// WriteMode bit 0 is write-through (MS-CIFS 2.2.4.43.1).
+	if q.WriteMode()&0x1 != 0 {
+		if err := f.Sync(); err != nil {
+			return statusOf(err)
+		}
+	}
+	smb.EncodeWriteAndXResponse(&req.resp, uint32(n), 0xFFFF)
+	return nil
+}
+
+// close closes a FID, setting the write time first if the client asks
+// (MS-CIFS 3.3.5.5: LastTimeModified 0 or 0xFFFFFFFF leaves it alone).
+func (c *conn) close(req *request, b smb.Block) error {
+	q, err := smb.ParseCloseRequest(b)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	f, err := c.file(req, q.FID())
+	if err != nil {
+		return err
+	}
+	if t := q.LastTimeModified(); t != 0 && t != 0xFFFFFFFF && !f.IsDir() {
+		mtime := vfs.TimeFromUTime(t, nil)
+		f.SetTimes(mtime, mtime)
+	}
+	c.files.Remove(q.FID())
+	delete(c.fileOwners, q.FID())
+	if err := f.Close(); err != nil {
+		return statusOf(err)
+	}
+	smb.EncodeEmptyResponse(&req.resp, smb.ComClose)
+	return nil
+}
+
+// flush commits a FID's data, or every file of the process when FID is
+// 0xFFFF (MS-CIFS 2.2.4.6.1).
+func (c *conn) flush(req *request, b smb.Block) error {
+	q, err := smb.ParseFlushRequest(b)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	if q.FID() == 0xFFFF {
+		var firstErr error
+		c.files.Range(func(fid uint16, f *vfs.File) bool {
+			if o := c.fileOwners[fid]; o.pid == req.hdr.PID() && !f.IsDir() {
+				if err := f.Sync(); err != nil && firstErr == nil {
+					firstErr = err
+				}
+			}
+			return true
+		})
+		if firstErr != nil {
+			return statusOf(firstErr)
+		}
+	} else {
+		f, err := c.file(req, q.FID())
+		if err != nil {
+			return err
+		}
+		if !f.IsDir() {
+			if err := f.Sync(); err != nil {
+				return statusOf(err)
+			}
+		}
+	}
+	smb.EncodeEmptyResponse(&req.resp, smb.ComFlush)
+	return nil
+}

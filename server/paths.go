@@ -1,0 +1,193 @@
+package server
+
+import (
+	"github.com/tinysmbd/tinysmbd/smb"
+	"github.com/tinysmbd/tinysmbd/vfs"
+)
+
+func init() {
+	register(smb.ComDelete, needTree, (*conn).delete)
+	register(smb.ComRename, needTree, (*conn).rename)
+	register(smb.ComCreateDirectory, needTree, (*conn).createDirectory)
+	register(smb.ComDeleteDirectory, needTree, (*conn).deleteDirectory)
+	register(smb.ComCheckDirectory, needTree, (*conn).checkDirectory)
+	register(smb.ComQueryInformation, needTree, (*conn).queryInformation)
+	register(smb.ComSetInformation, needTree, (*conn).setInformation)
+	register(smb.ComQueryInformationDisk, needTree, (*conn).queryInformationDisk)
+}
+
+// delete removes files matching a name, which may carry wildcards
+// (MS-CIFS 3.3.5.10).
+func (c *conn) delete(req *request, b smb.Block) error {
+	d, err := smb.ParseDeleteRequest(b, req.unicode)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	name := req.path(d.FileName())
+	if !vfs.HasWildcards(name) {
+		if err := share.Remove(name); err != nil {
+			return statusOf(err)
+		}
+		smb.EncodeEmptyResponse(&req.resp, smb.ComDelete)
+		return nil
+	}
+	dir, pattern, err := vfs.SplitPattern(name)
+	if err != nil {
+		return statusOf(err)
+	}
+	entries, err := share.List(dir, pattern)
+	if err != nil {
+		return statusOf(err)
+	}
+	deleted := 0
+	for _, e := range entries {
+		if e.Dot || e.Info.IsDir() {
+			continue
+		}
+		if err := share.Remove(dir + "\\" + e.Name); err != nil {
+			return statusOf(err)
+		}
+		deleted++
+	}
+	if deleted == 0 {
+		return smb.StatusNoSuchFile
+	}
+	smb.EncodeEmptyResponse(&req.resp, smb.ComDelete)
+	return nil
+}
+
+// rename renames a file or directory; the target must not exist
+// (MS-CIFS 3.3.5.11).
+func (c *conn) rename(req *request, b smb.Block) error {
+	r, err := smb.ParseRenameRequest(b, req.unicode)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	if err := share.Rename(req.path(r.OldFileName()), req.path(r.NewFileName()), false); err != nil {
+		return statusOf(err)
+	}
+	smb.EncodeEmptyResponse(&req.resp, smb.ComRename)
+	return nil
+}
+
+func (c *conn) createDirectory(req *request, b smb.Block) error {
+	d, err := smb.ParseCreateDirectoryRequest(b, req.unicode)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	if err := share.Mkdir(req.path(d.DirectoryName())); err != nil {
+		return statusOf(err)
+	}
+	smb.EncodeEmptyResponse(&req.resp, smb.ComCreateDirectory)
+	return nil
+}
+
+func (c *conn) deleteDirectory(req *request, b smb.Block) error {
+	d, err := smb.ParseDeleteDirectoryRequest(b, req.unicode)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	if err := share.Rmdir(req.path(d.DirectoryName())); err != nil {
+		return statusOf(err)
+	}
+	smb.EncodeEmptyResponse(&req.resp, smb.ComDeleteDirectory)
+	return nil
+}
+
+func (c *conn) checkDirectory(req *request, b smb.Block) error {
+	d, err := smb.ParseCheckDirectoryRequest(b, req.unicode)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	if err := share.CheckDirectory(req.path(d.DirectoryName())); err != nil {
+		return statusOf(err)
+	}
+	smb.EncodeEmptyResponse(&req.resp, smb.ComCheckDirectory)
+	return nil
+}
+
+// queryInformation is the core attribute query (MS-CIFS 3.3.5.12).
+func (c *conn) queryInformation(req *request, b smb.Block) error {
+	q, err := smb.ParseQueryInformationRequest(b, req.unicode)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	fi, err := share.Stat(req.path(q.FileName()))
+	if err != nil {
+		return statusOf(err)
+	}
+	size := uint32(0)
+	if !fi.IsDir() {
+		size = uint32(min(vfs.EndOfFile(fi), 0xFFFFFFFF))
+	}
+	smb.QueryInformationResponse{
+		FileAttributes: uint16(vfs.Attributes(fi)),
+		LastWriteTime:  vfs.UTime(fi.ModTime()),
+		FileSize:       size,
+	}.Encode(&req.resp)
+	return nil
+}
+
+// setInformation sets attributes and the write time (MS-CIFS 3.3.5.13; a
+// time of 0 leaves it unchanged).
+func (c *conn) setInformation(req *request, b smb.Block) error {
+	s, err := smb.ParseSetInformationRequest(b, req.unicode)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	name := req.path(s.FileName())
+	if err := share.SetAttributes(name, uint32(s.FileAttributes())); err != nil {
+		return statusOf(err)
+	}
+	if t := s.LastWriteTime(); t != 0 && t != 0xFFFFFFFF {
+		mtime := vfs.TimeFromUTime(t, nil)
+		if err := share.SetTimes(name, mtime, mtime); err != nil {
+			return statusOf(err)
+		}
+	}
+	smb.EncodeEmptyResponse(&req.resp, smb.ComSetInformation)
+	return nil
+}
+
+// queryInformationDisk reports the share's size in the 16-bit units of the
+// core protocol (MS-CIFS 3.3.5.14); smbclient's "dskattr" uses it.
+func (c *conn) queryInformationDisk(req *request, b smb.Block) error {
+	if err := smb.ParseQueryInformationDiskRequest(b); err != nil {
+		return smb.StatusInvalidParameter
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	total, free, _ := share.DiskUsage()
+	smb.ScaleDiskInfo(total, free).Encode(&req.resp)
+	return nil
+}

@@ -1,0 +1,297 @@
+// Package server runs tinysmbd: it accepts NetBIOS session service (TCP 139)
+// and direct-hosted (TCP 445) connections and serves SMB1 over them, with
+// shares backed by afero file systems. It is the only package that owns
+// goroutines and connection state; the wire formats live in smb and netbt,
+// the file semantics in vfs.
+//
+// A Server is used like net/http's: New, then ListenAndServe (or Serve on
+// listeners you made), and Shutdown to stop.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tinysmbd/tinysmbd/smb/ntlm"
+)
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown.
+var ErrServerClosed = errors.New("server: closed")
+
+// Framing says how a listener's connections delimit SMB messages.
+type Framing int
+
+const (
+	// FramingNetBT is the NetBIOS session service (RFC 1002 4.3): the client
+	// may send a session request first; messages carry a 4-byte header with a
+	// 17-bit length.
+	FramingNetBT Framing = iota
+	// FramingDirect is direct-hosted SMB over TCP (MS-CIFS 2.1.1.2): no
+	// session request; a zero byte and a 24-bit length.
+	FramingDirect
+)
+
+func (f Framing) String() string {
+	if f == FramingDirect {
+		return "direct"
+	}
+	return "netbt"
+}
+
+// Server serves SMB1 to any number of connections.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	shares   map[string]*shareState // by upper-case name
+	users    map[string]userEntry   // by upper-case name
+	guestOK  bool                   // some share admits guests
+	guid     [16]byte
+	started  time.Time
+	bufPool  *bufferPool
+	ntlmHint []byte // SPNEGO NegTokenInit for the NEGOTIATE response
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	closed    bool
+	connWG    sync.WaitGroup
+	nextID    uint64
+}
+
+type userEntry struct {
+	name   string
+	ntHash [16]byte
+	lmHash [16]byte
+	hasLM  bool
+}
+
+// Defaults.
+const (
+	defaultNetBIOSName    = "TINYSMBD"
+	defaultWorkgroup      = "WORKGROUP"
+	defaultMaxMessageSize = 0x1FFFF
+	// maxBufferSize is advertised in NEGOTIATE: the largest non-READ/WRITE
+	// message we accept and send. 64 KiB - 1 like Samba with large
+	// transfers; READ_ANDX/WRITE_ANDX go beyond it with CAP_LARGE_READX/
+	// CAP_LARGE_WRITEX.
+	maxBufferSize = 0xFFFF
+	// maxMpxCount is how many requests a client may have outstanding.
+	maxMpxCount  = 50
+	writeTimeout = 30 * time.Second
+	queueDepth   = 64
+)
+
+// New checks cfg and returns a Server ready to serve it.
+func New(cfg Config) (*Server, error) {
+	if cfg.NetBIOSName == "" {
+		cfg.NetBIOSName = defaultNetBIOSName
+	}
+	cfg.NetBIOSName = strings.ToUpper(cfg.NetBIOSName)
+	if len(cfg.NetBIOSName) > 15 {
+		return nil, fmt.Errorf("server: NetBIOS name %q is longer than 15 bytes", cfg.NetBIOSName)
+	}
+	if cfg.Workgroup == "" {
+		cfg.Workgroup = defaultWorkgroup
+	}
+	cfg.Workgroup = strings.ToUpper(cfg.Workgroup)
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = defaultMaxMessageSize
+	}
+	if cfg.MaxMessageSize < 4096 {
+		return nil, fmt.Errorf("server: MaxMessageSize %d is below 4096", cfg.MaxMessageSize)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{
+		cfg:       cfg,
+		log:       log,
+		shares:    make(map[string]*shareState),
+		users:     make(map[string]userEntry),
+		started:   time.Now(),
+		bufPool:   newBufferPool(16<<10, 256<<10),
+		listeners: make(map[net.Listener]struct{}),
+		conns:     make(map[*conn]struct{}),
+	}
+	rand.Read(s.guid[:])
+	for _, sh := range cfg.Shares {
+		key := strings.ToUpper(sh.Name)
+		if key == "" || key == "IPC$" {
+			return nil, fmt.Errorf("server: share name %q is reserved or empty", sh.Name)
+		}
+		if _, dup := s.shares[key]; dup {
+			return nil, fmt.Errorf("server: share %q defined twice", sh.Name)
+		}
+		if sh.Fs == nil {
+			return nil, fmt.Errorf("server: share %q has no file system", sh.Name)
+		}
+		s.shares[key] = newShareState(sh)
+		s.guestOK = s.guestOK || sh.GuestOK
+	}
+	for _, u := range cfg.Users {
+		key := strings.ToUpper(u.Name)
+		if key == "" {
+			return nil, errors.New("server: user with an empty name")
+		}
+		e := userEntry{name: u.Name, ntHash: u.NTHash}
+		if u.Password != "" {
+			e.ntHash = ntlm.NTHash(u.Password)
+			e.lmHash = ntlm.LMHash(u.Password)
+			e.hasLM = true
+		}
+		s.users[key] = e
+	}
+	s.ntlmHint = ntlm.AppendNegTokenInitHint(nil)
+	return s, nil
+}
+
+// ListenAndServe listens on the configured NetBT and direct addresses and
+// serves both until Shutdown. It returns the first listen error, or
+// ErrServerClosed.
+func (s *Server) ListenAndServe() error {
+	type entry struct {
+		addr    string
+		framing Framing
+	}
+	var ls []net.Listener
+	var fs []Framing
+	for _, e := range []entry{{s.cfg.NetBTListen, FramingNetBT}, {s.cfg.DirectListen, FramingDirect}} {
+		if e.addr == "" {
+			continue
+		}
+		l, err := net.Listen("tcp", e.addr)
+		if err != nil {
+			for _, l := range ls {
+				l.Close()
+			}
+			return fmt.Errorf("listen %s (%s): %w", e.addr, e.framing, err)
+		}
+		ls = append(ls, l)
+		fs = append(fs, e.framing)
+	}
+	if len(ls) == 0 {
+		return errors.New("server: no listen address configured")
+	}
+	errc := make(chan error, len(ls))
+	for i, l := range ls {
+		go func() { errc <- s.Serve(l, fs[i]) }()
+	}
+	err := <-errc
+	for range len(ls) - 1 {
+		<-errc
+	}
+	return err
+}
+
+// Serve accepts connections on l and serves each with the given framing. It
+// takes ownership of l and returns ErrServerClosed after Shutdown, or the
+// accept error that stopped it.
+func (s *Server) Serve(l net.Listener, framing Framing) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	s.log.Info("listening", "addr", l.Addr().String(), "framing", framing.String())
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+		l.Close()
+	}()
+
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.isClosed() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.log.Warn("accept failed; retrying", "err", err, "delay", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		c := s.newConn(nc, framing)
+		if !s.track(c) {
+			nc.Close()
+			return ErrServerClosed
+		}
+		go func() {
+			defer s.connWG.Done()
+			defer s.untrack(c)
+			c.serve()
+		}()
+	}
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+func (s *Server) track(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.connWG.Add(1)
+	return true
+}
+
+func (s *Server) untrack(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// Shutdown stops accepting, closes every connection after flushing the
+// responses already queued, and waits for their goroutines to end or ctx to
+// expire.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	for c := range s.conns {
+		c.shutdown()
+	}
+	s.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		s.connWG.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for c := range s.conns {
+			c.nc.Close()
+		}
+		s.mu.Unlock()
+		return ctx.Err()
+	}
+}

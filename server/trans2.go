@@ -1,0 +1,352 @@
+package server
+
+import (
+	"errors"
+	"hash/crc32"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/tinysmbd/tinysmbd/smb"
+	"github.com/tinysmbd/tinysmbd/vfs"
+)
+
+func init() {
+	register(smb.ComTransaction2, needTree, (*conn).trans2)
+	register(smb.ComTransaction2Secondary, needTree, (*conn).trans2Secondary)
+	register(smb.ComFindClose2, needTree, (*conn).findClose2)
+}
+
+// maxTransTotal caps TotalParameterCount + TotalDataCount of a transaction
+// the server will reassemble: the memory one client can make it hold.
+const maxTransTotal = 1 << 20
+
+// transOut collects a transaction's response parameters and data. Its
+// buffers belong to the connection and are reused, so a steady stream of
+// FINDs and QUERY_INFOs allocates nothing once they have grown.
+type transOut struct {
+	params, data []byte
+}
+
+// trans2 serves a TRANSACTION2 primary (MS-CIFS 3.3.5.57). One that does
+// not carry all its parameters and data gets an interim response and waits
+// for its secondaries.
+func (c *conn) trans2(req *request, b smb.Block) error {
+	t, err := smb.ParseTransRequest(b)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	if t.Complete() {
+		return c.runTrans2(req, &t)
+	}
+	key := transKey{uid: req.uid, tid: req.tid, mid: req.hdr.MID(), pid: req.hdr.PID()}
+	pt := &pendingTrans{}
+	if _, err := pt.r.Start(t, maxTransTotal); err != nil {
+		return smb.StatusInvalidParameter
+	}
+	c.transactions[key] = pt
+	// MS-CIFS 3.3.5.57: the interim response is an empty success.
+	smb.EncodeEmptyResponse(&req.resp, smb.ComTransaction2)
+	return errStop
+}
+
+// trans2Secondary adds a fragment to a pending transaction; the response
+// comes only when the last fragment arrives (MS-CIFS 3.3.5.58).
+func (c *conn) trans2Secondary(req *request, b smb.Block) error {
+	s, err := smb.ParseTransSecondary(b)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	key := transKey{uid: req.uid, tid: req.tid, mid: req.hdr.MID(), pid: req.hdr.PID()}
+	pt := c.transactions[key]
+	if pt == nil {
+		return smb.StatusInvalidParameter
+	}
+	done, err := pt.r.Add(s)
+	if err != nil {
+		delete(c.transactions, key)
+		return smb.StatusInvalidParameter
+	}
+	if !done {
+		return errNoReply
+	}
+	delete(c.transactions, key)
+	t := pt.r.Request()
+	req.resp.Header().SetCommand(smb.ComTransaction2)
+	return c.runTrans2(req, &t)
+}
+
+// runTrans2 runs a complete TRANSACTION2 and sends its response, split into
+// several messages when it exceeds the client's buffer.
+func (c *conn) runTrans2(req *request, t *smb.TransRequest) error {
+	out := &c.transOut
+	out.params, out.data = out.params[:0], out.data[:0]
+	var err error
+	switch t.Subcommand() {
+	case smb.Trans2FindFirst2:
+		err = c.findFirst2(req, t, out)
+	case smb.Trans2FindNext2:
+		err = c.findNext2(req, t, out)
+	case smb.Trans2QueryFSInformation:
+		err = c.queryFSInfo(req, t, out)
+	case smb.Trans2QueryPathInformation:
+		err = c.queryPathInfo(req, t, out)
+	case smb.Trans2QueryFileInformation:
+		err = c.queryFileInfo(req, t, out)
+	case smb.Trans2SetPathInformation:
+		err = c.setPathInfo(req, t, out)
+	case smb.Trans2SetFileInformation:
+		err = c.setFileInfo(req, t, out)
+	default:
+		if c.trace() {
+			c.log.Debug("unimplemented TRANSACTION2 subcommand", "subcommand", t.Subcommand())
+		}
+		err = smb.StatusNotImplemented
+	}
+	if err != nil {
+		var st smb.NTStatus
+		if errors.As(err, &st) {
+			return st
+		}
+		return statusOf(err)
+	}
+	if int(t.MaxParameterCount) < len(out.params) || int(t.MaxDataCount) < len(out.data) {
+		// MS-CIFS 3.3.5.57: the response does not fit what the client
+		// said it would take.
+		return smb.StatusBufferOverflow
+	}
+	return c.sendTrans(req, smb.ComTransaction2, out.params, out.data)
+}
+
+// sendTrans sends a transaction response, as several messages when it does
+// not fit the client's MaxBufferSize (MS-CIFS 3.3.4.1.1).
+func (c *conn) sendTrans(req *request, cmd uint8, params, data []byte) error {
+	maxMsg := c.clientMaxBuf
+	if maxMsg < 1024 {
+		maxMsg = maxBufferSize
+	}
+	room := smb.TransResponseRoom(cmd, 0, maxMsg)
+	pd, dd := 0, 0
+	for {
+		pc := min(len(params)-pd, room)
+		dc := min(len(data)-dd, room-pc)
+		last := pd+pc == len(params) && dd+dc == len(data)
+		r := req
+		if !last {
+			r = c.newRequest(req.hdr)
+		}
+		smb.AppendTransResponse(&r.resp, cmd, nil, params[pd:pd+pc], data[dd:dd+dc], pd, dd, len(params), len(data))
+		if last {
+			return nil
+		}
+		if err := c.finish(r); err != nil {
+			return err
+		}
+		pd, dd = pd+pc, dd+dc
+	}
+}
+
+// fsInfo describes a share for the QUERY_FS levels.
+func (c *conn) fsInfo(t *tree) smb.FSInfo {
+	total, free, block := t.share.fs.DiskUsage()
+	if block == 0 {
+		block = 4096
+	}
+	const sector = 512
+	return smb.FSInfo{
+		TotalUnits:     total / block,
+		FreeUnits:      free / block,
+		SectorsPerUnit: uint32(max(block/sector, 1)),
+		BytesPerSector: sector,
+		// A stable serial number per share, as Windows keeps one per
+		// volume.
+		SerialNumber:          crc32.ChecksumIEEE([]byte(strings.ToUpper(t.share.cfg.Name))),
+		VolumeLabel:           t.share.cfg.Name,
+		FSName:                "NTFS",
+		Attributes:            smb.FSCaseSensitiveSearch | smb.FSCasePreservedNames | smb.FSUnicodeOnDisk,
+		MaxNameLen:            255,
+		DeviceType:            smb.DeviceTypeDisk,
+		DeviceCharacteristics: smb.DeviceIsMounted,
+	}
+}
+
+func (c *conn) queryFSInfo(req *request, t *smb.TransRequest, out *transOut) error {
+	p, err := smb.ParseFSInfoParams(t.Params)
+	if err != nil {
+		return err
+	}
+	tr, _, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	fs := c.fsInfo(tr)
+	out.data, err = smb.AppendFSInfo(out.data, p.InformationLevel(), &fs, t.Unicode)
+	return err
+}
+
+// smbName is the share-relative path with a leading backslash, which the
+// NAME and ALL levels report (Samba does the same).
+func smbName(p string) string {
+	p = path.Clean("/" + strings.ReplaceAll(p, "\\", "/"))
+	return strings.ReplaceAll(p, "/", "\\")
+}
+
+func (c *conn) queryPathInfo(req *request, t *smb.TransRequest, out *transOut) error {
+	p, err := smb.ParsePathInfoParams(t.Params, t.Unicode)
+	if err != nil {
+		return err
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	name := req.path(p.FileName())
+	fi, err := share.Stat(name)
+	if err != nil {
+		return statusOf(err)
+	}
+	info := fileInfo(fi, smbName(name), name)
+	out.params = smb.AppendInfoResponseParams(out.params)
+	out.data, err = smb.AppendFileInfo(out.data, p.InformationLevel(), &info)
+	return err
+}
+
+func (c *conn) queryFileInfo(req *request, t *smb.TransRequest, out *transOut) error {
+	p, err := smb.ParseFileInfoParams(t.Params)
+	if err != nil {
+		return err
+	}
+	f, err := c.file(req, p.FID())
+	if err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return statusOf(err)
+	}
+	info := fileInfo(fi, smbName(f.Path()), f.Path())
+	info.DeletePending = f.DeleteOnClose()
+	info.AccessFlags = f.Access()
+	out.params = smb.AppendInfoResponseParams(out.params)
+	out.data, err = smb.AppendFileInfo(out.data, p.InformationLevel(), &info)
+	return err
+}
+
+// setPathInfo applies a SET level to a path by opening it for the change,
+// so path and handle requests share one implementation.
+func (c *conn) setPathInfo(req *request, t *smb.TransRequest, out *transOut) error {
+	p, err := smb.ParsePathInfoParams(t.Params, t.Unicode)
+	if err != nil {
+		return err
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	si, err := smb.ParseSetInfo(p.InformationLevel(), t.Data)
+	if err != nil {
+		return err
+	}
+	access := vfs.AccessWriteAttributes
+	switch si.Class {
+	case smb.SetEndOfFile, smb.SetAllocation:
+		access |= vfs.AccessWriteData
+	case smb.SetDisposition, smb.SetRename:
+		access |= vfs.AccessDelete
+	}
+	f, _, err := share.Create(req.path(p.FileName()), vfs.CreateParams{
+		DesiredAccess:     access,
+		CreateDisposition: vfs.FileOpen,
+	})
+	if err != nil {
+		return statusOf(err)
+	}
+	err = c.applySetInfo(req, f, &si)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	out.params = smb.AppendInfoResponseParams(out.params)
+	return nil
+}
+
+func (c *conn) setFileInfo(req *request, t *smb.TransRequest, out *transOut) error {
+	p, err := smb.ParseFileInfoParams(t.Params)
+	if err != nil {
+		return err
+	}
+	f, err := c.file(req, p.FID())
+	if err != nil {
+		return err
+	}
+	si, err := smb.ParseSetInfo(p.InformationLevel(), t.Data)
+	if err != nil {
+		return err
+	}
+	if err := c.applySetInfo(req, f, &si); err != nil {
+		return err
+	}
+	out.params = smb.AppendInfoResponseParams(out.params)
+	return nil
+}
+
+// applySetInfo carries out one SET level on an open file (MS-CIFS
+// 3.3.5.59.6, MS-FSCC 2.4). A time of 0 leaves that time alone.
+func (c *conn) applySetInfo(req *request, f *vfs.File, si *smb.SetInfo) error {
+	var err error
+	switch si.Class {
+	case smb.SetBasic:
+		if si.LastWriteTime != 0 && si.LastWriteTime != ^uint64(0) || si.LastAccessTime != 0 && si.LastAccessTime != ^uint64(0) {
+			err = f.SetTimes(fileTimeArg(si.LastAccessTime), fileTimeArg(si.LastWriteTime))
+		}
+		if err == nil && si.Attributes != 0 {
+			err = f.SetAttributes(si.Attributes)
+		}
+	case smb.SetDisposition:
+		err = f.SetDeleteOnClose(si.DeletePending)
+	case smb.SetEndOfFile:
+		err = f.Truncate(int64(si.Size))
+	case smb.SetAllocation:
+		// Allocation is advisory on Unix; only shrinking below the end of
+		// file changes the data (MS-FSCC 2.4.4: the file is truncated).
+		fi, serr := f.Stat()
+		if serr == nil && int64(si.Size) < vfs.EndOfFile(fi) {
+			err = f.Truncate(int64(si.Size))
+		} else {
+			err = serr
+		}
+	case smb.SetRename:
+		name := req.path(si.FileName)
+		if !strings.ContainsAny(name, "\\/") {
+			// MS-FSCC 2.4.42.2: a bare name renames within the directory.
+			dir := path.Dir(strings.ReplaceAll(f.Path(), "\\", "/"))
+			name = dir + "/" + name
+		}
+		err = f.Rename(name, si.ReplaceIfExists)
+	case smb.SetPosition, smb.SetEAs:
+		// The position is the client's business in SMB1; EAs are not
+		// kept. Both succeed, as Samba answers them.
+	default:
+		return smb.StatusInvalidLevel
+	}
+	if err != nil {
+		var st smb.NTStatus
+		if errors.As(err, &st) {
+			return st
+		}
+		return statusOf(err)
+	}
+	return nil
+}
+
+// fileTimeArg converts a FILETIME of a SET level to the time vfs takes: 0
+// and -1 ("do not change", MS-FSCC 2.4.7) become the zero Time, which vfs
+// leaves alone.
+func fileTimeArg(ft uint64) time.Time {
+	if ft == 0 || ft == ^uint64(0) {
+		return time.Time{}
+	}
+	return vfs.TimeFromFileTime(ft)
+}
