@@ -28,35 +28,38 @@ import (
 	"unicode/utf16"
 
 	"github.com/spf13/afero"
-
 	"golang.org/x/crypto/md4"
 
 	"github.com/tinysmbd/tinysmbd/server"
 )
 
-// SMB1 constants, from MS-CIFS 2.2.2.
+// SMB1 constants (MS-CIFS 2.2.2) and NetBT packet types (RFC 1002 4.3.1).
 const (
 	cmdNegotiate    = 0x72
 	cmdSessionSetup = 0x73
 	cmdEcho         = 0x2B
 
-	flagsReply         = 0x80
-	flags2LongNames    = 0x0001
-	flags2NTStatus     = 0x4000
-	flags2Unicode      = 0x8000
-	flags2ExtendedSec  = 0x0800
-	capUnicode         = 0x00000004
-	capLargeFiles      = 0x00000008
-	capNTSMBs          = 0x00000010
-	capStatus32        = 0x00000040
-	capExtendedSec     = 0x80000000
-	statusSuccess      = 0
-	nbssMessage        = 0x00
-	nbssRequest        = 0x81
-	nbssPositive       = 0x82
-	nbssKeepalive      = 0x85
-	testPID            = 0xFEFF
-	noTID              = 0xFFFF
+	flagsReply      = 0x80
+	flags2LongNames = 0x0001
+	flags2NTStatus  = 0x4000
+	flags2Unicode   = 0x8000
+	capUnicode      = 0x00000004
+	capLargeFiles   = 0x00000008
+	capNTSMBs       = 0x00000010
+	capStatus32     = 0x00000040
+	capExtendedSec  = 0x80000000
+	statusSuccess   = 0
+
+	nbssMessage   = 0x00
+	nbssRequest   = 0x81
+	nbssPositive  = 0x82
+	nbssKeepalive = 0x85
+
+	testPID = 0xFEFF
+	noTID   = 0xFFFF
+	// clientFlags2 leaves out FLAGS2_EXTENDED_SECURITY on purpose: the
+	// NEGOTIATE response then carries an 8-byte challenge, and the logon is a
+	// plain NTLMv2 SESSION_SETUP_ANDX without NTLMSSP/SPNEGO.
 	clientFlags2       = flags2Unicode | flags2NTStatus | flags2LongNames
 	sessionSetupDomain = "WORKGROUP"
 )
@@ -424,8 +427,9 @@ func dialTransport(t *testing.T, transport string, cfg server.Config, framing se
 	return c
 }
 
-// asyncWrite writes b from another goroutine (net.Pipe's Write blocks until
-// the server has read everything) and returns a func that waits for it.
+// asyncWrite writes the chunks from another goroutine (net.Pipe's Write
+// blocks until the server has read everything, and the server may first
+// need its replies read) and returns a func that waits for it.
 func asyncWrite(c net.Conn, chunks ...[]byte) func(t testing.TB) {
 	done := make(chan error, 1)
 	go func() {

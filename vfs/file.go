@@ -165,8 +165,9 @@ func (s *Share) checkSize(off, n int64) error {
 
 // SetDeleteOnClose sets or clears the delete-on-close flag
 // (FileDispositionInformation, MS-FSCC 2.4.11). Setting it needs DELETE
-// access (StatusAccessDenied); a read-only file or the share root is
-// StatusCannotDelete and a non-empty directory StatusDirectoryNotEmpty.
+// access and is refused for the share root (StatusAccessDenied); a
+// read-only file is StatusCannotDelete and a non-empty directory
+// StatusDirectoryNotEmpty.
 func (f *File) SetDeleteOnClose(del bool) error {
 	if err := f.check(); err != nil {
 		return err
@@ -179,7 +180,7 @@ func (f *File) SetDeleteOnClose(del bool) error {
 		return smb.StatusAccessDenied
 	}
 	if f.path == "/" {
-		return smb.StatusCannotDelete
+		return smb.StatusAccessDenied
 	}
 	fi, err := f.Stat()
 	if err != nil {

@@ -217,10 +217,6 @@ func (s *Share) grant(desired uint32) (uint32, error) {
 			a &^= accessWrite
 		}
 	}
-	// MS-FSA 2.1.5.1 phase 1: a zero DesiredAccess is refused.
-	if a == 0 {
-		return 0, smb.StatusAccessDenied
-	}
 	return a, nil
 }
 
@@ -249,17 +245,20 @@ func readOnlyMode(fi os.FileInfo) bool {
 // root ("\" or "") opens as a directory. Errors:
 //
 //   - StatusInvalidParameter: unknown disposition, both DIRECTORY_FILE and
-//     NON_DIRECTORY_FILE, or DIRECTORY_FILE with a disposition other than
-//     FILE_CREATE, FILE_OPEN and FILE_OPEN_IF;
-//   - StatusAccessDenied: no access requested, a change on a read-only
-//     share, write access to a read-only file, delete-on-close without
-//     DELETE access, a device or FIFO;
+//     NON_DIRECTORY_FILE, DIRECTORY_FILE with a disposition other than
+//     FILE_CREATE, FILE_OPEN and FILE_OPEN_IF, superseding or overwriting
+//     an existing directory, delete-on-close without DELETE access;
+//   - StatusAccessDenied: a change on a read-only share, write access to a
+//     read-only file, delete-on-close of the root, a device or FIFO;
 //   - StatusObjectNameNotFound / StatusObjectPathNotFound (see Resolve);
-//   - StatusObjectNameCollision: FILE_CREATE of an existing name, or
-//     anything but opening an existing directory;
+//   - StatusObjectNameCollision: FILE_CREATE of an existing name;
 //   - StatusFileIsADirectory / StatusNotADirectory: NON_DIRECTORY_FILE on a
 //     directory, DIRECTORY_FILE on a file;
-//   - StatusCannotDelete: delete-on-close of a read-only file or the root.
+//   - StatusCannotDelete: delete-on-close of a read-only file.
+//
+// A DesiredAccess of zero is accepted, as Samba does, and gives a handle
+// good only for queries. Where Windows and Samba differ, vfs answers as
+// Samba 4.17 does for SMB1.
 func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, error) {
 	cp, err := CleanPath(smbPath)
 	if err != nil {
@@ -280,7 +279,8 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 	}
 	doc := opts&FileDeleteOnClose != 0
 	if doc && access&AccessDelete == 0 {
-		return nil, 0, smb.StatusAccessDenied
+		// Samba answers so; MS-FSA 2.1.5.1 phase 1 agrees.
+		return nil, 0, smb.StatusInvalidParameter
 	}
 
 	actual, fi, err := resolve(s.fs, cp)
@@ -329,15 +329,15 @@ func (s *Share) openExisting(actual string, fi os.FileInfo, p CreateParams, acce
 		return nil, 0, smb.StatusObjectNameCollision
 	}
 	if doc && actual == "/" {
-		return nil, 0, smb.StatusCannotDelete
+		return nil, 0, smb.StatusAccessDenied
 	}
 	f := &File{share: s, path: actual, access: access, deleteOnClose: doc}
 	if fi.IsDir() {
-		// As NTFS and FAT do, only FILE_OPEN and FILE_OPEN_IF may name an
-		// existing directory: superseding or overwriting one is a
-		// collision.
+		// Only FILE_OPEN and FILE_OPEN_IF may name an existing directory;
+		// Samba refuses superseding or overwriting one as an invalid
+		// parameter (FILE_CREATE was a collision above).
 		if disp != FileOpen && disp != FileOpenIf {
-			return nil, 0, smb.StatusObjectNameCollision
+			return nil, 0, smb.StatusInvalidParameter
 		}
 		f.isDir = true
 		return f, FileOpened, nil
@@ -651,19 +651,20 @@ func (e Entry) Attributes() uint32 { return attributes(e.Info, e.Name) }
 // byte order after "." and "..", which are synthesized as Windows returns
 // them. An empty pattern is "*". A pattern without wildcards is looked up
 // case-insensitively and yields at most that entry. No match is an empty
-// list and nil, since SMB commands report it differently. A missing dir, or
-// one that is a file, is StatusObjectPathNotFound.
+// list and nil, since SMB commands report it differently. A missing dir
+// fails as Resolve does and a file as dir is StatusNotADirectory, Samba's
+// answers.
 //
 // Entries whose names an SMB path cannot carry (for example containing ':'
 // or '\') are left out, and so are symlinks that lead outside the share or
 // nowhere.
 func (s *Share) List(dir, pattern string) ([]Entry, error) {
 	da, dfi, err := s.lookup(dir)
-	if err == smb.StatusObjectNameNotFound || err == nil && !dfi.IsDir() {
-		return nil, smb.StatusObjectPathNotFound
-	}
 	if err != nil {
 		return nil, err
+	}
+	if !dfi.IsDir() {
+		return nil, smb.StatusNotADirectory
 	}
 	if pattern == "" {
 		pattern = "*"

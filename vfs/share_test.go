@@ -160,14 +160,15 @@ func TestCreateDirectories(t *testing.T) {
 			{"non-dir option on the root", `\`, CreateParams{DesiredAccess: AccessGenericRead, CreateDisposition: FileOpen, CreateOptions: FileNonDirectoryFile}, 0, smb.StatusFileIsADirectory, false},
 			{"both options", `\dir`, CreateParams{DesiredAccess: AccessGenericRead, CreateDisposition: FileOpen, CreateOptions: FileDirectoryFile | FileNonDirectoryFile}, 0, smb.StatusInvalidParameter, false},
 			{"dir option with overwrite", `\dir`, dirCreate(FileOverwriteIf), 0, smb.StatusInvalidParameter, false},
-			{"overwrite a dir", `\dir`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOverwriteIf}, 0, smb.StatusObjectNameCollision, false},
-			{"supersede a dir", `\dir`, CreateParams{DesiredAccess: rw, CreateDisposition: FileSupersede}, 0, smb.StatusObjectNameCollision, false},
-			{"no access", `\file`, CreateParams{CreateDisposition: FileOpen}, 0, smb.StatusAccessDenied, false},
+			{"overwrite a dir", `\dir`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOverwriteIf}, 0, smb.StatusInvalidParameter, false},
+			{"overwrite-only a dir", `\dir`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOverwrite}, 0, smb.StatusInvalidParameter, false},
+			{"supersede a dir", `\dir`, CreateParams{DesiredAccess: rw, CreateDisposition: FileSupersede}, 0, smb.StatusInvalidParameter, false},
+			{"create a dir without options", `\dir`, CreateParams{DesiredAccess: rw, CreateDisposition: FileCreate}, 0, smb.StatusObjectNameCollision, false},
 			{"path not found", `\missing\x`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOpenIf}, 0, smb.StatusObjectPathNotFound, false},
 			{"parent is a file", `\file\x`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOpenIf}, 0, smb.StatusObjectPathNotFound, false},
 			{"bad name", `\a*b`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOpenIf}, 0, smb.StatusObjectNameInvalid, false},
 			{"escape", `\..\..\etc\passwd`, openRW, 0, smb.StatusObjectPathSyntaxBad, false},
-			{"delete root", `\`, CreateParams{DesiredAccess: rwd, CreateDisposition: FileOpen, CreateOptions: FileDeleteOnClose}, 0, smb.StatusCannotDelete, false},
+			{"delete root", `\`, CreateParams{DesiredAccess: rwd, CreateDisposition: FileOpen, CreateOptions: FileDeleteOnClose}, 0, smb.StatusAccessDenied, false},
 		}
 		for _, tt := range tests {
 			f, action, err := s.Create(tt.path, tt.p)
@@ -358,6 +359,15 @@ func TestReadWrite(t *testing.T) {
 		if err := st.Close(); err != nil {
 			t.Error(err)
 		}
+		// So does a zero DesiredAccess, which Samba accepts.
+		if z, _, err := s.Create(`\f`, CreateParams{CreateDisposition: FileOpen}); err != nil {
+			t.Errorf("zero access: %v", err)
+		} else {
+			if _, err := z.Stat(); err != nil {
+				t.Error(err)
+			}
+			z.Close()
+		}
 		if fi, _ := s.Stat(`\f`); fi.Mode().Perm()&0o200 == 0 {
 			t.Errorf("mode after clearing READONLY = %v", fi.Mode())
 		}
@@ -427,7 +437,7 @@ func TestDeleteOnClose(t *testing.T) {
 
 		// The option without DELETE access is refused.
 		mustWrite(t, s, `\keep`, "x")
-		if _, _, err := s.Create(`\keep`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOpen, CreateOptions: FileDeleteOnClose}); err != smb.StatusAccessDenied {
+		if _, _, err := s.Create(`\keep`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOpen, CreateOptions: FileDeleteOnClose}); err != smb.StatusInvalidParameter {
 			t.Errorf("delete-on-close without DELETE: %v", err)
 		}
 
@@ -773,10 +783,13 @@ func TestList(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(names(entries), []string{".", "..", "d"}) {
 			t.Errorf("List(root) = %v, %v", names(entries), err)
 		}
-		if _, err := s.List(`\nodir`, "*"); err != smb.StatusObjectPathNotFound {
+		if _, err := s.List(`\nodir`, "*"); err != smb.StatusObjectNameNotFound {
 			t.Errorf("List(missing dir): %v", err)
 		}
-		if _, err := s.List(`\d\b.txt`, "*"); err != smb.StatusObjectPathNotFound {
+		if _, err := s.List(`\nodir\sub`, "*"); err != smb.StatusObjectPathNotFound {
+			t.Errorf("List(missing parent): %v", err)
+		}
+		if _, err := s.List(`\d\b.txt`, "*"); err != smb.StatusNotADirectory {
 			t.Errorf("List(file): %v", err)
 		}
 		if _, err := s.List(`\d`, "a|b"); err != smb.StatusObjectNameInvalid {
