@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/BurntSushi/toml v1.6.0
+	github.com/pion/transport/v3 v3.1.1
 	github.com/spf13/afero v1.15.0
 	golang.org/x/crypto v0.59.0
 )

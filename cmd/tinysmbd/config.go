@@ -27,15 +27,15 @@ const (
 	defaultWorkgroup   = "WORKGROUP"
 	defaultNetBTListen = "0.0.0.0:139"
 	defaultDirect      = "0.0.0.0:445"
-	// defaultMaxMessage is the largest NetBT session message, header
-	// included (RFC 1002 4.3.1: 17-bit length).
-	defaultMaxMessage = 0x1FFFF + 4
-	// minMaxMessage keeps room for a NEGOTIATE response and a useful
-	// READ_ANDX; smaller limits only produce confusing client failures.
-	minMaxMessage = 1024
+	// defaultMaxMessage is the largest NetBT session message, the 4-byte
+	// header not counted (RFC 1002 4.3.1: 17-bit length).
+	defaultMaxMessage = 0x1FFFF
+	// minMaxMessage keeps room for a NEGOTIATE exchange and a useful
+	// READ_ANDX; server.New refuses less.
+	minMaxMessage = 4096
 	// maxMaxMessage is the direct-TCP ceiling: a 24-bit length after a zero
-	// byte (MS-CIFS 2.1.1.2), plus the 4-byte header.
-	maxMaxMessage = 0xFFFFFF + 4
+	// byte (MS-CIFS 2.1.1.2).
+	maxMaxMessage = 0xFFFFFF
 )
 
 // emptyNTHash is MD4 of the empty UTF-16LE string. server.User uses NTHash

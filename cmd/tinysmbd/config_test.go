@@ -115,7 +115,7 @@ func TestConfig(t *testing.T) {
 			check: func(t *testing.T, cfg server.Config, _ map[string]afero.Fs) {
 				if cfg.NetBIOSName != "TINYSMBD" || cfg.Workgroup != "WORKGROUP" ||
 					cfg.NetBTListen != "0.0.0.0:139" || cfg.DirectListen != "0.0.0.0:445" ||
-					cfg.NBNSListen != "" || cfg.MaxMessageSize != 131075 ||
+					cfg.NBNSListen != "" || cfg.MaxMessageSize != 131071 ||
 					cfg.NTLMv1 || cfg.CoalesceSessionSetup || cfg.StrictCalledName {
 					t.Errorf("defaults = %+v", cfg)
 				}
