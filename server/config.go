@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 
+	"github.com/pion/transport/v3"
 	"github.com/spf13/afero"
 )
 
@@ -23,9 +24,25 @@ type Config struct {
 	// DirectListen is the direct-hosted SMB address, usually ":445"; ""
 	// disables it.
 	DirectListen string
-	// NBNSListen is the NetBIOS name service address (UDP 137); "" disables
-	// it. The name service is not implemented yet.
+	// NBNSListen is the NetBIOS name service address (UDP 137, RFC 1002
+	// 4.2); "" disables it.
 	NBNSListen string
+	// Interfaces limits the name service and browsing to these interfaces
+	// (names such as "eth0" or addresses); empty means every interface with
+	// an IPv4 broadcast address. A query is answered with the address of the
+	// interface it arrived on.
+	Interfaces []string
+	// NetBIOSAliases are further names the name service registers and
+	// answers for, as <00> and <20> like NetBIOSName.
+	NetBIOSAliases []string
+	// Browse sends browser host announcements (MS-BRWS over the NetBIOS
+	// datagram service, UDP 138) so the server shows up in Network
+	// Neighborhood. cmd/tinysmbd turns it on whenever the name service is
+	// on, unless the config says browse = false.
+	Browse bool
+	// Net is the network the name service and browser use; nil means the
+	// host's (pion's stdnet). Tests pass a pion vnet.
+	Net transport.Net
 
 	// NTLMv1 allows NTLMv1 and LM challenge responses. NTLMv2 is always on.
 	NTLMv1 bool

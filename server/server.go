@@ -180,6 +180,12 @@ func (s *Server) ListenAndServe() error {
 	if len(ls) == 0 {
 		return errors.New("server: no listen address configured")
 	}
+	if err := s.startUDPServices(); err != nil {
+		for _, l := range ls {
+			l.Close()
+		}
+		return err
+	}
 	errc := make(chan error, len(ls))
 	for i, l := range ls {
 		go func() { errc <- s.Serve(l, fs[i]) }()
@@ -268,6 +274,7 @@ func (s *Server) untrack(c *conn) {
 // responses already queued, and waits for their goroutines to end or ctx to
 // expire.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopUDPServices()
 	s.mu.Lock()
 	s.closed = true
 	for l := range s.listeners {
