@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"errors"
-	"log/slog"
 	"net"
 	"strings"
 
@@ -252,4 +251,3 @@ func putFrameHeader(b []byte, f Framing) {
 	netbt.PutHeader(b, netbt.TypeSessionMessage, n)
 }
 
-var _ = slog.LevelDebug
