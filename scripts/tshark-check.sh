@@ -87,7 +87,7 @@ tshark_pid=
 tshark -r "$work/smb.pcap" -d "tcp.port==$direct,nbss" -O nbss,smb >"$work/dissect.txt" 2>&1
 tshark -r "$work/smb.pcap" -d "tcp.port==$direct,nbss" >"$work/summary.txt" 2>&1
 
-if grep -n -E "Malformed Packet|\[Expert Info \(Error|Exception" "$work/dissect.txt"; then
+if grep -n -E "Malformed|\[Expert Info \(Error|Exception" "$work/dissect.txt"; then
   echo "FAIL tshark flags packets above (frame numbers in $work/summary.txt; rerun with -k)"
   fail=1
 fi

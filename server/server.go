@@ -149,7 +149,11 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.users[key] = e
 	}
-	s.ntlmHint = ntlm.AppendNegTokenInitHint(nil)
+	// The NEGOTIATE response's security blob offers NTLMSSP alone and
+	// leaves out Microsoft's negHints: RFC 4178 defines field [3] of
+	// NegTokenInit as mechListMIC, so dissectors (tshark) flag the hint as
+	// malformed, and no client needs it without Kerberos.
+	s.ntlmHint = ntlm.AppendNegTokenInit(nil, nil, ntlm.OIDNTLMSSP)
 	return s, nil
 }
 

@@ -435,8 +435,9 @@ func AppendNegTokenInitHint(dst []byte) []byte {
 // AppendNegTokenInit appends an initiator's GSS-API InitialContextToken
 // carrying a NegTokenInit with the given mechanisms (OID content octets, in
 // preference order) and, when non-empty, the optimistic mechToken for the
-// first of them (RFC 4178 4.2.1). A server never sends this; clients and
-// tests do.
+// first of them (RFC 4178 4.2.1). Clients send it with a mechToken; a
+// server may send it without one as the NEGOTIATE response's hint when it
+// leaves out negHints (see AppendNegTokenInitHint).
 func AppendNegTokenInit(dst []byte, mechToken []byte, mechs ...string) []byte {
 	list := 0
 	for _, m := range mechs {
