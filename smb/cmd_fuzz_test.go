@@ -129,6 +129,98 @@ var cmdParsers = [256]func(b Block, unicode bool) error{
 		return err
 	},
 	ComQueryInformationDisk: func(b Block, _ bool) error { return ParseQueryInformationDiskRequest(b) },
+	ComOpen: func(b Block, u bool) error {
+		o, err := ParseOpenRequest(b, u)
+		if err == nil {
+			_, _, _ = o.AccessMode(), o.SearchAttributes(), o.FileName()
+		}
+		return err
+	},
+	ComCreate:    cmdParseCreate,
+	ComCreateNew: cmdParseCreate,
+	ComCreateTemporary: func(b Block, u bool) error {
+		c, err := ParseCreateTemporaryRequest(b, u)
+		if err == nil {
+			_, _, _ = c.FileAttributes(), c.CreationTime(), c.DirectoryName()
+		}
+		return err
+	},
+	ComRead: func(b Block, _ bool) error {
+		q, err := ParseReadRequest(b)
+		if err == nil {
+			_, _, _, _ = q.FID(), q.CountOfBytesToRead(), q.ReadOffsetInBytes(), q.EstimateOfRemainingBytesToBeRead()
+		}
+		return err
+	},
+	ComWrite: func(b Block, _ bool) error {
+		q, err := ParseWriteRequest(b)
+		if err == nil {
+			_, _, _ = q.FID(), q.WriteOffsetInBytes(), q.EstimateOfRemainingBytesToBeWritten()
+			if len(q.Data()) != int(q.CountOfBytesToWrite()) {
+				panic("WRITE Data length differs from CountOfBytesToWrite")
+			}
+		}
+		return err
+	},
+	ComWriteAndClose: func(b Block, _ bool) error {
+		q, err := ParseWriteAndCloseRequest(b)
+		if err == nil {
+			_, _, _ = q.FID(), q.WriteOffsetInBytes(), q.LastWriteTime()
+			if len(q.Data()) != int(q.CountOfBytesToWrite()) {
+				panic("WRITE_AND_CLOSE Data length differs from CountOfBytesToWrite")
+			}
+		}
+		return err
+	},
+	ComSeek: func(b Block, _ bool) error {
+		q, err := ParseSeekRequest(b)
+		if err == nil {
+			_, _, _ = q.FID(), q.Mode(), q.Offset()
+		}
+		return err
+	},
+	ComQueryInformation2: func(b Block, _ bool) error {
+		q, err := ParseQueryInformation2Request(b)
+		if err == nil {
+			_ = q.FID()
+		}
+		return err
+	},
+	ComSetInformation2: func(b Block, _ bool) error {
+		s, err := ParseSetInformation2Request(b)
+		if err == nil {
+			_, _, _, _ = s.FID(), s.CreateDate(), s.CreationTime(), s.LastAccessDate()
+			_, _, _ = s.LastAccessTime(), s.LastWriteDate(), s.LastWriteTime()
+		}
+		return err
+	},
+	ComProcessExit: func(b Block, _ bool) error { return ParseProcessExitRequest(b) },
+	ComSearch:      cmdParseSearch,
+	ComFind:        cmdParseSearch,
+	ComFindUnique:  cmdParseSearch,
+	ComFindClose:   cmdParseSearch,
+}
+
+func cmdParseCreate(b Block, u bool) error {
+	c, err := ParseCreateRequest(b, u)
+	if err == nil {
+		_, _, _ = c.FileAttributes(), c.CreationTime(), c.FileName()
+	}
+	return err
+}
+
+func cmdParseSearch(b Block, u bool) error {
+	s, err := ParseSearchRequest(b, u)
+	if err == nil {
+		_, _, _ = s.MaxCount(), s.SearchAttributes(), s.FileName()
+		if k := s.ResumeKey(); k != nil {
+			if len(k) != ResumeKeyLen {
+				panic("SEARCH resume key of a length other than 21")
+			}
+			_, _, _ = k.Reserved(), k.ServerState(), k.ClientState()
+		}
+	}
+	return err
 }
 
 // cmdGoldenAll returns every golden capture, requests and responses.

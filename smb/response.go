@@ -41,8 +41,17 @@ func (r *Response) Begin(dst []byte, req Header, flags2 uint16) {
 func (r *Response) Header() Header { return Header(r.buf[r.hdr : r.hdr+HeaderLen]) }
 
 // SetStatus writes s into the header, as an NTSTATUS or as its DOS error
-// class and code, depending on Flags2NTStatus (MS-CIFS 2.2.3.1).
-func (r *Response) SetStatus(s NTStatus) { r.Header().SetStatus(s.Wire(r.ntStatus)) }
+// class and code, depending on Flags2NTStatus (MS-CIFS 2.2.3.1). A DOSOnly
+// status always goes out in DOS form, with Flags2NTStatus cleared.
+func (r *Response) SetStatus(s NTStatus) {
+	h := r.Header()
+	if s.DOSOnly() {
+		h.SetFlags2(h.Flags2() &^ Flags2NTStatus)
+		h.SetStatus(uint32(s))
+		return
+	}
+	h.SetStatus(s.Wire(r.ntStatus))
+}
 
 // Bytes returns everything appended to the buffer so far, prefix included.
 func (r *Response) Bytes() []byte { return r.buf }
@@ -152,8 +161,17 @@ func (r *Response) Extend(n int) []byte {
 	return r.buf[len(r.buf)-n:]
 }
 
-// Truncate cuts the message back to pos bytes from the header start.
-func (r *Response) Truncate(pos int) { r.buf = r.buf[:r.hdr+pos] }
+// Truncate cuts the message back to pos bytes from the header start. A
+// handler that began an AndX block and then fails truncates to where the
+// block began; the block is gone, so it is no longer the one a following
+// block or error (Empty) links from, and the link its predecessor got
+// still points at pos, where that follower will start.
+func (r *Response) Truncate(pos int) {
+	r.buf = r.buf[:r.hdr+pos]
+	if r.prevAndX >= len(r.buf) {
+		r.prevAndX = -1
+	}
+}
 
 func growLen(b []byte, n int) []byte {
 	if cap(b)-len(b) < n {

@@ -43,6 +43,17 @@ func (s NTStatus) DOS() DOSError {
 	return DOSError{ErrClassHardware, 31}
 }
 
+// DOSOnly reports whether s is one of the SMB-specific codes that MS-CIFS
+// 2.2.2.4 writes as a DOS class and code in NTSTATUS form (ErrorCode<<16 |
+// ErrorClass, such as STATUS_SMB_BAD_UID 0x005B0002). They are not NT
+// status codes, so they go out in DOS form with FLAGS2_NT_STATUS cleared, as
+// Windows and Samba send them; a client reading them as NTSTATUS would take
+// their zero severity for success.
+func (s NTStatus) DOSOnly() bool {
+	class := uint8(s)
+	return s>>30 == 0 && s&0xFF00 == 0 && s>>16 != 0 && class >= ErrClassDOS && class <= ErrClassHardware
+}
+
 // Wire returns the value for the header Status field: s itself when the
 // client speaks NT status codes, otherwise its DOS encoding.
 func (s NTStatus) Wire(ntStatus bool) uint32 {

@@ -50,3 +50,26 @@ func TestStatusTableGenerated(t *testing.T) {
 		}
 	}
 }
+
+func TestDOSOnly(t *testing.T) {
+	for _, s := range []NTStatus{StatusInvalidSMB, StatusSMBBadTID, StatusSMBBadFID, StatusSMBBadCommand, StatusSMBBadUID, StatusOS2InvalidLevel} {
+		if !s.DOSOnly() {
+			t.Errorf("%s.DOSOnly() = false", s)
+		}
+	}
+	for _, s := range []NTStatus{StatusSuccess, StatusPending, StatusNoMoreFiles, StatusBufferOverflow, StatusAccessDenied, StatusObjectNameExists} {
+		if s.DOSOnly() {
+			t.Errorf("%s.DOSOnly() = true", s)
+		}
+	}
+	var r Response
+	req := make([]byte, HeaderLen)
+	copy(req, ProtocolSMB1[:])
+	r.Begin(nil, Header(req), Flags2NTStatus|Flags2Unicode)
+	r.Empty(ComClose)
+	r.SetStatus(StatusSMBBadUID)
+	h := r.Header()
+	if h.Flags2()&Flags2NTStatus != 0 || h.Status() != 0x005B0002 {
+		t.Errorf("flags2 %#04x status %#08x: want NT_STATUS cleared and ERRSRV/ERRbaduid", h.Flags2(), h.Status())
+	}
+}
