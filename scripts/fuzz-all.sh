@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz-all.sh runs every Fuzz target in the module for a short time
-# (FUZZTIME, default 3s), starting from its seed corpus (f.Add and
+# (FUZZTIME, default 20000x: a count of inputs; see the Makefile), starting from its seed corpus (f.Add and
 # testdata/fuzz/). go test -fuzz takes one package and one target at a time,
 # so targets are discovered with `go test -list` and run in a loop.
 # Any failure stops the script; a crasher is left under testdata/fuzz/ by go.
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
-FUZZTIME=${FUZZTIME:-3s}
+FUZZTIME=${FUZZTIME:-20000x}
 
 total=0
 for pkg in $("$GO" list ./...); do

@@ -25,7 +25,8 @@ type Config struct {
 	// disables it.
 	DirectListen string
 	// NBNSListen is the NetBIOS name service address (UDP 137, RFC 1002
-	// 4.2); "" disables it.
+	// 4.2); "" disables it. A binary built with tinysmbd_nonbns refuses
+	// it (see NameServiceBuilt).
 	NBNSListen string
 	// Interfaces limits the name service and browsing to these interfaces
 	// (names such as "eth0" or addresses); empty means every interface with
@@ -38,8 +39,12 @@ type Config struct {
 	// Browse sends browser host announcements (MS-BRWS over the NetBIOS
 	// datagram service, UDP 138) so the server shows up in Network
 	// Neighborhood. cmd/tinysmbd turns it on whenever the name service is
-	// on, unless the config says browse = false.
+	// on, unless the config says browse = false or the binary was built
+	// with tinysmbd_nobrowse, which makes New refuse it (see BrowseBuilt).
 	Browse bool
+	// ServerComment is the server's description in browse lists (Network
+	// Neighborhood's Comment column); at most 42 bytes are announced.
+	ServerComment string
 	// Net is the network the name service and browser use; nil means the
 	// host's (pion's stdnet). Tests pass a pion vnet.
 	Net transport.Net

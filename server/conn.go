@@ -37,13 +37,23 @@ type conn struct {
 	trees        map[uint16]*tree
 	files        *vfs.OpenTable
 	fileOwners   map[uint16]fileOwner
+	pipes        pipeTable // named pipes on IPC$, FIDs from firstPipeFID (ipc.go)
 	searches     map[uint16]*search
 	transactions map[transKey]*pendingTrans
 	nextUID      uint16
 	nextTID      uint16
 	nextSearchID uint16
 	transOut     transOut
+	// spareRequests are request records ready for reuse (newRequest).
+	spareRequests []*request
+	pos           positions // file positions (position.go)
+	core          coreState // core commands' SEARCH contexts (core.go)
 }
+
+// firstPipeFID starts the FIDs reserved for named pipes (ipc.go). addFile
+// keeps file FIDs below it, so the open table and the pipes never share a
+// FID.
+const firstPipeFID = 0xFF00
 
 // fileOwner remembers which tree and session opened a FID: SMB1 FIDs are
 // per connection, but a FID used under another TID is invalid
@@ -88,7 +98,7 @@ func (s *Server) newConn(nc net.Conn, framing Framing) *conn {
 		log:          s.log.With("conn", id, "client", nc.RemoteAddr().String()),
 		sessions:     make(map[uint16]*session),
 		trees:        make(map[uint16]*tree),
-		files:        vfs.NewOpenTable(0),
+		files:        vfs.NewOpenTable(firstPipeFID - 1), // FIDs from firstPipeFID are for pipes
 		fileOwners:   make(map[uint16]fileOwner),
 		searches:     make(map[uint16]*search),
 		transactions: make(map[transKey]*pendingTrans),

@@ -189,6 +189,7 @@ func (c *conn) handleMessage(msg []byte) error {
 	}
 	if !reply {
 		c.srv.bufPool.put(req.buf)
+		c.releaseRequest(req)
 		return nil
 	}
 	req.resp.SetStatus(status)
@@ -222,7 +223,14 @@ func (c *conn) dispatch(req *request, b smb.Block) error {
 func (c *conn) newRequest(hdr smb.Header) *request {
 	buf := c.srv.bufPool.get()
 	*buf = append(*buf, 0, 0, 0, 0)
-	req := &request{hdr: hdr, buf: buf, uid: hdr.UID(), tid: hdr.TID(), unicode: hdr.Unicode()}
+	var req *request
+	if n := len(c.spareRequests); n > 0 {
+		req = c.spareRequests[n-1]
+		c.spareRequests = c.spareRequests[:n-1]
+	} else {
+		req = new(request)
+	}
+	*req = request{hdr: hdr, buf: buf, uid: hdr.UID(), tid: hdr.TID(), unicode: hdr.Unicode()}
 	// The reply echoes what the client said it understands and adds what we
 	// always do (MS-CIFS 2.2.3.1; Samba's common_flags2).
 	flags2 := smb.Flags2LongNames | smb.Flags2IsLongName | smb.Flags2EAs |
@@ -231,12 +239,23 @@ func (c *conn) newRequest(hdr smb.Header) *request {
 	return req
 }
 
-// finish fills the frame header and queues the reply.
+// finish fills the frame header, queues the reply and recycles req.
 func (c *conn) finish(req *request) error {
 	b := req.resp.Bytes()
 	putFrameHeader(b, c.framing)
 	*req.buf = b
-	return c.send(req.buf, req.alone)
+	err := c.send(req.buf, req.alone)
+	c.releaseRequest(req)
+	return err
+}
+
+// releaseRequest keeps req for the next message: the reader handles one
+// message at a time, so a connection needs only a few request records
+// (more only while a handler sends several replies), and steady-state
+// traffic allocates none.
+func (c *conn) releaseRequest(req *request) {
+	*req = request{}
+	c.spareRequests = append(c.spareRequests, req)
 }
 
 // putFrameHeader writes the 4-byte header in front of a message: NetBT's
@@ -250,4 +269,3 @@ func putFrameHeader(b []byte, f Framing) {
 	}
 	netbt.PutHeader(b, netbt.TypeSessionMessage, n)
 }
-

@@ -31,6 +31,16 @@ func (c *conn) file(req *request, fid uint16) (*vfs.File, error) {
 
 func (c *conn) addFile(req *request, f *vfs.File) (uint16, error) {
 	fid, err := c.files.Add(f)
+	for err == nil && fid >= firstPipeFID {
+		// The table hands out FIDs round-robin up to 0xFFFE; the ones
+		// reserved for pipes are skipped by taking the next. Its limit
+		// (conn.go) keeps FIDs free below firstPipeFID, so the round
+		// reaches one within 255 steps.
+		var next uint16
+		next, err = c.files.Add(f)
+		c.files.Remove(fid)
+		fid = next
+	}
 	if err != nil {
 		f.Close()
 		return 0, statusOf(err)
@@ -42,9 +52,11 @@ func (c *conn) addFile(req *request, f *vfs.File) (uint16, error) {
 // closeFilesWhere closes the files whose owner matches, running their
 // delete-on-close.
 func (c *conn) closeFilesWhere(match func(fileOwner) bool) {
+	c.closePipesWhere(match)
 	c.files.CloseWhere(func(fid uint16, _ *vfs.File) bool {
 		if o, ok := c.fileOwners[fid]; ok && match(o) {
 			delete(c.fileOwners, fid)
+			c.pos.forget(fid)
 			return true
 		}
 		return false
@@ -73,8 +85,7 @@ func (c *conn) ntCreate(req *request, b smb.Block) error {
 	t, share, err := c.diskTree(req)
 	if err != nil {
 		if t != nil && t.share == nil {
-			// Named pipes on IPC$ come with the RPC services.
-			return smb.StatusObjectNameNotFound
+			return c.ntCreatePipe(req, nc)
 		}
 		return err
 	}
@@ -190,6 +201,9 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 	if err != nil {
 		return smb.StatusInvalidParameter
 	}
+	if ok, err := c.readPipe(req, q); ok {
+		return err
+	}
 	f, err := c.file(req, q.FID())
 	if err != nil {
 		return err
@@ -211,6 +225,7 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 		req.resp.Truncate(req.resp.Pos() - (n - got))
 		smb.SetReadAndXDataLength(&req.resp, start, got)
 	}
+	c.pos.readDone(q.FID(), int64(q.Offset()), got)
 	return nil
 }
 
@@ -220,6 +235,9 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 	if err != nil {
 		return smb.StatusInvalidParameter
 	}
+	if ok, err := c.writePipe(req, q); ok {
+		return err
+	}
 	f, err := c.file(req, q.FID())
 	if err != nil {
 		return err
@@ -228,6 +246,7 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 	if err != nil {
 		return statusOf(err)
 	}
+	c.pos.wroteDone(q.FID(), int64(q.Offset()), n)
 	// WriteMode bit 0 is write-through (MS-CIFS 2.2.4.43.1).
 	if q.WriteMode()&0x1 != 0 {
 		if err := f.Sync(); err != nil {
@@ -245,6 +264,10 @@ func (c *conn) close(req *request, b smb.Block) error {
 	if err != nil {
 		return smb.StatusInvalidParameter
 	}
+	if c.closePipe(req, q.FID()) {
+		smb.EncodeEmptyResponse(&req.resp, smb.ComClose)
+		return nil
+	}
 	f, err := c.file(req, q.FID())
 	if err != nil {
 		return err
@@ -255,6 +278,7 @@ func (c *conn) close(req *request, b smb.Block) error {
 	}
 	c.files.Remove(q.FID())
 	delete(c.fileOwners, q.FID())
+	c.pos.forget(q.FID())
 	if err := f.Close(); err != nil {
 		return statusOf(err)
 	}

@@ -50,6 +50,10 @@ const (
 	capExtendedSec  = 0x80000000
 	statusSuccess   = 0
 
+	statusInvalidHandle    = 0xC0000008
+	statusInvalidParameter = 0xC000000D
+	statusNameNotFound     = 0xC0000034
+
 	nbssMessage   = 0x00
 	nbssRequest   = 0x81
 	nbssPositive  = 0x82
@@ -98,6 +102,18 @@ func smbRequest(cmd byte, mid, uid, tid uint16, flags2 uint16, words, data []byt
 	m = append(m, data...)
 	return frame(nbssMessage, m)
 }
+
+// le16 is v in little-endian order, as request words are.
+func le16(v ...uint16) []byte {
+	var b []byte
+	for _, x := range v {
+		b = binary.LittleEndian.AppendUint16(b, x)
+	}
+	return b
+}
+
+// le32 appends v to b in little-endian order.
+func le32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
 
 // negotiateRequest offers only "NT LM 0.12", without extended security, so
 // that the server sends an 8-byte challenge for a plain NTLMv2 logon.

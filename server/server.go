@@ -63,6 +63,8 @@ type Server struct {
 	closed    bool
 	connWG    sync.WaitGroup
 	nextID    uint64
+	brw       *browse     // UDP 138 announcer (browse.go); nil when off
+	udp       udpServices // the name service; see udp.go
 }
 
 type userEntry struct {
@@ -106,6 +108,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxMessageSize < 4096 {
 		return nil, fmt.Errorf("server: MaxMessageSize %d is below 4096", cfg.MaxMessageSize)
+	}
+	if err := checkProfile(&cfg); err != nil {
+		return nil, err
 	}
 	log := cfg.Logger
 	if log == nil {

@@ -43,6 +43,9 @@ func (c *conn) negotiate(req *request, b smb.Block) error {
 	c.negotiated = true
 	idx := n.IndexOf(dialectNTLM012)
 	if idx < 0 {
+		if c.negotiateLANMAN(req, n) {
+			return nil
+		}
 		c.log.Warn("client offers no dialect we speak (NT LM 0.12 only)")
 		smb.EncodeNegotiateResponseCore(&req.resp, 0xFFFF)
 		return nil

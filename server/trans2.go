@@ -28,16 +28,26 @@ type transOut struct {
 	params, data []byte
 }
 
-// trans2 serves a TRANSACTION2 primary (MS-CIFS 3.3.5.57). One that does
-// not carry all its parameters and data gets an interim response and waits
-// for its secondaries.
+// trans2 serves a TRANSACTION2 primary (MS-CIFS 3.3.5.58).
 func (c *conn) trans2(req *request, b smb.Block) error {
+	return c.transPrimary(req, b, (*conn).runTrans2)
+}
+
+// trans2Secondary continues a TRANSACTION2 (MS-CIFS 3.3.5.2.5).
+func (c *conn) trans2Secondary(req *request, b smb.Block) error {
+	return c.transNext(req, b, (*conn).runTrans2)
+}
+
+// transPrimary serves the primary request of a TRANSACTION or TRANSACTION2
+// with run. One that does not carry all its parameters and data gets an
+// interim response and waits for its secondaries.
+func (c *conn) transPrimary(req *request, b smb.Block, run func(*conn, *request, *smb.TransRequest) error) error {
 	t, err := smb.ParseTransRequest(b)
 	if err != nil {
 		return smb.StatusInvalidParameter
 	}
 	if t.Complete() {
-		return c.runTrans2(req, &t)
+		return run(c, req, &t)
 	}
 	key := transKey{uid: req.uid, tid: req.tid, mid: req.hdr.MID(), pid: req.hdr.PID()}
 	pt := &pendingTrans{}
@@ -45,14 +55,15 @@ func (c *conn) trans2(req *request, b smb.Block) error {
 		return smb.StatusInvalidParameter
 	}
 	c.transactions[key] = pt
-	// MS-CIFS 3.3.5.57: the interim response is an empty success.
-	smb.EncodeEmptyResponse(&req.resp, smb.ComTransaction2)
+	// MS-CIFS 3.3.5.2.5: the interim response is an empty success.
+	smb.EncodeEmptyResponse(&req.resp, b.Command)
 	return errStop
 }
 
-// trans2Secondary adds a fragment to a pending transaction; the response
-// comes only when the last fragment arrives (MS-CIFS 3.3.5.58).
-func (c *conn) trans2Secondary(req *request, b smb.Block) error {
+// transNext adds a secondary request's fragment to a pending transaction
+// and runs it with run once complete; the response comes only when the last
+// fragment arrives (MS-CIFS 3.3.5.2.5).
+func (c *conn) transNext(req *request, b smb.Block, run func(*conn, *request, *smb.TransRequest) error) error {
 	s, err := smb.ParseTransSecondary(b)
 	if err != nil {
 		return smb.StatusInvalidParameter
@@ -72,8 +83,8 @@ func (c *conn) trans2Secondary(req *request, b smb.Block) error {
 	}
 	delete(c.transactions, key)
 	t := pt.r.Request()
-	req.resp.Header().SetCommand(smb.ComTransaction2)
-	return c.runTrans2(req, &t)
+	req.resp.Header().SetCommand(smb.TransPrimary(b.Command))
+	return run(c, req, &t)
 }
 
 // runTrans2 runs a complete TRANSACTION2 and sends its response, split into
@@ -227,6 +238,7 @@ func (c *conn) queryFileInfo(req *request, t *smb.TransRequest, out *transOut) e
 	info := fileInfo(fi, smbName(f.Path()), f.Path())
 	info.DeletePending = f.DeleteOnClose()
 	info.AccessFlags = f.Access()
+	info.Position = c.pos.positionInformation(p.FID())
 	out.params = smb.AppendInfoResponseParams(out.params)
 	out.data, err = smb.AppendFileInfo(out.data, p.InformationLevel(), &info)
 	return err
@@ -287,6 +299,11 @@ func (c *conn) setFileInfo(req *request, t *smb.TransRequest, out *transOut) err
 	}
 	if err := c.applySetInfo(req, f, &si); err != nil {
 		return err
+	}
+	if si.Class == smb.SetPosition {
+		// FILE_POSITION_INFORMATION is the handle's offset, which only
+		// the core READ/WRITE/SEEK commands use (MS-FSCC 2.4.35).
+		c.pos.setPositionInformation(p.FID(), si.Size)
 	}
 	out.params = smb.AppendInfoResponseParams(out.params)
 	return nil

@@ -45,6 +45,8 @@ type batchWriter struct {
 	closeOnce sync.Once
 	quit      chan struct{}
 
+	iov net.Buffers // what write is writing
+
 	// stats, read by tests and benchmarks after done is closed.
 	writes   int
 	messages int
@@ -155,10 +157,12 @@ func (w *batchWriter) write(iov *net.Buffers, n int) error {
 	if w.writeTimeout > 0 {
 		w.conn.SetWriteDeadline(time.Now().Add(w.writeTimeout))
 	}
-	// net.Buffers.WriteTo consumes the slice header; keep the backing
-	// array for reuse.
-	b := *iov
-	_, err := b.WriteTo(w.conn)
+	// net.Buffers.WriteTo consumes the slice header; write from a copy
+	// kept in the writer (a local would escape and allocate per write) and
+	// keep iov's backing array for reuse.
+	w.iov = *iov
+	_, err := w.iov.WriteTo(w.conn)
+	w.iov = nil
 	w.writes++
 	w.messages += n
 	return err

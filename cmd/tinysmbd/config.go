@@ -56,15 +56,19 @@ type fileConfig struct {
 }
 
 type serverSection struct {
-	NetBIOSName          string `toml:"netbios_name"`
-	Workgroup            string `toml:"workgroup"`
-	NetBTListen          string `toml:"netbt_listen"`
-	DirectListen         string `toml:"direct_listen"`
-	NBNSListen           string `toml:"nbns_listen"`
-	NTLMv1               bool   `toml:"ntlmv1"`
-	CoalesceSessionSetup bool   `toml:"coalesce_session_setup"`
-	StrictCalledName     bool   `toml:"strict_called_name"`
-	MaxMessageSize       int    `toml:"max_message_size"`
+	NetBIOSName          string   `toml:"netbios_name"`
+	Workgroup            string   `toml:"workgroup"`
+	NetBTListen          string   `toml:"netbt_listen"`
+	DirectListen         string   `toml:"direct_listen"`
+	NBNSListen           string   `toml:"nbns_listen"`
+	Interfaces           []string `toml:"interfaces"`
+	NetBIOSAliases       []string `toml:"netbios_aliases"`
+	Browse               *bool    `toml:"browse"` // nil: absent, on when nbns_listen is set
+	ServerComment        string   `toml:"server_comment"`
+	NTLMv1               bool     `toml:"ntlmv1"`
+	CoalesceSessionSetup bool     `toml:"coalesce_session_setup"`
+	StrictCalledName     bool     `toml:"strict_called_name"`
+	MaxMessageSize       int      `toml:"max_message_size"`
 }
 
 // userSection holds pointers so that an absent key and an empty value differ:
@@ -242,6 +246,27 @@ func (fc *fileConfig) validate() error {
 	if err := checkNetBIOSName(s.Workgroup); err != nil {
 		bad("server.workgroup %q: %v", s.Workgroup, err)
 	}
+	aliasIdx := map[string]int{}
+	for i, a := range s.NetBIOSAliases {
+		a = strings.ToUpper(a)
+		s.NetBIOSAliases[i] = a
+		if err := checkNetBIOSName(a); err != nil {
+			bad("server.netbios_aliases[%d] %q: %v", i, a, err)
+		}
+		if j, dup := aliasIdx[a]; dup || a == s.NetBIOSName {
+			where := "server.netbios_name"
+			if dup {
+				where = fmt.Sprintf("server.netbios_aliases[%d]", j)
+			}
+			bad("server.netbios_aliases[%d] %q: already given as %s", i, a, where)
+		}
+		aliasIdx[a] = i
+	}
+	for i, ifc := range s.Interfaces {
+		if strings.TrimSpace(ifc) == "" {
+			bad("server.interfaces[%d] is empty: want an interface name or an IPv4 address", i)
+		}
+	}
 	for _, l := range []struct{ key, addr string }{
 		{"netbt_listen", s.NetBTListen},
 		{"direct_listen", s.DirectListen},
@@ -383,10 +408,20 @@ func (fc *fileConfig) serverConfig(open fsOpener) (server.Config, error) {
 		NetBTListen:          s.NetBTListen,
 		DirectListen:         s.DirectListen,
 		NBNSListen:           s.NBNSListen,
+		Interfaces:           s.Interfaces,
+		NetBIOSAliases:       s.NetBIOSAliases,
+		Browse:               s.NBNSListen != "" && server.BrowseBuilt,
+		ServerComment:        s.ServerComment,
 		NTLMv1:               s.NTLMv1,
 		CoalesceSessionSetup: s.CoalesceSessionSetup,
 		StrictCalledName:     s.StrictCalledName,
 		MaxMessageSize:       s.MaxMessageSize,
+	}
+	// Announcements come with the name service unless the binary was
+	// built without them; browse = true in such a binary is refused by
+	// server.New, not ignored.
+	if s.Browse != nil {
+		cfg.Browse = *s.Browse
 	}
 	for _, u := range fc.Users {
 		su := server.User{Name: u.Name}

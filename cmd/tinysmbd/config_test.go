@@ -116,10 +116,81 @@ func TestConfig(t *testing.T) {
 				if cfg.NetBIOSName != "TINYSMBD" || cfg.Workgroup != "WORKGROUP" ||
 					cfg.NetBTListen != "0.0.0.0:139" || cfg.DirectListen != "0.0.0.0:445" ||
 					cfg.NBNSListen != "" || cfg.MaxMessageSize != 131071 ||
-					cfg.NTLMv1 || cfg.CoalesceSessionSetup || cfg.StrictCalledName {
+					cfg.NTLMv1 || cfg.CoalesceSessionSetup || cfg.StrictCalledName ||
+					cfg.Browse || cfg.Interfaces != nil || cfg.NetBIOSAliases != nil || cfg.ServerComment != "" {
 					t.Errorf("defaults = %+v", cfg)
 				}
 			},
+		},
+		{
+			name: "name service",
+			toml: `
+[server]
+netbios_name = "nas"
+nbns_listen = "0.0.0.0:137"
+interfaces = ["br-lan", "192.168.1.1"]
+netbios_aliases = ["files", "Printer"]
+server_comment = "Attic NAS"
+[[shares]]
+name = "s"
+path = "mem:"
+`,
+			check: func(t *testing.T, cfg server.Config, _ map[string]afero.Fs) {
+				if cfg.NBNSListen != "0.0.0.0:137" || strings.Join(cfg.Interfaces, ",") != "br-lan,192.168.1.1" {
+					t.Errorf("nbns_listen %q, interfaces %q", cfg.NBNSListen, cfg.Interfaces)
+				}
+				if strings.Join(cfg.NetBIOSAliases, ",") != "FILES,PRINTER" {
+					t.Errorf("aliases %q; want upper case", cfg.NetBIOSAliases)
+				}
+				if cfg.Browse != server.BrowseBuilt {
+					t.Errorf("browse %v by default with the name service, want %v (on unless built with tinysmbd_nobrowse)", cfg.Browse, server.BrowseBuilt)
+				}
+				if cfg.ServerComment != "Attic NAS" {
+					t.Errorf("comment %q", cfg.ServerComment)
+				}
+			},
+		},
+		{
+			name: "name service without browsing",
+			toml: "[server]\nnbns_listen = \":137\"\nbrowse = false\n[[shares]]\nname = \"s\"\npath = \"mem:\"\n",
+			check: func(t *testing.T, cfg server.Config, _ map[string]afero.Fs) {
+				if cfg.NBNSListen != ":137" || cfg.Browse {
+					t.Errorf("nbns_listen %q browse %v", cfg.NBNSListen, cfg.Browse)
+				}
+			},
+		},
+		{
+			name: "browsing without the name service",
+			toml: "[server]\nbrowse = true\n[[shares]]\nname = \"s\"\npath = \"mem:\"\n",
+			check: func(t *testing.T, cfg server.Config, _ map[string]afero.Fs) {
+				if cfg.NBNSListen != "" || !cfg.Browse {
+					t.Errorf("nbns_listen %q browse %v", cfg.NBNSListen, cfg.Browse)
+				}
+			},
+		},
+		{
+			name: "bad aliases and interfaces",
+			toml: `
+[server]
+netbios_name = "NAS"
+netbios_aliases = ["ABCDEFGHIJKLMNOP", "nas", "x", "X", "*star"]
+interfaces = ["eth0", " "]
+[[shares]]
+name = "s"
+path = "mem:"
+`,
+			wantErr: []string{
+				`server.netbios_aliases[0] "ABCDEFGHIJKLMNOP": 16 bytes`,
+				`server.netbios_aliases[1] "NAS": already given as server.netbios_name`,
+				`server.netbios_aliases[3] "X": already given as server.netbios_aliases[2]`,
+				`server.netbios_aliases[4] "*STAR": must not start with '*'`,
+				`server.interfaces[1] is empty`,
+			},
+		},
+		{
+			name:    "interfaces of the wrong type",
+			toml:    "[server]\ninterfaces = \"eth0\"\n",
+			wantErr: []string{"interfaces"},
 		},
 		{
 			name: "mem: share",

@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# bench-compare.sh measures tinysmbd side by side with Samba on this machine
+# (issue 5) and prints a table of both, with the ratio tinysmbd/Samba:
+#
+#   - sequential read and write of a SIZE_MIB file through smbclient forced to
+#     NT1 over loopback (get to /dev/null, put from a cached local file), in
+#     MB/s as smbclient reports them, plus each server's CPU time per GiB;
+#   - write syscalls per response with 1 and 32 requests per TCP segment
+#     (ECHO; and 512-byte READ_ANDX at 32), from /proc/PID/io syscw of the
+#     process serving the connection, and the time per response;
+#   - KiB of proportional set size per idle logged-on, tree-connected
+#     connection: (PSS with IDLE_CONNS connections - PSS with none) / IDLE_CONNS,
+#     summed over every smbd process for Samba.
+#
+# Servers alternate A B A B for ROUNDS rounds; each figure is the median. Both
+# shares live in one temporary directory, so on the same file system. Raw
+# samples go to OUT as tab-separated "server metric round value" lines.
+#
+# Environment: GO, TINYSMBD (a built binary; default: build into the work
+# directory), ROUNDS (5), SIZE_MIB (256), IDLE_CONNS (200), PIPE_ROUNDS (300
+# bursts per pipelining sample), SAMBA_NETBT (2139),
+# SAMBA_DIRECT (2445), TINY_DIRECT (3445), SAMBA_BASELINE
+# (../shared/tools/samba-baseline), BENCH_DIR (parent of the work directory;
+# TMPDIR or /tmp), OUT (bin/bench-compare.tsv), KEEP=1 keeps the work
+# directory.
+#
+# Needs smbclient and smbd (apt-get install -y smbclient samba), ss, and
+# permission to read other processes' /proc/PID/io (root, or the same user).
+set -euo pipefail
+# Paths given in the environment are relative to where the script was started.
+[[ -n ${TINYSMBD:-} ]] && TINYSMBD=$(realpath "$TINYSMBD")
+[[ -n ${SAMBA_BASELINE:-} ]] && SAMBA_BASELINE=$(realpath "$SAMBA_BASELINE")
+[[ -n ${OUT:-} ]] && OUT=$(realpath -m "$OUT")
+cd "$(dirname "$0")/.."
+
+GO=${GO:-go}
+ROUNDS=${ROUNDS:-5}
+SIZE_MIB=${SIZE_MIB:-256}
+IDLE_CONNS=${IDLE_CONNS:-200}
+SAMBA_NETBT=${SAMBA_NETBT:-2139}
+SAMBA_DIRECT=${SAMBA_DIRECT:-2445}
+TINY_DIRECT=${TINY_DIRECT:-3445}
+SAMBA_BASELINE=${SAMBA_BASELINE:-../shared/tools/samba-baseline}
+OUT=${OUT:-bin/bench-compare.tsv}
+PIPE_ROUNDS=${PIPE_ROUNDS:-300}
+
+die() { echo "bench-compare: $*" >&2; exit 1; }
+
+for tool in smbclient smbd ss; do
+	command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y smbclient samba iproute2)"
+done
+[[ -x $SAMBA_BASELINE ]] || die "$SAMBA_BASELINE not found or not executable"
+SAMBA_BASELINE=$(realpath "$SAMBA_BASELINE")
+
+# Samba listens with SO_REUSEPORT, so a second smbd on the same port starts
+# without complaint and the kernel then splits connections between the two:
+# every port must be free before anything starts.
+for port in "$SAMBA_NETBT" "$SAMBA_DIRECT" "$TINY_DIRECT"; do
+	if [[ -n $(ss -ltnH "sport = :$port") ]]; then
+		die "port $port is already in use (another Samba or tinysmbd?); choose others with SAMBA_NETBT, SAMBA_DIRECT, TINY_DIRECT"
+	fi
+done
+
+# Everything else running shares the CPUs with both servers and the client
+# and moves the figures more than anything measured here.
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN {exit !(l > n / 4)}'; then
+	echo "bench-compare: warning: load average $LOAD_BEFORE on $(nproc) CPUs: other work will skew the figures" >&2
+fi
+
+WORK=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/bench-compare.XXXXXX")
+TINY_PID=
+IDLE_PID=
+cleanup() {
+	[[ -n $IDLE_PID ]] && kill "$IDLE_PID" 2>/dev/null || true
+	[[ -n $TINY_PID ]] && kill "$TINY_PID" 2>/dev/null && wait "$TINY_PID" 2>/dev/null || true
+	"$SAMBA_BASELINE" stop "$WORK/samba" >/dev/null 2>&1 || true
+	if [[ ${KEEP:-} == 1 ]]; then
+		echo "bench-compare: kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+
+echo "bench-compare: building in $WORK"
+if [[ -z ${TINYSMBD:-} ]]; then
+	"$GO" build -trimpath -o "$WORK/tinysmbd" ./cmd/tinysmbd
+	TINYSMBD=$WORK/tinysmbd
+fi
+"$GO" build -o "$WORK/benchclient" ./scripts/benchclient
+BENCHCLIENT=$WORK/benchclient
+
+mkdir -p "$WORK/samba" "$WORK/tiny" "$WORK/src" "$(dirname "$OUT")"
+: >"$OUT"
+echo "bench-compare: writing a $SIZE_MIB MiB file"
+head -c $((SIZE_MIB << 20)) /dev/urandom >"$WORK/src/big.dat"
+head -c $((64 << 10)) /dev/urandom >"$WORK/src/small.dat"
+for d in samba tiny; do cp "$WORK/src/big.dat" "$WORK/src/small.dat" "$WORK/$d/"; done
+
+# waitport PORT: wait up to 5 s for a listener.
+waitport() {
+	for _ in $(seq 50); do
+		[[ -n $(ss -ltnH "sport = :$1") ]] && return 0
+		sleep 0.1
+	done
+	die "nothing listens on port $1"
+}
+
+# listener_pids PORT: the pids listening on a port, one per line.
+listener_pids() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
+
+"$SAMBA_BASELINE" start "$WORK/samba" "$SAMBA_NETBT" "$SAMBA_DIRECT" >/dev/null
+waitport "$SAMBA_DIRECT"
+SAMBA_PID=$(listener_pids "$SAMBA_DIRECT")
+[[ $SAMBA_PID =~ ^[0-9]+$ ]] || die "expected one smbd listening on $SAMBA_DIRECT, found: $SAMBA_PID"
+
+"$TINYSMBD" -netbt "" -direct "127.0.0.1:$TINY_DIRECT" -share "share=$WORK/tiny" -user root:secret \
+	>"$WORK/tinysmbd.log" 2>&1 &
+TINY_PID=$!
+waitport "$TINY_DIRECT"
+
+SERVERS=(samba tiny)
+declare -A PORT=([samba]=$SAMBA_DIRECT [tiny]=$TINY_DIRECT)
+declare -A NAME=([samba]=Samba [tiny]=tinysmbd)
+
+# tree PID: PID and all its descendants.
+tree() {
+	echo "$1"
+	local c
+	for c in $(pgrep -P "$1" || true); do tree "$c"; done
+}
+
+# server_pids SERVER: every process of a server.
+server_pids() {
+	if [[ $1 == samba ]]; then tree "$SAMBA_PID"; else echo "$TINY_PID"; fi
+}
+
+# pss SERVER: summed proportional set size in KiB.
+pss() {
+	local p total=0 v
+	for p in $(server_pids "$1"); do
+		v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || true)
+		total=$((total + ${v:-0}))
+	done
+	echo "$total"
+}
+
+# cputicks SERVER: user+system clock ticks of the server, including reaped
+# children (Samba's per-connection processes once they exit).
+cputicks() {
+	local pid=$SAMBA_PID
+	[[ $1 == tiny ]] && pid=$TINY_PID
+	awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat"
+}
+
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$OUT"; }
+
+# --- memory per idle connection (fresh servers) ---
+echo "bench-compare: $IDLE_CONNS idle connections"
+for s in "${SERVERS[@]}"; do
+	sleep 1
+	before=$(pss "$s")
+	coproc IDLE { exec "$BENCHCLIENT" -addr "127.0.0.1:${PORT[$s]}" -mode idle -conns "$IDLE_CONNS"; }
+	line=
+	read -r -t 120 line <&"${IDLE[0]}" || true
+	[[ $line == ready* ]] || die "$s: idle connections did not come up: $line"
+	sleep 2
+	after=$(pss "$s")
+	eval "exec ${IDLE[1]}>&-"
+	wait "$IDLE_PID" || true
+	IDLE_PID=
+	record "$s" pss0_kib 1 "$before"
+	record "$s" pss_idle_kib 1 "$after"
+	record "$s" kib_per_idle_conn 1 "$(awk -v a="$after" -v b="$before" -v n="$IDLE_CONNS" 'BEGIN {printf "%.1f", (a - b) / n}')"
+done
+
+# --- write syscalls per response ---
+echo "bench-compare: pipelined requests"
+for r in $(seq "$ROUNDS"); do
+	for s in "${SERVERS[@]}"; do
+		for spec in "echo 1" "echo 32" "read 32"; do
+			set -- $spec
+			outp=$("$BENCHCLIENT" -addr "127.0.0.1:${PORT[$s]}" -mode pipeline -op "$1" -depth "$2" \
+				-rounds "$PIPE_ROUNDS" -file small.dat) || die "$s: benchclient $spec failed"
+			wpr=$(grep -o 'writes_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
+			upr=$(grep -o 'us_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
+			record "$s" "wpr_$1_$2" "$r" "$wpr"
+			record "$s" "us_$1_$2" "$r" "$upr"
+		done
+	done
+done
+
+# --- sequential transfers ---
+SMBCLIENT=(smbclient -U root%secret --option='client min protocol=NT1' --option='client max protocol=NT1')
+
+# transfer SERVER get|put ROUND: one smbclient transfer, recorded in MB/s
+# (smbclient's KiB/s) and server CPU seconds per GiB.
+transfer() {
+	local s=$1 op=$2 r=$3 cmd pat outp kibs t0 t1
+	if [[ $op == get ]]; then
+		cmd='get big.dat /dev/null'
+		pat='s/^getting file .* \(([0-9.]+) KiloBytes\/sec\).*/\1/p'
+	else
+		rm -f "$WORK/$s/up.dat"
+		cmd="put $WORK/src/big.dat up.dat"
+		pat='s/^putting file .* \(([0-9.]+) kb\/s\).*/\1/p'
+	fi
+	t0=$(cputicks "$s")
+	outp=$("${SMBCLIENT[@]}" "//127.0.0.1/share" -p "${PORT[$s]}" -c "$cmd" 2>&1) ||
+		die "$s: smbclient $cmd failed: $outp"
+	sleep 0.3 # let Samba reap the connection's process
+	t1=$(cputicks "$s")
+	kibs=$(sed -nE "$pat" <<<"$outp" | head -1)
+	[[ -n $kibs ]] || die "$s: no rate in smbclient output: $outp"
+	if [[ -z $r ]]; then return; fi
+	record "$s" "${op}_mbs" "$r" "$(awk -v k="$kibs" 'BEGIN {printf "%.1f", k * 1024 / 1e6}')"
+	record "$s" "${op}_cpu_s_per_gib" "$r" "$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v m="$SIZE_MIB" \
+		'BEGIN {printf "%.3f", t / hz / (m / 1024)}')"
+}
+
+echo "bench-compare: $ROUNDS rounds of get and put, $SIZE_MIB MiB"
+for s in "${SERVERS[@]}"; do transfer "$s" get ""; done # warm the page cache and both servers
+for r in $(seq "$ROUNDS"); do
+	for op in get put; do
+		for s in "${SERVERS[@]}"; do transfer "$s" "$op" "$r"; done
+	done
+done
+
+# --- table ---
+# median SERVER METRIC
+median() {
+	awk -F'\t' -v s="$1" -v m="$2" '$1 == s && $2 == m {print $4}' "$OUT" | sort -g |
+		awk '{a[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.4g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+samples() { awk -F'\t' -v s="$1" -v m="$2" '$1 == s && $2 == m {printf "%s ", $4}' "$OUT"; }
+
+row() { # LABEL METRIC TARGET
+	local a b ratio
+	a=$(median samba "$2")
+	b=$(median tiny "$2")
+	ratio=$(awk -v a="$a" -v b="$b" 'BEGIN {if (a + 0 > 0 && b != "-") printf "%.2fx", b / a; else print "-"}')
+	printf '%-44s %12s %12s %10s   %s\n' "$1" "$a" "$b" "$ratio" "$3"
+}
+
+samba_version=$(smbd --version 2>/dev/null | awk '{print $2}')
+echo
+echo "tinysmbd vs Samba $samba_version, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
+echo "$(uname -r), $("$GO" version | awk '{print $3}'); smbclient NT1 over loopback, $SIZE_MIB MiB file; median of $ROUNDS rounds, A B A B;"
+echo "load average before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+printf '%-44s %12s %12s %10s   %s\n' "metric" "Samba" "tinysmbd" "tiny/Samba" "issue 5 target"
+row "read MB/s (smbclient get)" get_mbs ">= 1.2x"
+row "write MB/s (smbclient put)" put_mbs ">= 1.2x"
+row "server CPU s/GiB, read" get_cpu_s_per_gib ""
+row "server CPU s/GiB, write" put_cpu_s_per_gib ""
+row "writes/resp, ECHO depth 1" wpr_echo_1 ""
+row "writes/resp, 32 ECHOs in one segment" wpr_echo_32 "<= 0.1"
+row "writes/resp, 32 READ_ANDX(512) in one segment" wpr_read_32 "<= 0.1"
+row "us/resp, ECHO depth 1 (round trip)" us_echo_1 "not worse"
+row "us/resp, 32 ECHOs in one segment" us_echo_32 ""
+row "us/resp, 32 READ_ANDX(512) in one segment" us_read_32 ""
+row "KiB PSS per idle connection ($IDLE_CONNS)" kib_per_idle_conn "<= 32 (tinysmbd)"
+echo
+echo "samples (MB/s):  Samba get: $(samples samba get_mbs)| tinysmbd get: $(samples tiny get_mbs)"
+echo "                 Samba put: $(samples samba put_mbs)| tinysmbd put: $(samples tiny put_mbs)"
+echo "PSS KiB:         Samba $(samples samba pss0_kib)-> $(samples samba pss_idle_kib)| tinysmbd $(samples tiny pss0_kib)-> $(samples tiny pss_idle_kib)"
+echo "syscw counts every write syscall of the serving process, not only the socket's: Samba's"
+echo "asynchronous reads signal completion with a write of their own, and the Go runtime wakes its"
+echo "poller with one now and then. Raw samples: $OUT"

@@ -1,0 +1,128 @@
+//go:build !tinysmbd_nonbns
+
+package server
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/pion/transport/v3"
+)
+
+// nbnsFakeNet is a transport.Net whose only working method is Interfaces.
+type nbnsFakeNet struct {
+	transport.Net
+	ifs []*transport.Interface
+}
+
+func (f nbnsFakeNet) Interfaces() ([]*transport.Interface, error) { return f.ifs, nil }
+
+func nbnsFakeIface(name string, flags net.Flags, mac string, cidrs ...string) *transport.Interface {
+	hw, _ := net.ParseMAC(mac)
+	ifc := transport.NewInterface(net.Interface{Name: name, Flags: flags, HardwareAddr: hw})
+	for _, c := range cidrs {
+		ip, n, err := net.ParseCIDR(c)
+		if err != nil {
+			panic(err)
+		}
+		n.IP = ip
+		ifc.AddAddress(n)
+	}
+	return ifc
+}
+
+func TestNBNSSubnets(t *testing.T) {
+	up := net.FlagUp | net.FlagBroadcast
+	n := nbnsFakeNet{ifs: []*transport.Interface{
+		nbnsFakeIface("lo", net.FlagUp|net.FlagLoopback, "", "127.0.0.1/8", "::1/128"),
+		nbnsFakeIface("eth0", up, "02:00:00:00:00:01", "192.168.1.10/24", "fe80::1/64"),
+		nbnsFakeIface("eth1", up, "", "10.1.0.1/16", "10.1.0.2/16"),   // two addresses, one subnet
+		nbnsFakeIface("wg0", net.FlagUp, "", "10.9.9.9/32"),           // no broadcast address
+		nbnsFakeIface("eth2", net.FlagBroadcast, "", "172.16.0.1/24"), // down
+	}}
+	all4 := netip.IPv4Unspecified()
+	tests := []struct {
+		name   string
+		want   []string
+		listen netip.Addr
+		subnet []string // addr/prefix/broadcast of each
+		err    string
+	}{
+		{"default", nil, all4, []string{"192.168.1.10 192.168.1.0/24 192.168.1.255", "10.1.0.1 10.1.0.0/16 10.1.255.255"}, ""},
+		{"by name", []string{"eth1"}, all4, []string{"10.1.0.1 10.1.0.0/16 10.1.255.255"}, ""},
+		{"by second address", []string{"10.1.0.2"}, all4, []string{"10.1.0.2 10.1.0.0/16 10.1.255.255"}, ""},
+		{"loopback named", []string{"lo", "eth0"}, all4, []string{"127.0.0.1 127.0.0.0/8 127.255.255.255", "192.168.1.10 192.168.1.0/24 192.168.1.255"}, ""},
+		{"listener on loopback", nil, netip.MustParseAddr("127.0.0.1"), []string{"127.0.0.1 127.0.0.0/8 127.255.255.255"}, ""},
+		{"listener and names", []string{"eth0", "eth1"}, netip.MustParseAddr("10.1.0.1"), nil, `"eth0" not found`},
+		{"interface down", []string{"eth2"}, all4, nil, `"eth2" not found`},
+		{"unknown", []string{"eth9"}, all4, nil, `"eth9" not found`},
+		{"listener on another host's address", nil, netip.MustParseAddr("10.0.0.1"), nil, "no IPv4 interface"},
+	}
+	for _, tt := range tests {
+		got, err := nbnsSubnets(n, tt.want, tt.listen)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err = %v; want %q", tt.name, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		var desc []string
+		for _, sn := range got {
+			desc = append(desc, sn.addr.String()+" "+sn.prefix.String()+" "+broadcastAddr(sn.prefix).String())
+		}
+		if strings.Join(desc, "; ") != strings.Join(tt.subnet, "; ") {
+			t.Errorf("%s: subnets %q; want %q", tt.name, desc, tt.subnet)
+		}
+	}
+	got, _ := nbnsSubnets(n, []string{"eth0"}, all4)
+	if net.HardwareAddr(got[0].mac[:]).String() != "02:00:00:00:00:01" {
+		t.Errorf("MAC of eth0 = %x", got[0].mac)
+	}
+}
+
+func TestParseNBNSListen(t *testing.T) {
+	for _, tc := range []struct{ in, want, err string }{
+		{":137", "0.0.0.0:137", ""},
+		{"0.0.0.0:137", "0.0.0.0:137", ""},
+		{"192.168.1.1:137", "192.168.1.1:137", ""},
+		{"[::ffff:10.0.0.1]:137", "10.0.0.1:137", ""},
+		{"127.0.0.1:0", "127.0.0.1:0", ""},
+		{"[::1]:137", "", "IPv4"},
+		{"nas.local:137", "", "IPv4"},
+		{"127.0.0.1", "", "missing port"},
+		{":netbios-ns", "", "bad port"},
+		{":65536", "", "bad port"},
+	} {
+		got, err := parseNBNSListen(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("parseNBNSListen(%q) = %v, %v; want an error with %q", tc.in, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got.String() != tc.want {
+			t.Errorf("parseNBNSListen(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestNBNameLabel(t *testing.T) {
+	for _, tc := range []struct {
+		n    nbName
+		want string
+	}{
+		{nbName{name: "TINYSMBD", suffix: 0x20}, "TINYSMBD<20>"},
+		{nbName{name: "WORKGROUP", suffix: 0x1E}, "WORKGROUP<1e>"},
+		{nbName{name: "X", suffix: 0}, "X<00>"},
+	} {
+		if got := tc.n.label(); got != tc.want {
+			t.Errorf("label = %q; want %q", got, tc.want)
+		}
+	}
+}
