@@ -20,7 +20,6 @@ import (
 
 const (
 	cmdCreateDirectory = 0x00
-	cmdOpen            = 0x02
 	cmdCreate          = 0x03
 	cmdRead            = 0x0A
 	cmdWrite           = 0x0B
@@ -31,7 +30,6 @@ const (
 	cmdSetInformation2 = 0x22
 	cmdQueryInfo2      = 0x23
 	cmdWriteAndClose   = 0x2C
-	cmdTreeConnect     = 0x75
 	cmdSearch          = 0x81
 	cmdFind            = 0x82
 	cmdFindUnique      = 0x83

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"github.com/tinysmbd/tinysmbd/netbt"
 	"github.com/tinysmbd/tinysmbd/smb"
 	"github.com/tinysmbd/tinysmbd/vfs"
@@ -13,6 +15,7 @@ func init() {
 	register(smb.ComWriteAndX, needTree, (*conn).writeAndX)
 	register(smb.ComClose, needTree, (*conn).close)
 	register(smb.ComFlush, needTree, (*conn).flush)
+	register(smb.ComClosePrintFile, needTree, (*conn).closePrintFile)
 }
 
 // file returns the open file fid of the request's tree (MS-CIFS 3.3.5.2: a
@@ -273,8 +276,9 @@ func (c *conn) close(req *request, b smb.Block) error {
 		return err
 	}
 	if t := q.LastTimeModified(); t != 0 && t != 0xFFFFFFFF && !f.IsDir() {
-		mtime := vfs.TimeFromUTime(t, nil)
-		f.SetTimes(mtime, mtime)
+		// MS-CIFS 2.2.4.5.1: LastTimeModified is the write time only;
+		// the access time stays as the file system keeps it.
+		f.SetTimes(time.Time{}, vfs.TimeFromUTime(t, nil))
 	}
 	c.files.Remove(q.FID())
 	delete(c.fileOwners, q.FID())
@@ -284,6 +288,21 @@ func (c *conn) close(req *request, b smb.Block) error {
 	}
 	smb.EncodeEmptyResponse(&req.resp, smb.ComClose)
 	return nil
+}
+
+// closePrintFile answers SMB_COM_CLOSE_PRINT_FILE (MS-CIFS 2.2.4.68).
+// tinysmbd serves no printers, so a valid FID names a disk file, which
+// Windows and Samba refuse with ERRSRV/ERRerror (STATUS_INVALID_SMB in its
+// NTSTATUS form).
+func (c *conn) closePrintFile(req *request, b smb.Block) error {
+	q, err := smb.ParseClosePrintFileRequest(b)
+	if err != nil {
+		return smb.StatusInvalidParameter
+	}
+	if _, err := c.file(req, q.FID()); err != nil {
+		return err
+	}
+	return smb.StatusInvalidSMB
 }
 
 // flush commits a FID's data, or every file of the process when FID is

@@ -18,18 +18,9 @@ import (
 func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	defer test.CheckRoutines(t)()
 
-	srv, err := server.New(segConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l, server.FramingNetBT) }()
+	addr, shutdown := serveUntilShutdown(t, segConfig())
 	dial := func() net.Conn {
-		c, err := net.Dial("tcp", l.Addr().String())
+		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,15 +47,37 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	idle.Write(negotiateRequest(1))
 	expectReply(t, idle, cmdNegotiate, 1)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		t.Fatalf("Shutdown: %v", err)
-	}
-	if err := <-served; !errors.Is(err, server.ErrServerClosed) {
-		t.Fatalf("Serve returned %v, want ErrServerClosed", err)
-	}
+	shutdown()
 	if _, err := idle.Read(make([]byte, 1)); err == nil {
 		t.Error("idle connection still open after Shutdown")
+	}
+}
+
+// serveUntilShutdown serves cfg on a loopback listener with NetBT framing
+// and returns its address and a function that shuts the server down and
+// checks that Serve returned ErrServerClosed. Leak tests call it inside
+// test.CheckRoutines, so nothing here may outlive shutdown.
+func serveUntilShutdown(t *testing.T, cfg server.Config) (addr string, shutdown func()) {
+	t.Helper()
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l, server.FramingNetBT) }()
+	return l.Addr().String(), func() {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Fatalf("Shutdown: %v", err)
+		}
+		if err := <-served; !errors.Is(err, server.ErrServerClosed) {
+			t.Fatalf("Serve returned %v, want ErrServerClosed", err)
+		}
 	}
 }

@@ -28,7 +28,11 @@ func (c *conn) delete(req *request, b smb.Block) error {
 		return err
 	}
 	name := req.path(d.FileName())
+	search := d.SearchAttributes()
 	if !vfs.HasWildcards(name) {
+		if fi, err := share.Stat(name); err == nil && !fi.IsDir() && excludedBySearch(vfs.Attributes(fi), search) {
+			return smb.StatusNoSuchFile
+		}
 		if err := share.Remove(name); err != nil {
 			return statusOf(err)
 		}
@@ -45,7 +49,7 @@ func (c *conn) delete(req *request, b smb.Block) error {
 	}
 	deleted := 0
 	for _, e := range entries {
-		if e.Dot || e.Info.IsDir() {
+		if e.Dot || e.Info.IsDir() || excludedBySearch(e.Attributes(), search) {
 			continue
 		}
 		if err := share.Remove(dir + "\\" + e.Name); err != nil {
@@ -62,6 +66,14 @@ func (c *conn) delete(req *request, b smb.Block) error {
 
 // rename renames a file or directory; the target must not exist
 // (MS-CIFS 3.3.5.11).
+// excludedBySearch reports whether a file with attributes attrs is outside
+// what SearchAttributes search matches: MS-CIFS 2.2.4.7.1, a hidden or
+// system file matches only when search includes that attribute. Samba
+// answers such a file, named alone, with STATUS_NO_SUCH_FILE.
+func excludedBySearch(attrs uint32, search uint16) bool {
+	return attrs&^uint32(search)&(vfs.AttrHidden|vfs.AttrSystem) != 0
+}
+
 func (c *conn) rename(req *request, b smb.Block) error {
 	r, err := smb.ParseRenameRequest(b, req.unicode)
 	if err != nil {

@@ -38,6 +38,8 @@ const (
 	cmdNegotiate    = 0x72
 	cmdSessionSetup = 0x73
 	cmdEcho         = 0x2B
+	cmdOpen         = 0x02
+	cmdTreeConnect  = 0x75
 
 	flagsReply      = 0x80
 	flags2LongNames = 0x0001

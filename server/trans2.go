@@ -21,6 +21,13 @@ func init() {
 // the server will reassemble: the memory one client can make it hold.
 const maxTransTotal = 1 << 20
 
+// maxPendingTrans bounds the transactions one connection may leave waiting
+// for secondaries. Each holds its declared totals, so without a bound a
+// client could pin maxTransTotal bytes per MID. A waiting transaction is an
+// outstanding request, and a client may have no more than MaxMpxCount of
+// those (MS-CIFS 2.2.4.52.2).
+const maxPendingTrans = maxMpxCount
+
 // transOut collects a transaction's response parameters and data. Its
 // buffers belong to the connection and are reused, so a steady stream of
 // FINDs and QUERY_INFOs allocates nothing once they have grown.
@@ -50,6 +57,9 @@ func (c *conn) transPrimary(req *request, b smb.Block, run func(*conn, *request,
 		return run(c, req, &t)
 	}
 	key := transKey{uid: req.uid, tid: req.tid, mid: req.hdr.MID(), pid: req.hdr.PID()}
+	if _, pending := c.transactions[key]; !pending && len(c.transactions) >= maxPendingTrans {
+		return smb.StatusInsufficientResources
+	}
 	pt := &pendingTrans{}
 	if _, err := pt.r.Start(t, maxTransTotal); err != nil {
 		return smb.StatusInvalidParameter
@@ -108,6 +118,8 @@ func (c *conn) runTrans2(req *request, t *smb.TransRequest) error {
 		err = c.setPathInfo(req, t, out)
 	case smb.Trans2SetFileInformation:
 		err = c.setFileInfo(req, t, out)
+	case smb.Trans2CreateDirectory:
+		err = c.trans2Mkdir(req, t, out)
 	default:
 		if c.trace() {
 			c.log.Debug("unimplemented TRANSACTION2 subcommand", "subcommand", t.Subcommand())
@@ -242,6 +254,31 @@ func (c *conn) queryFileInfo(req *request, t *smb.TransRequest, out *transOut) e
 	out.params = smb.AppendInfoResponseParams(out.params)
 	out.data, err = smb.AppendFileInfo(out.data, p.InformationLevel(), &info)
 	return err
+}
+
+// trans2Mkdir creates a directory (MS-CIFS 3.3.5.59.11). A non-empty EA
+// list is StatusEASNotSupported, before anything is created: this server
+// keeps no extended attributes and says so in its FS attributes.
+func (c *conn) trans2Mkdir(req *request, t *smb.TransRequest, out *transOut) error {
+	p, err := smb.ParseCreateDirectoryParams(t.Params, t.Unicode)
+	if err != nil {
+		return err
+	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	// MS-CIFS 2.2.1.2.2: an SMB_FEA_LIST is its 4-byte SizeOfListInBytes
+	// and the entries; 4 bytes (or none) is an empty list, which OS/2
+	// clients send.
+	if len(t.Data) > 4 {
+		return smb.StatusEASNotSupported
+	}
+	if err := share.Mkdir(req.path(p.DirectoryName())); err != nil {
+		return statusOf(err)
+	}
+	out.params = smb.AppendInfoResponseParams(out.params)
+	return nil
 }
 
 // setPathInfo applies a SET level to a path by opening it for the change,

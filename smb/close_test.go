@@ -29,3 +29,13 @@ func TestParseCloseRequest(t *testing.T) {
 		})
 	}
 }
+
+func TestParseClosePrintFileRequest(t *testing.T) {
+	c, err := ParseClosePrintFileRequest(cmdFirst(t, cmdMsg(ComClosePrintFile, 0, cmdHex("0140"), nil)))
+	if err != nil || c.FID() != 0x4001 {
+		t.Fatalf("FID = %#x, err %v", c.FID(), err)
+	}
+	if _, err := ParseClosePrintFileRequest(cmdFirst(t, cmdMsg(ComClosePrintFile, 0, nil, nil))); !errors.Is(err, errWords) {
+		t.Fatalf("err = %v, want errWords", err)
+	}
+}

@@ -90,6 +90,13 @@ var cmdParsers = [256]func(b Block, unicode bool) error{
 		}
 		return err
 	},
+	ComClosePrintFile: func(b Block, _ bool) error {
+		c, err := ParseClosePrintFileRequest(b)
+		if err == nil {
+			_ = c.FID()
+		}
+		return err
+	},
 	ComFlush: func(b Block, _ bool) error {
 		f, err := ParseFlushRequest(b)
 		if err == nil {

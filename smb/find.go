@@ -196,6 +196,12 @@ func findNameLen(f FindFormat, nt bool, name string) (field, length int) {
 			// MS-FSCC 2.4.8: FileName is not null-terminated.
 			return n, n
 		}
+		if f.Level == LevelInfoQueryEASize {
+			// Windows and Samba end an EA_SIZE name with one zero
+			// byte, not a UTF-16 terminator; smbtorture's parser
+			// steps over exactly FileNameLength + 1 bytes.
+			return n + 1, n
+		}
 		return n + 2, n
 	}
 	n := infoOEMLen(name)
@@ -227,10 +233,7 @@ func findLayout(f FindFormat, off int, name string) (pad, namePad, size, nameLen
 	if nameLen > 255 {
 		return 0, 0, 0, 0, false, StatusNameTooLong
 	}
-	// MS-CIFS 2.2.1.1: a Unicode SMB_STRING is 2-byte aligned; the
-	// response's DataOffset is 4-aligned, so aligning from the data start
-	// aligns from the header too.
-	if f.Unicode && (off+fixed)%2 == 1 {
+	if findNamePad(f, off+fixed) {
 		namePad = 1
 	}
 	return 0, namePad, fixed + namePad + field, nameLen, false, nil
@@ -252,11 +255,21 @@ func FindEntryLen(f FindFormat, off int, fi *FileInfo) int {
 // of the entry AppendFindEntry placed at entry: the LastNameOffset of the
 // FIND response (MS-CIFS 2.2.6.2.2).
 func FindEntryNameOffset(f FindFormat, entry int) int {
-	fixed, nt := findFixed(f)
-	if !nt && f.Unicode && (entry+fixed)%2 == 1 {
+	fixed, _ := findFixed(f)
+	if findNamePad(f, entry+fixed) {
 		return entry + fixed + 1
 	}
 	return entry + fixed
+}
+
+// findNamePad reports whether a LANMAN entry's FileName at data offset at
+// is preceded by a pad byte. MS-CIFS 2.2.1.1: a Unicode SMB_STRING is
+// 2-byte aligned; the response's DataOffset is 4-aligned, so aligning from
+// the data start aligns from the header too. SMB_INFO_QUERY_EA_SIZE is the
+// exception: Windows and Samba put its name right after FileNameLength,
+// and smbtorture reads it there.
+func findNamePad(f FindFormat, at int) bool {
+	return f.Unicode && f.Level == LevelInfoStandard && at%2 == 1
 }
 
 // AppendFindEntry appends fi as one FIND_FIRST2/FIND_NEXT2 entry of format f
@@ -297,6 +310,9 @@ func AppendFindEntry(dst []byte, f FindFormat, fi *FileInfo, resumeKey uint32, p
 		dst = append(dst, byte(nameLen))
 		if namePad == 1 {
 			dst = append(dst, 0)
+		}
+		if f.Unicode && f.Level == LevelInfoQueryEASize {
+			return append(AppendUTF16(dst, fi.Name), 0), entry, nil
 		}
 		return findAppendName(dst, f.Unicode, fi.Name, true), entry, nil
 	}

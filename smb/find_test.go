@@ -151,6 +151,13 @@ func TestFindEntryLayouts(t *testing.T) {
 	eaSize = trPut(eaSize, 26, uint8(len(fi.Name)))
 	eaSize = trPut(eaSize, 27, oemName)
 
+	// The same entry Unicode, as Samba 4.17 sends it (captured): no pad
+	// before the name, FileNameLength without a terminator, and a single
+	// zero byte after the name.
+	eaSizeU := bytes.Clone(eaSize[:26])
+	eaSizeU = trPut(eaSizeU, 26, uint8(len(name)))
+	eaSizeU = trPut(eaSizeU, 27, append(bytes.Clone(name), 0))
+
 	tests := []struct {
 		name string
 		f    FindFormat
@@ -165,6 +172,7 @@ func TestFindEntryLayouts(t *testing.T) {
 		{"BOTH OEM", FindFormat{Level: LevelFindFileBothDirectoryInfo}, bothOEM},
 		{"STANDARD resume", FindFormat{Level: LevelInfoStandard, Unicode: true, ResumeKeys: true}, std},
 		{"EA_SIZE OEM", FindFormat{Level: LevelInfoQueryEASize}, eaSize},
+		{"EA_SIZE Unicode", FindFormat{Level: LevelInfoQueryEASize, Unicode: true}, eaSizeU},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -64,6 +64,35 @@ func (q PathInfoParams) Reserved() uint32         { return rd32(q.p, 2) }
 // parameter block.
 func (q PathInfoParams) FileName() []byte { return q.name }
 
+// CreateDirectoryParams is the parameter block of TRANS2_CREATE_DIRECTORY
+// (MS-CIFS 2.2.6.14.1): Reserved, DirectoryName. The request's data is an
+// SMB_FEA_LIST of attributes for the new directory.
+type CreateDirectoryParams struct {
+	p    []byte
+	name []byte
+}
+
+// ParseCreateDirectoryParams validates a TRANS2_CREATE_DIRECTORY parameter
+// block.
+func ParseCreateDirectoryParams(p []byte, unicode bool) (CreateDirectoryParams, error) {
+	// Samba requires 5 bytes: Reserved and at least one of the name.
+	if len(p) < 5 {
+		return CreateDirectoryParams{}, StatusInvalidParameter
+	}
+	name, _, err := ReadString(p, 4, len(p), unicode)
+	if err != nil {
+		return CreateDirectoryParams{}, StatusInvalidParameter
+	}
+	return CreateDirectoryParams{p: p, name: name}, nil
+}
+
+func (q CreateDirectoryParams) Reserved() uint32 { return rd32(q.p, 0) }
+
+// DirectoryName is the raw path without terminator, UTF-16LE or OEM by the
+// request's Unicode flag; decode it with DecodeString. It aliases the
+// parameter block.
+func (q CreateDirectoryParams) DirectoryName() []byte { return q.name }
+
 // FileInfoParams is the parameter block of TRANS2_QUERY_FILE_INFORMATION
 // (FID, InformationLevel; MS-CIFS 2.2.6.8.1) and
 // TRANS2_SET_FILE_INFORMATION (FID, InformationLevel, Reserved; 2.2.6.9.1).

@@ -250,6 +250,8 @@ func FuzzTrans2Params(f *testing.F) {
 	f.Add(trHex(`0701 00000000 5c0061002e00740078007400 0000`), true)
 	f.Add([]byte("\x16\x00\x00\x01\x06\x00\x01\x00\x00\x00\x00\x00\\*\x00"), false)
 	f.Add(trHex(`0140 fc03 0000`), false)
+	f.Add(trHex(`00000000 5c0064000000`), true)
+	f.Add(trHex(`c4000900 0140 01 00`), false)
 	f.Add([]byte{}, true)
 	f.Fuzz(func(t *testing.T, p []byte, unicode bool) {
 		if q, err := ParseFindFirst2Params(p, unicode); err == nil {
@@ -276,6 +278,13 @@ func FuzzTrans2Params(f *testing.F) {
 		}
 		if q, err := ParseFSInfoParams(p); err == nil {
 			_ = q.InformationLevel()
+		}
+		if q, err := ParseCreateDirectoryParams(p, unicode); err == nil {
+			_ = q.Reserved()
+			trWithin(t, p, q.DirectoryName())
+		}
+		if q, err := ParseIoctlSetup(p); err == nil {
+			_, _, _, _ = q.FunctionCode(), q.FID(), q.IsFsctl(), q.IsFlags()
 		}
 	})
 }

@@ -1,0 +1,735 @@
+//go:build !tinysmbd_nocore
+
+package server_test
+
+// Hostile-input tests (issue 6): each class of malformed or malicious
+// stream is sent, byte for byte, to a live server over loopback TCP. The
+// outcome is exact — a given NTSTATUS reply, or a close of that connection
+// with nothing sent — and afterwards a fresh, well-behaved client on the
+// same server must still be served: one bad client never hurts another.
+// The tests open files with the core OPEN and CREATE commands, so they are
+// left out of builds without them (tinysmbd_nocore).
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pion/transport/v3/test"
+	"github.com/spf13/afero"
+
+	"github.com/tinysmbd/tinysmbd/server"
+)
+
+// Commands and statuses the hostile tests use besides those of the
+// segmentation and core tests (MS-CIFS 2.2.2.1, 2.2.2.4).
+const (
+	hCmdTransaction     = 0x25
+	hCmdTransSecondary  = 0x26
+	hCmdTransaction2    = 0x32
+	hCmdTrans2Secondary = 0x33
+	hCmdFindClose2      = 0x34
+	hCmdReadAndX        = 0x2E
+	hCmdWriteAndX       = 0x2F
+	hCmdNTTransact      = 0xA0
+	hCmdLogoffAndX      = 0x74
+	hCmdClose           = 0x04
+	hCmdTreeDisconnect  = 0x71
+
+	// DOS-only statuses: ErrorCode<<16 | ErrorClass ERRSRV (MS-CIFS
+	// 2.2.2.4), sent with FLAGS2_NT_STATUS cleared.
+	hStatusInvalidSMB = 0x00010002
+	hStatusBadTID     = 0x00050002
+	hStatusBadCommand = 0x00160002
+	hStatusBadUID     = 0x005B0002
+
+	hTrans2FindNext2 = 0x0002
+
+	statusInsufficientResources = 0xC000009A
+
+	hostileFileText = "precious contents"
+
+	hostileMaxMessage = 0x10000
+)
+
+// hostileServer is a live server on loopback speaking NetBT framing, with
+// user alice and share "share" over fs, which holds hostileFileText in
+// "victim.txt".
+type hostileServer struct {
+	addr string
+	fs   afero.Fs
+}
+
+func newHostileServer(t *testing.T) *hostileServer {
+	t.Helper()
+	fs := afero.NewMemMapFs()
+	if err := afero.WriteFile(fs, "/victim.txt", []byte(hostileFileText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := segConfig()
+	cfg.Shares = []server.Share{{Name: "share", Fs: fs}}
+	// Below NetBT's 17-bit maximum, so that a header can claim more.
+	cfg.MaxMessageSize = hostileMaxMessage
+	l, _ := listenDirect(t)
+	startServer(t, cfg, served{l, server.FramingNetBT})
+	return &hostileServer{addr: l.Addr().String(), fs: fs}
+}
+
+func (hs *hostileServer) dial(t testing.TB) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", hs.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.(*net.TCPConn).SetNoDelay(true)
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// healthy checks that a fresh client still gets NEGOTIATE and ECHO answered.
+func (hs *hostileServer) healthy(t testing.TB) {
+	t.Helper()
+	c := hs.dial(t)
+	defer c.Close()
+	hostileWrite(t, c, negotiateRequest(1))
+	checkNegotiate(t, expectReply(t, c, cmdNegotiate, 1))
+	payload := echoPayload(2, 64)
+	hostileWrite(t, c, echoRequest(2, payload))
+	checkEcho(t, expectReply(t, c, cmdEcho, 2), 2, payload)
+}
+
+func hostileWrite(t testing.TB, c net.Conn, b ...[]byte) {
+	t.Helper()
+	for _, p := range b {
+		if _, err := c.Write(p); err != nil {
+			t.Fatalf("write: %v", err)
+		}
+	}
+}
+
+// expectClosed checks that the server closes c without sending a byte
+// more. A reset counts as a close: the server may close with our bytes
+// still unread.
+func expectClosed(t testing.TB, c net.Conn) {
+	t.Helper()
+	var buf [256]byte
+	n, err := io.ReadFull(c, buf[:])
+	switch {
+	case n > 0:
+		t.Fatalf("server sent % x instead of closing", buf[:n])
+	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+	default:
+		t.Fatalf("connection not closed: %v", err)
+	}
+}
+
+// expectStatus reads the next reply and checks its command, MID and status.
+// A DOS-only status must come with FLAGS2_NT_STATUS cleared, an NT status
+// with it set (the clients here always set it).
+func expectStatus(t testing.TB, c net.Conn, cmd byte, mid uint16, status uint32) smbResponse {
+	t.Helper()
+	typ, p, err := readFrame(c)
+	if err != nil {
+		t.Fatalf("waiting for the reply to 0x%02x mid %d: %v", cmd, mid, err)
+	}
+	if typ != nbssMessage {
+		t.Fatalf("got NetBT packet type 0x%02x, want a session message", typ)
+	}
+	r, err := parseResponse(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.cmd != cmd || r.mid != mid || r.status != status {
+		t.Fatalf("got %v, want command 0x%02x mid %d status 0x%08x", r, cmd, mid, status)
+	}
+	dosOnly := status>>30 == 0 && status&0xFF00 == 0 && status>>16 != 0
+	if nt := r.flags2&flags2NTStatus != 0; nt == dosOnly && status != statusSuccess {
+		t.Fatalf("%v: FLAGS2_NT_STATUS %v for status 0x%08x", r, nt, status)
+	}
+	return r
+}
+
+// rawSMB is an unframed SMB1 message: header, WordCount, words, ByteCount
+// and data, with ByteCount given explicitly so it can lie.
+func rawSMB(cmd byte, mid, uid, tid uint16, words []byte, bc uint16, data []byte) []byte {
+	m := smbRequest(cmd, mid, uid, tid, clientFlags2, words, data)[4:]
+	binary.LittleEndian.PutUint16(m[33+len(words):], bc)
+	return m
+}
+
+// netbtFrame frames an SMB message with a NetBT header (RFC 1002 4.3.1);
+// lengths up to 17 bits use the E flag.
+func netbtFrame(typ byte, claimed int, payload []byte) []byte {
+	b := []byte{typ, byte(claimed >> 16 & 1), byte(claimed >> 8), byte(claimed)}
+	return append(b, payload...)
+}
+
+// hostileSession is a logged-on client of a hostileServer, with "share"
+// connected.
+type hostileSession struct {
+	c        net.Conn
+	uid, tid uint16
+	mid      uint16
+}
+
+func (hs *hostileServer) login(t *testing.T) *hostileSession {
+	t.Helper()
+	c := hs.dial(t)
+	hostileWrite(t, c, negotiateRequest(1))
+	neg := checkNegotiate(t, expectReply(t, c, cmdNegotiate, 1))
+	hostileWrite(t, c, sessionSetupRequest(2, neg, testUser, testPassword))
+	s := &hostileSession{c: c, uid: expectReply(t, c, cmdSessionSetup, 2).uid, mid: 2}
+	s.tid = s.treeConnect(t)
+	return s
+}
+
+func (s *hostileSession) treeConnect(t *testing.T) uint16 {
+	t.Helper()
+	// TREE_CONNECT_ANDX (MS-CIFS 2.2.4.55.1), Unicode path, 1-byte password.
+	words := []byte{0xFF, 0, 0, 0, 0, 0, 1, 0}
+	data := append([]byte{0}, utf16z(`\\TINYSMBD\SHARE`)...)
+	data = append(data, "?????\x00"...)
+	s.mid++
+	hostileWrite(t, s.c, smbRequest(cmdTreeConnect, s.mid, s.uid, 0, clientFlags2, words, data))
+	return expectReply(t, s.c, cmdTreeConnect, s.mid).tid
+}
+
+// open opens name with core OPEN (MS-CIFS 2.2.4.3.1) for read/write.
+func (s *hostileSession) open(t *testing.T, name string) uint16 {
+	t.Helper()
+	s.mid++
+	hostileWrite(t, s.c, smbRequest(cmdOpen, s.mid, s.uid, s.tid, clientFlags2&^flags2Unicode, le16(2, 0), path(name)))
+	return binary.LittleEndian.Uint16(expectReply(t, s.c, cmdOpen, s.mid).words)
+}
+
+// call sends one request of this session (its UID and TID unless given)
+// and checks the status of the reply.
+func (s *hostileSession) call(t *testing.T, cmd byte, uid, tid uint16, words, data []byte, status uint32) smbResponse {
+	t.Helper()
+	s.mid++
+	hostileWrite(t, s.c, smbRequest(cmd, s.mid, uid, tid, clientFlags2, words, data))
+	return expectStatus(t, s.c, cmd, s.mid, status)
+}
+
+// readAndXWords is a 12-word READ_ANDX (MS-CIFS 2.2.4.42.1) without a
+// follower.
+func readAndXWords(fid uint16, n uint16) []byte {
+	w := []byte{0xFF, 0, 0, 0}
+	w = append(w, le16(fid)...)
+	w = le32(w, 0)
+	w = append(w, le16(n, n)...)
+	w = le32(w, 0)
+	w = append(w, le16(0)...)
+	return le32(w, 0)
+}
+
+// writeAndXWords is a 14-word WRITE_ANDX (MS-CIFS 2.2.4.43.1) whose data
+// starts at dataOff from the header and claims length (high:low) bytes.
+func writeAndXWords(fid uint16, length uint32, dataOff uint16) []byte {
+	w := []byte{0xFF, 0, 0, 0}
+	w = append(w, le16(fid)...)
+	w = le32(w, 0)               // Offset
+	w = le32(w, 0)               // Timeout
+	w = append(w, le16(0, 0)...) // WriteMode, Remaining
+	w = append(w, le16(uint16(length>>16), uint16(length), dataOff)...)
+	return le32(w, 0) // OffsetHigh
+}
+
+// trans2Words is a TRANSACTION2 primary's 15 words (MS-CIFS 2.2.4.46.1)
+// with one setup word.
+func trans2Words(totalP, totalD, pc, po, dc, do, setup uint16) []byte {
+	w := le16(totalP, totalD, 64, 4096)
+	w = append(w, 0, 0)       // MaxSetupCount, Reserved1
+	w = append(w, le16(0)...) // Flags
+	w = le32(w, 0)            // Timeout
+	w = append(w, le16(0)...) // Reserved2
+	w = append(w, le16(pc, po, dc, do)...)
+	w = append(w, 1, 0) // SetupCount, Reserved3
+	return append(w, le16(setup)...)
+}
+
+// TestHostileFraming: NetBT-level hostility ends that connection only,
+// without a reply.
+func TestHostileFraming(t *testing.T) {
+	hs := newHostileServer(t)
+	neg := negotiateRequest(1)[4:]
+	cases := []struct {
+		name   string
+		stream []byte
+		// halfClose closes our write side after the stream, so that a
+		// length lie ends in EOF.
+		halfClose bool
+	}{
+		{"length claims more than sent", netbtFrame(0, len(neg)+100, neg), true},
+		{"length beyond max_message_size", netbtFrame(0, 0x1FFFF, neg[:16]), false},
+		{"unknown packet type 0x42", netbtFrame(0x42, 4, []byte("junk")), false},
+		{"positive response from client", netbtFrame(nbssPositive, 0, nil), false},
+		{"session request of garbage", netbtFrame(nbssRequest, 6, []byte("\x20ABCDE")), false},
+		{"session request, name length lies", netbtFrame(nbssRequest, 4, []byte{0x7F, 'A', 'A', 0}), false},
+		{"SMB2 magic", frame(nbssMessage, append([]byte{0xFE, 'S', 'M', 'B', 64, 0}, make([]byte, 58)...)), false},
+		{"non-SMB magic", frame(nbssMessage, append([]byte("GET / HTTP/1.0\r\n"), make([]byte, 40)...)), false},
+		{"truncated header", frame(nbssMessage, neg[:31]), false},
+		{"empty message", frame(nbssMessage, nil), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := hs.dial(t)
+			hostileWrite(t, c, tc.stream)
+			if tc.halfClose {
+				c.(*net.TCPConn).CloseWrite()
+			}
+			// A garbage session request earns a negative response
+			// (RFC 1002 4.3.4) before the close.
+			if tc.stream[0] == nbssRequest {
+				typ, p, err := readFrame(c)
+				if err != nil || typ != 0x83 || len(p) != 1 {
+					t.Fatalf("got type 0x%02x % x %v, want a negative session response", typ, p, err)
+				}
+			}
+			expectClosed(t, c)
+			hs.healthy(t)
+		})
+	}
+}
+
+// TestHostileMessageBody: a good header with a broken body is answered
+// STATUS_INVALID_SMB and the connection stays usable.
+func TestHostileMessageBody(t *testing.T) {
+	hs := newHostileServer(t)
+	cases := []struct {
+		name string
+		msg  []byte
+	}{
+		// WordCount 40 with no words after it.
+		{"WordCount beyond the message", append(rawSMB(cmdEcho, 7, 0, noTID, nil, 0, nil)[:32], 40, 0, 0)},
+		{"ByteCount beyond the message", rawSMB(cmdEcho, 7, 0, noTID, le16(1), 500, []byte("abc"))},
+		{"no ByteCount", rawSMB(cmdEcho, 7, 0, noTID, le16(1), 0, nil)[:35]},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := hs.dial(t)
+			hostileWrite(t, c, frame(nbssMessage, tc.msg))
+			expectStatus(t, c, cmdEcho, 7, hStatusInvalidSMB)
+			hostileWrite(t, c, negotiateRequest(8))
+			checkNegotiate(t, expectReply(t, c, cmdNegotiate, 8))
+			hs.healthy(t)
+		})
+	}
+}
+
+// TestHostileBeforeNegotiateAndLogin: commands out of order are refused
+// with the DOS statuses MS-CIFS 3.3.5.2 names.
+func TestHostileBeforeNegotiateAndLogin(t *testing.T) {
+	hs := newHostileServer(t)
+	t.Run("session setup before negotiate", func(t *testing.T) {
+		c := hs.dial(t)
+		hostileWrite(t, c, sessionSetupRequest(5, negotiated{challenge: make([]byte, 8)}, testUser, testPassword))
+		expectStatus(t, c, cmdSessionSetup, 5, hStatusInvalidSMB)
+		hs.healthy(t)
+	})
+	treeConnect := func(mid, uid uint16) []byte {
+		data := append([]byte{0}, utf16z(`\\TINYSMBD\SHARE`)...)
+		return smbRequest(cmdTreeConnect, mid, uid, 0, clientFlags2, []byte{0xFF, 0, 0, 0, 0, 0, 1, 0}, append(data, "?????\x00"...))
+	}
+	t.Run("tree connect before negotiate", func(t *testing.T) {
+		c := hs.dial(t)
+		hostileWrite(t, c, treeConnect(5, 100))
+		expectStatus(t, c, cmdTreeConnect, 5, hStatusBadUID)
+		hs.healthy(t)
+	})
+	t.Run("tree connect without a session", func(t *testing.T) {
+		c := hs.dial(t)
+		hostileWrite(t, c, negotiateRequest(1))
+		expectReply(t, c, cmdNegotiate, 1)
+		hostileWrite(t, c, treeConnect(2, 0))
+		expectStatus(t, c, cmdTreeConnect, 2, hStatusBadUID)
+		hostileWrite(t, c, smbRequest(cmdOpen, 3, 0, 1, clientFlags2, le16(2, 0), path(`\victim.txt`)))
+		expectStatus(t, c, cmdOpen, 3, hStatusBadUID)
+		hs.healthy(t)
+	})
+	t.Run("unknown command", func(t *testing.T) {
+		c := hs.dial(t)
+		hostileWrite(t, c, smbRequest(0xEE, 5, 0, 0, clientFlags2, nil, nil))
+		expectStatus(t, c, 0xEE, 5, hStatusBadCommand)
+		hs.healthy(t)
+	})
+}
+
+// TestHostileAndX: chains that loop, go backwards, leave the message, run
+// deep or name forbidden followers end in STATUS_INVALID_SMB.
+func TestHostileAndX(t *testing.T) {
+	hs := newHostileServer(t)
+	s := hs.login(t)
+	fid := s.open(t, `\victim.txt`)
+	// chain is a READ_ANDX whose AndX header names next at offset off.
+	chain := func(next byte, off uint16, extra []byte) []byte {
+		w := readAndXWords(fid, 4)
+		w[0] = next
+		binary.LittleEndian.PutUint16(w[2:], off)
+		m := rawSMB(hCmdReadAndX, 0, s.uid, s.tid, w, uint16(len(extra)), extra)
+		return m
+	}
+	const first = 32 // the first parameter block
+	deep := func() []byte {
+		// 300 READ_ANDX blocks, each pointing at the next.
+		var m []byte
+		blk := 1 + 24 + 2
+		for i := 0; i < 300; i++ {
+			w := readAndXWords(fid, 4)
+			w[0] = hCmdReadAndX
+			binary.LittleEndian.PutUint16(w[2:], uint16(first+(i+1)*blk))
+			if i == 299 {
+				w[0] = 0xFF
+			}
+			b := append([]byte{12}, w...)
+			b = append(b, 0, 0)
+			if i == 0 {
+				m = rawSMB(hCmdReadAndX, 0, s.uid, s.tid, w, 0, nil)
+				continue
+			}
+			m = append(m, b...)
+		}
+		return m
+	}
+	cases := []struct {
+		name string
+		msg  []byte
+	}{
+		{"offset loops to itself", chain(hCmdReadAndX, first, nil)},
+		{"offset points backwards", chain(hCmdClose, 8, nil)},
+		{"offset beyond the end", chain(hCmdClose, 0xFFF0, nil)},
+		{"offset at the end", chain(hCmdClose, uint16(first+1+24+2), nil)},
+		{"follower not allowed", chain(cmdNegotiate, uint16(first+1+24+2), []byte{0, 0, 0})},
+		{"chain 300 deep", deep()},
+		// A CLOSE follower (MS-CIFS 2.2.4.5.1) whose ByteCount
+		// runs past the message.
+		{"follower ByteCount beyond the message", chain(hCmdClose, uint16(first+1+24+2), []byte{3, 0, 0, 0, 0, 0, 0, 100, 0})},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s.mid++
+			binary.LittleEndian.PutUint16(tc.msg[30:], s.mid)
+			hostileWrite(t, s.c, frame(nbssMessage, tc.msg))
+			expectStatus(t, s.c, hCmdReadAndX, s.mid, hStatusInvalidSMB)
+			hs.healthy(t)
+		})
+	}
+}
+
+// TestHostileTransactions: transaction offsets, totals and secondaries of
+// the wrong kind are refused, and the connection goes on.
+func TestHostileTransactions(t *testing.T) {
+	hs := newHostileServer(t)
+	s := hs.login(t)
+	const dataStart = 32 + 1 + 30 + 2
+	t.Run("parameter offset beyond the message", func(t *testing.T) {
+		s.call(t, hCmdTransaction2, s.uid, s.tid, trans2Words(4, 0, 4, 0xF000, 0, 0, hTrans2FindNext2), make([]byte, 4), statusInvalidParameter)
+	})
+	t.Run("data count beyond the message", func(t *testing.T) {
+		s.call(t, hCmdTransaction2, s.uid, s.tid, trans2Words(4, 200, 4, dataStart, 200, dataStart+4, hTrans2FindNext2), make([]byte, 8), statusInvalidParameter)
+	})
+	t.Run("TRANSACTION_SECONDARY after a TRANSACTION2 primary", func(t *testing.T) {
+		// MS17-010: a primary that waits for more data...
+		s.call(t, hCmdTransaction2, s.uid, s.tid, trans2Words(4, 100, 4, dataStart, 0, 0, hTrans2FindNext2), make([]byte, 4), statusSuccess)
+		mid := s.mid
+		// ...then a TRANSACTION_SECONDARY (MS-CIFS 2.2.4.34.1, 8
+		// words) with the same MID, completing the data.
+		w := le16(4, 100, 0, 0, 0, 100, 32+1+16+2, 0)
+		hostileWrite(t, s.c, smbRequest(hCmdTransSecondary, mid, s.uid, s.tid, clientFlags2, w, make([]byte, 100)))
+		expectStatus(t, s.c, hCmdTransSecondary, mid, statusInvalidParameter)
+		// The right kind of secondary now finds nothing pending.
+		w = append(le16(4, 100, 0, 0, 0, 100, 32+1+18+2, 0), le16(0xFFFF)...)
+		hostileWrite(t, s.c, smbRequest(hCmdTrans2Secondary, mid, s.uid, s.tid, clientFlags2, w, make([]byte, 100)))
+		expectStatus(t, s.c, hCmdTrans2Secondary, mid, statusInvalidParameter)
+	})
+	t.Run("TRANSACTION2_SECONDARY after a TRANSACTION primary", func(t *testing.T) {
+		// The confusion the other way round: a TRANSACTION (MS-CIFS
+		// 2.2.4.33.1; OEM name "\\PIPE\\", then 4 parameter bytes)
+		// waiting for data, then a TRANSACTION2_SECONDARY.
+		const oem = clientFlags2 &^ flags2Unicode
+		name := []byte("\\PIPE\\\x00")
+		s.mid++
+		mid := s.mid
+		w := trans2Words(4, 100, 4, uint16(dataStart+len(name)), 0, 0, 0x26)
+		hostileWrite(t, s.c, smbRequest(hCmdTransaction, mid, s.uid, s.tid, oem, w, append(name, 0, 0, 0, 0)))
+		expectStatus(t, s.c, hCmdTransaction, mid, statusSuccess)
+		w = append(le16(4, 100, 0, 0, 0, 100, 32+1+18+2, 0), le16(0xFFFF)...)
+		hostileWrite(t, s.c, smbRequest(hCmdTrans2Secondary, mid, s.uid, s.tid, clientFlags2, w, make([]byte, 100)))
+		expectStatus(t, s.c, hCmdTrans2Secondary, mid, statusInvalidParameter)
+	})
+	t.Run("secondary grows the totals", func(t *testing.T) {
+		s.call(t, hCmdTransaction2, s.uid, s.tid, trans2Words(4, 100, 4, dataStart, 0, 0, hTrans2FindNext2), make([]byte, 4), statusSuccess)
+		mid := s.mid
+		w := append(le16(4, 0xFFFF, 0, 0, 0, 100, 32+1+18+2, 0), le16(0xFFFF)...)
+		hostileWrite(t, s.c, smbRequest(hCmdTrans2Secondary, mid, s.uid, s.tid, clientFlags2, w, make([]byte, 100)))
+		expectStatus(t, s.c, hCmdTrans2Secondary, mid, statusInvalidParameter)
+	})
+	t.Run("gigantic TotalDataCount with tiny data", func(t *testing.T) {
+		// 0xFFFF + 0xFFFF is within the reassembly limit: the
+		// primary waits (interim response), the lying secondary whose
+		// displacement runs past the total is refused.
+		s.call(t, hCmdTransaction2, s.uid, s.tid, trans2Words(0xFFFF, 0xFFFF, 4, dataStart, 1, dataStart+4, hTrans2FindNext2), make([]byte, 5), statusSuccess)
+		mid := s.mid
+		w := append(le16(0xFFFF, 0xFFFF, 0, 0, 0, 4, 32+1+18+2, 0xFFFE), le16(0xFFFF)...)
+		hostileWrite(t, s.c, smbRequest(hCmdTrans2Secondary, mid, s.uid, s.tid, clientFlags2, w, make([]byte, 4)))
+		expectStatus(t, s.c, hCmdTrans2Secondary, mid, statusInvalidParameter)
+	})
+	t.Run("pending transactions beyond MaxMpxCount", func(t *testing.T) {
+		// Each primary waits for 0xFFFF data bytes; the server holds
+		// at most MaxMpxCount (50) of them.
+		p := hs.login(t)
+		w := trans2Words(4, 0xFFFF, 4, dataStart, 0, 0, hTrans2FindNext2)
+		for range 50 {
+			p.call(t, hCmdTransaction2, p.uid, p.tid, w, make([]byte, 4), statusSuccess)
+		}
+		p.call(t, hCmdTransaction2, p.uid, p.tid, w, make([]byte, 4), statusInsufficientResources)
+		p.call(t, cmdEcho, p.uid, p.tid, le16(1), []byte("still here"), statusSuccess)
+	})
+	t.Run("NT_TRANSACT with 32-bit totals", func(t *testing.T) {
+		// MS-CIFS 2.2.4.62.1: 19 words + setup; totals 0xFFFFFFF0.
+		w := []byte{0, 0, 0}
+		w = le32(w, 0xFFFFFFF0)
+		w = le32(w, 0xFFFFFFF0)
+		w = le32(w, 0)
+		w = le32(w, 0)
+		w = le32(w, 4)
+		w = le32(w, 0x1000)
+		w = le32(w, 0)
+		w = le32(w, 0)
+		w = append(w, 0, 1, 0) // SetupCount 0, Function 1
+		s.call(t, hCmdNTTransact, s.uid, s.tid, w, make([]byte, 4), statusInvalidParameter)
+	})
+	hs.healthy(t)
+}
+
+// TestHostileWriteAndXLength is CVE-2017-12163: a WRITE_ANDX whose
+// DataLength exceeds the bytes present is refused and writes nothing.
+func TestHostileWriteAndXLength(t *testing.T) {
+	hs := newHostileServer(t)
+	s := hs.login(t)
+	fid := s.open(t, `\victim.txt`)
+	const dataOff = 32 + 1 + 28 + 2 + 1 // after one pad byte
+	payload := append([]byte{0}, "EVIL"...)
+	for _, n := range []uint32{5, 1000, 0x10004} {
+		s.call(t, hCmdWriteAndX, s.uid, s.tid, writeAndXWords(fid, n, dataOff), payload, statusInvalidParameter)
+	}
+	// DataOffset past the end, and one inside the parameter words.
+	s.call(t, hCmdWriteAndX, s.uid, s.tid, writeAndXWords(fid, 4, 0x2000), payload, statusInvalidParameter)
+	s.call(t, hCmdWriteAndX, s.uid, s.tid, writeAndXWords(fid, 4, 40), payload, statusInvalidParameter)
+	got, err := afero.ReadFile(hs.fs, "/victim.txt")
+	if err != nil || string(got) != hostileFileText {
+		t.Fatalf("victim.txt holds %q (%v) after refused writes, want %q", got, err, hostileFileText)
+	}
+	// The honest write still works on the same connection.
+	s.call(t, hCmdWriteAndX, s.uid, s.tid, writeAndXWords(fid, 4, dataOff), payload, statusSuccess)
+	if got, _ := afero.ReadFile(hs.fs, "/victim.txt"); !bytes.HasPrefix(got, []byte("EVIL")) {
+		t.Fatalf("victim.txt holds %q after an honest write", got)
+	}
+	hs.healthy(t)
+}
+
+// TestHostileForeignIDs: UIDs, TIDs, FIDs and search handles that belong to
+// another connection, another tree or nobody get the status for that ID.
+func TestHostileForeignIDs(t *testing.T) {
+	hs := newHostileServer(t)
+	a := hs.login(t)
+	fidA := a.open(t, `\victim.txt`)
+	b := hs.login(t)
+	secondTID := b.treeConnect(t)
+
+	t.Run("UID of nobody", func(t *testing.T) {
+		b.call(t, hCmdReadAndX, b.uid+77, b.tid, readAndXWords(fidA, 4), nil, hStatusBadUID)
+	})
+	t.Run("UID of another connection", func(t *testing.T) {
+		c := hs.dial(t)
+		hostileWrite(t, c, negotiateRequest(1))
+		expectReply(t, c, cmdNegotiate, 1)
+		hostileWrite(t, c, smbRequest(hCmdReadAndX, 2, a.uid, a.tid, clientFlags2, readAndXWords(fidA, 4), nil))
+		expectStatus(t, c, hCmdReadAndX, 2, hStatusBadUID)
+		hostileWrite(t, c, smbRequest(hCmdLogoffAndX, 3, a.uid, 0, clientFlags2, []byte{0xFF, 0, 0, 0}, nil))
+		expectStatus(t, c, hCmdLogoffAndX, 3, hStatusBadUID)
+	})
+	t.Run("TID of nobody", func(t *testing.T) {
+		b.call(t, hCmdReadAndX, b.uid, 0x7777, readAndXWords(fidA, 4), nil, hStatusBadTID)
+	})
+	t.Run("FID of nobody", func(t *testing.T) {
+		b.call(t, hCmdReadAndX, b.uid, b.tid, readAndXWords(0x4321, 4), nil, statusInvalidHandle)
+	})
+	t.Run("FID of another connection", func(t *testing.T) {
+		// b has opened nothing; a's FID means nothing on b's
+		// connection even where the TIDs coincide.
+		b.call(t, hCmdReadAndX, b.uid, b.tid, readAndXWords(fidA, 4), nil, statusInvalidHandle)
+		b.call(t, hCmdClose, b.uid, b.tid, append(le16(fidA), 0, 0, 0, 0), nil, statusInvalidHandle)
+	})
+	t.Run("FID of another tree", func(t *testing.T) {
+		fidB := b.open(t, `\victim.txt`)
+		b.call(t, hCmdReadAndX, b.uid, secondTID, readAndXWords(fidB, 4), nil, statusInvalidHandle)
+		b.call(t, hCmdWriteAndX, b.uid, secondTID, writeAndXWords(fidB, 4, 32+1+28+2+1), []byte("\x00EVIL"), statusInvalidHandle)
+	})
+	t.Run("search handle of nobody", func(t *testing.T) {
+		b.call(t, hCmdFindClose2, b.uid, b.tid, le16(0x5555), nil, statusInvalidHandle)
+		// FIND_NEXT2 (MS-CIFS 2.2.6.3.1): SID, SearchCount, level
+		// 0x104, ResumeKey, Flags, empty name.
+		params := append(le16(0x5555, 10, 0x104), 0, 0, 0, 0)
+		params = append(params, le16(0x0004)...)
+		params = append(params, 0, 0)
+		const po = 32 + 1 + 30 + 2 + 1
+		b.call(t, hCmdTransaction2, b.uid, b.tid, trans2Words(uint16(len(params)), 0, uint16(len(params)), po, 0, 0, hTrans2FindNext2), append([]byte{0}, params...), statusInvalidHandle)
+	})
+	t.Run("UID and TID after logoff and disconnect", func(t *testing.T) {
+		d := hs.login(t)
+		fid := d.open(t, `\victim.txt`)
+		// TREE_DISCONNECT (MS-CIFS 2.2.4.51.1), then the old TID.
+		d.call(t, hCmdTreeDisconnect, d.uid, d.tid, nil, nil, statusSuccess)
+		d.call(t, hCmdReadAndX, d.uid, d.tid, readAndXWords(fid, 4), nil, hStatusBadTID)
+		tid := d.treeConnect(t)
+		d.call(t, hCmdLogoffAndX, d.uid, 0, []byte{0xFF, 0, 0, 0}, nil, statusSuccess)
+		d.call(t, hCmdReadAndX, d.uid, tid, readAndXWords(fid, 4), nil, hStatusBadUID)
+	})
+	// a is untouched by all of it.
+	a.call(t, hCmdReadAndX, a.uid, a.tid, readAndXWords(fidA, 4), nil, statusSuccess)
+	if got, _ := afero.ReadFile(hs.fs, "/victim.txt"); string(got) != hostileFileText {
+		t.Fatalf("victim.txt holds %q", got)
+	}
+	hs.healthy(t)
+}
+
+// fuzzConfig is segConfig plus a guest share "public", so that a fixed
+// stream can log on (as guest: no challenge to answer) and reach the file
+// commands.
+func fuzzConfig() server.Config {
+	cfg := segConfig()
+	cfg.Shares = append(cfg.Shares, server.Share{Name: "public", Fs: afero.NewMemMapFs(), GuestOK: true})
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	return cfg
+}
+
+// The IDs a fresh connection's first session, tree and file get; the guest
+// seed relies on them, and TestHostileGuestSeed checks it.
+const (
+	seedUID = 1
+	seedTID = 1
+	seedFID = 1
+)
+
+// guestSeed is a valid session as one stream: session request, NEGOTIATE,
+// guest logon, tree connect to "public", CREATE, WRITE_ANDX, READ_ANDX,
+// ECHO, CLOSE. It returns the stream and the commands of its replies.
+func guestSeed() ([]byte, []byte) {
+	tc := append([]byte{0}, utf16z(`\\TINYSMBD\PUBLIC`)...)
+	tc = append(tc, "?????\x00"...)
+	const oem = clientFlags2 &^ flags2Unicode
+	const dataOff = 32 + 1 + 28 + 2 + 1
+	stream := bytes.Join([][]byte{
+		sessionRequest(netbiosName),
+		negotiateRequest(1),
+		sessionSetupRequest(2, negotiated{challenge: make([]byte, 8)}, "visitor", "x"),
+		smbRequest(cmdTreeConnect, 3, seedUID, 0, clientFlags2, []byte{0xFF, 0, 0, 0, 0, 0, 1, 0}, tc),
+		smbRequest(cmdCreate, 4, seedUID, seedTID, oem, le32(le16(0), 0), path(`\seed.txt`)),
+		smbRequest(hCmdWriteAndX, 5, seedUID, seedTID, clientFlags2, writeAndXWords(seedFID, 5, dataOff), []byte("\x00hello")),
+		smbRequest(hCmdReadAndX, 6, seedUID, seedTID, clientFlags2, readAndXWords(seedFID, 5), nil),
+		echoRequest(7, []byte("ping")),
+		smbRequest(hCmdClose, 8, seedUID, seedTID, clientFlags2, append(le16(seedFID), 0, 0, 0, 0), nil),
+	}, nil)
+	return stream, []byte{cmdNegotiate, cmdSessionSetup, cmdTreeConnect, cmdCreate, hCmdWriteAndX, hCmdReadAndX, cmdEcho, hCmdClose}
+}
+
+// TestHostileGuestSeed checks that the valid-session seed is what it
+// claims: every request in it succeeds, so mutations of it reach the file
+// commands.
+func TestHostileGuestSeed(t *testing.T) {
+	l, _ := listenDirect(t)
+	startServer(t, fuzzConfig(), served{l, server.FramingNetBT})
+	c := (&hostileServer{addr: l.Addr().String()}).dial(t)
+	stream, cmds := guestSeed()
+	hostileWrite(t, c, stream)
+	expectPositiveResponse(t, c)
+	for i, cmd := range cmds {
+		r := expectReply(t, c, cmd, uint16(i+1))
+		if cmd == hCmdReadAndX && !bytes.Contains(r.data, []byte("hello")) {
+			t.Fatalf("READ_ANDX returned % x, want the bytes written", r.data)
+		}
+	}
+}
+
+// hostileSeeds are the streams of the tests above, and a valid session, as
+// whole connections' input.
+func hostileSeeds() [][]byte {
+	neg := negotiateRequest(1)
+	cat := func(b ...[]byte) []byte { return bytes.Join(b, nil) }
+	valid, _ := guestSeed()
+	return [][]byte{
+		valid,
+		cat(neg, sessionSetupRequest(2, negotiated{challenge: make([]byte, 8)}, testUser, testPassword)),
+		netbtFrame(0, len(neg)+100, neg[4:]),
+		netbtFrame(0, 0x1FFFF, neg[4:20]),
+		netbtFrame(0x42, 4, []byte("junk")),
+		netbtFrame(nbssRequest, 6, []byte("\x20ABCDE")),
+		frame(nbssMessage, append([]byte{0xFE, 'S', 'M', 'B', 64, 0}, make([]byte, 58)...)),
+		frame(nbssMessage, []byte("GET / HTTP/1.0\r\n\r\n")),
+		frame(nbssMessage, neg[4:35]),
+		cat(neg, frame(nbssMessage, rawSMB(cmdEcho, 7, 0, noTID, le16(1), 500, []byte("abc")))),
+		cat(neg, smbRequest(cmdTreeConnect, 2, 100, 0, clientFlags2, []byte{0xFF, 0, 0, 0, 0, 0, 1, 0}, []byte{0, 0})),
+		cat(neg, smbRequest(hCmdTransaction2, 2, 100, 1, clientFlags2, trans2Words(0xFFFF, 0xFFFF, 4, 0xF000, 1, 0xF000, 1), make([]byte, 5))),
+		cat(neg, smbRequest(hCmdWriteAndX, 2, 100, 1, clientFlags2, writeAndXWords(1, 1000, 64), []byte("\x00EVIL"))),
+	}
+}
+
+// feedConnection sends stream as a whole connection's input to addr,
+// half-closes, and drains replies until the server closes or a short
+// deadline passes.
+func feedConnection(t testing.TB, addr string, stream []byte) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(500 * time.Millisecond))
+	go func() {
+		c.Write(stream)
+		c.(*net.TCPConn).CloseWrite()
+	}()
+	io.Copy(io.Discard, c)
+}
+
+// healthyAt is hostileServer.healthy for a bare address.
+func healthyAt(t testing.TB, addr string) {
+	t.Helper()
+	(&hostileServer{addr: addr}).healthy(t)
+}
+
+// FuzzServerConnection feeds arbitrary streams to a live server: whatever
+// arrives, the server neither panics nor stops serving a fresh client.
+func FuzzServerConnection(f *testing.F) {
+	for _, s := range hostileSeeds() {
+		f.Add(s)
+	}
+	l, _ := listenDirect(f)
+	startServer(f, fuzzConfig(), served{l, server.FramingNetBT})
+	addr := l.Addr().String()
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		feedConnection(t, addr, stream)
+		healthyAt(t, addr)
+	})
+}
+
+// TestHostileSeedsNoGoroutineLeak replays the fuzz seeds against a server
+// that is then shut down: every goroutine a hostile connection started must
+// be gone (pion's goroutine-leak check).
+func TestHostileSeedsNoGoroutineLeak(t *testing.T) {
+	defer test.CheckRoutines(t)()
+	addr, shutdown := serveUntilShutdown(t, fuzzConfig())
+	for _, s := range hostileSeeds() {
+		feedConnection(t, addr, s)
+		healthyAt(t, addr)
+	}
+	shutdown()
+}
