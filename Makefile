@@ -32,8 +32,6 @@ CROSS_GCFLAGS := -gcflags=all=-l -gcflags='github.com/tinysmbd/tinysmbd/...=' -g
 # Build with ALIGN=0x10000 for a kernel configured with 16 or 64 KiB pages.
 ALIGN ?= 0x1000
 
-# QEMU_MIPS runs big-endian MIPS test binaries in `make mips-test`.
-QEMU_MIPS ?= qemu-mips-static
 
 # FUZZTIME is how long each Fuzz target runs in `make fuzz`: a count of
 # inputs rather than a duration, because go1.26's fuzzer can fail with
@@ -67,19 +65,19 @@ RUN_NETBT  ?= 127.0.0.1:1139
 RUN_DIRECT ?= 127.0.0.1:1445
 RUN_PORT   := $(lastword $(subst :, ,$(RUN_DIRECT)))
 
-.PHONY: all build run test vet unit firmware-test race fuzz mips-test cross size torture bench bench-compare clean help
+.PHONY: all build run test vet unit firmware-test race fuzz qemu-test mips-test cross size torture bench bench-compare clean help
 
 all: build
 
 help:
 	@echo "make run        build and serve in-memory share 'public' on $(RUN_NETBT) and $(RUN_DIRECT)"
-	@echo "make test       vet, unit+interop tests, firmware-test, race, fuzz, mips-test, cross, size"
+	@echo "make test       vet, unit+interop tests, firmware-test, race, fuzz, qemu-test, cross, size"
 	@echo "make build      bin/tinysmbd for this machine"
 	@echo "make cross      firmware binaries for linux arm/arm64/mips/mipsle/mips64 in bin/ (FIRMWARE_TAGS=$(FIRMWARE_TAGS))"
 	@echo "make size       fail if bin/tinysmbd-linux-mipsle is over $(SIZE_LIMIT) bytes; print the full build's size too"
 	@echo "make firmware-test  server tests built with FIRMWARE_TAGS"
 	@echo "make fuzz       every Fuzz target for FUZZTIME=$(FUZZTIME)"
-	@echo "make mips-test  smb and netbt tests on big-endian MIPS under qemu-mips-static"
+	@echo "make qemu-test  every test on big-endian MIPS and ARMv7 under qemu-user (mips-test: alias)"
 	@echo "make bench      Go benchmarks (ns/op, B/op, allocs/op) of every package; also in $(BIN)/bench.txt"
 	@echo "make bench-compare  tinysmbd beside Samba: smbclient MB/s, writes per response, KiB per idle connection"
 	@echo "make torture    smbtorture's SMB1 suites against tinysmbd and Samba (SUITES=..., TORTURE_FAST=1)"
@@ -98,7 +96,7 @@ run: build
 	exec $(BIN)/tinysmbd -netbt $(RUN_NETBT) -direct $(RUN_DIRECT) -share public=mem: -guest -v
 
 # test runs its steps in this order; .NOTPARALLEL keeps it so under make -j.
-test: vet unit firmware-test race fuzz mips-test cross size
+test: vet unit firmware-test race fuzz qemu-test cross size
 	@echo "make test: all steps passed"
 
 vet:
@@ -124,18 +122,15 @@ race:
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz-all.sh
 
-# mips-test catches byte-order mistakes: MIPS is big-endian, SMB little-endian
-# and NetBT big-endian.
-mips-test:
-	@if command -v $(QEMU_MIPS) >/dev/null 2>&1; then \
-		echo "CGO_ENABLED=0 GOOS=linux GOARCH=mips GOMIPS=softfloat $(GO) test -exec $(QEMU_MIPS) ./smb/... ./netbt/..."; \
-		CGO_ENABLED=0 GOOS=linux GOARCH=mips GOMIPS=softfloat $(GO) test -exec $(QEMU_MIPS) ./smb/... ./netbt/...; \
-	elif [ "$${TINYSMBD_REQUIRE_PEERS:-}" = 1 ]; then \
-		echo "FAIL: mips-test: $(QEMU_MIPS) not found (apt-get install qemu-user-static) and TINYSMBD_REQUIRE_PEERS=1" >&2; \
-		exit 1; \
-	else \
-		echo "SKIP: mips-test: $(QEMU_MIPS) not found (apt-get install qemu-user-static); set TINYSMBD_REQUIRE_PEERS=1 to fail instead"; \
-	fi
+# qemu-test runs every package's tests, interop included, on big-endian MIPS
+# and on ARMv7 under qemu user-mode emulation (scripts/qemu-test.sh). MIPS
+# catches byte-order mistakes (SMB is little-endian, NetBT big-endian), both
+# catch 32-bit and alignment ones.
+qemu-test:
+	GO=$(GO) ./scripts/qemu-test.sh mips
+	GO=$(GO) ./scripts/qemu-test.sh arm
+
+mips-test: qemu-test
 
 # bench runs every benchmark with -benchmem: the parsers, the READ_ANDX and
 # WRITE_ANDX round trips and the batching writer (writes/resp) in server/.

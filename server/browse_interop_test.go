@@ -164,7 +164,8 @@ func startBrowsePeer(t *testing.T, unshare, ip string) *browsePeer {
 	script := `echo NS; while ! ip link show ` + vethPeer + ` >/dev/null 2>&1; do sleep 0.05; done
 ip addr add ` + peerCIDR + ` brd + dev ` + vethPeer + ` && ip link set ` + vethPeer + ` up && ip link set lo up && exec "$@"`
 	p := &browsePeer{lines: make(chan string, 64)}
-	p.cmd = exec.Command(unshare, "-n", "sh", "-c", script, "sh", os.Args[0], "-test.run=^$")
+	args := append([]string{"-n", "sh", "-c", script, "sh"}, selfCommand()...)
+	p.cmd = exec.Command(unshare, append(args, "-test.run=^$")...)
 	p.cmd.Env = append(os.Environ(), envBrowsePeer+"=1")
 	p.cmd.Stderr = os.Stderr
 	out, err := p.cmd.StdoutPipe()

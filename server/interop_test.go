@@ -262,8 +262,8 @@ func runInNamespace(t *testing.T, why string) {
 	if os.Geteuid() == 0 {
 		flags = "-n"
 	}
-	args := []string{flags, "sh", "-c", `ip link set lo up && exec "$0" "$@"`,
-		os.Args[0], "-test.run=^" + regexp.QuoteMeta(t.Name()) + "$", "-test.v", "-test.count=1"}
+	args := append([]string{flags, "sh", "-c", `ip link set lo up && exec "$0" "$@"`}, selfCommand()...)
+	args = append(args, "-test.run=^"+regexp.QuoteMeta(t.Name())+"$", "-test.v", "-test.count=1")
 	if testing.Short() {
 		args = append(args, "-test.short")
 	}
@@ -817,14 +817,27 @@ func startCapture(t *testing.T, tshark, filter, pcap string) *capture {
 	c.cmd = exec.Command(tshark, "-i", "lo", "-f", filter, "-w", pcap)
 	c.cmd.Stdout = io.Discard
 	c.cmd.Stderr = c.stderr
+	// tshark captures through a dumpcap child that inherits the stderr
+	// pipe: killing tshark alone would leave Wait blocked on that pipe. The
+	// capture gets a process group of its own, killed as a whole, and
+	// WaitDelay bounds the wait for the pipe regardless.
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	c.cmd.WaitDelay = 2 * time.Second
 	if err := c.cmd.Start(); err != nil {
 		t.Fatalf("start tshark: %v", err)
 	}
-	go func() { c.done <- c.cmd.Wait() }()
+	exited := make(chan struct{})
+	go func() {
+		err := c.cmd.Wait()
+		close(exited)
+		c.done <- err
+	}()
 	t.Cleanup(func() {
-		if c.cmd.ProcessState == nil {
-			c.cmd.Process.Kill()
-			<-c.done
+		select {
+		case <-exited:
+		default:
+			syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
 		}
 	})
 	deadline := time.Now().Add(15 * time.Second)
