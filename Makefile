@@ -65,7 +65,7 @@ RUN_NETBT  ?= 127.0.0.1:1139
 RUN_DIRECT ?= 127.0.0.1:1445
 RUN_PORT   := $(lastword $(subst :, ,$(RUN_DIRECT)))
 
-.PHONY: all build run test vet unit firmware-test race fuzz qemu-test mips-test cross size torture bench bench-compare clean help
+.PHONY: all build run test vet unit firmware-test race fuzz qemu-test mips-test cross size torture bench bench-compare perf-docs clean help
 
 all: build
 
@@ -80,6 +80,7 @@ help:
 	@echo "make qemu-test  every test on big-endian MIPS and ARMv7 under qemu-user (mips-test: alias)"
 	@echo "make bench      Go benchmarks (ns/op, B/op, allocs/op) of every package; also in $(BIN)/bench.txt"
 	@echo "make bench-compare  tinysmbd beside Samba: smbclient MB/s, writes per response, KiB per idle connection"
+	@echo "make perf-docs  bench + bench-compare, then regenerate docs/performance.md and docs/performance.svg"
 	@echo "make torture    smbtorture's SMB1 suites against tinysmbd and Samba (SUITES=..., TORTURE_FAST=1)"
 	@echo "make clean      remove bin/"
 
@@ -143,6 +144,12 @@ bench:
 # SIZE_MIB, ports...), which pass through the environment.
 bench-compare: build
 	GO=$(GO) TINYSMBD=$(BIN)/tinysmbd ./scripts/bench-compare.sh
+
+# perf-docs regenerates docs/performance.md and its chart from a fresh run of
+# make bench and make bench-compare: the one command behind the page.
+perf-docs: bench bench-compare
+	$(GO) run ./scripts/benchreport -samples $(BIN)/bench-compare.tsv -gobench $(BIN)/bench.txt \
+		-md docs/performance.md -svg docs/performance.svg
 
 CROSS := cross-armv5 cross-armv7 cross-arm64 cross-mips cross-mipsle cross-mips64
 .PHONY: $(CROSS)

@@ -57,6 +57,25 @@ func (fr *FrameReader) Reset(rd io.Reader) {
 // flush its replies.
 func (fr *FrameReader) Buffered() int { return fr.w - fr.r }
 
+// Ready reports whether Next can return without reading: a whole packet, or
+// a header Next will reject, is already buffered. A server answering
+// pipelined requests flushes its queued replies only when Ready turns false,
+// so a burst that arrived together is answered together, and a lone request
+// is answered before the server waits for the next.
+func (fr *FrameReader) Ready() bool {
+	if fr.err != nil || fr.rerr != nil {
+		return true
+	}
+	if fr.w-fr.r < HeaderLen {
+		return false
+	}
+	h, err := ParseHeader(fr.buf[fr.r:fr.w], fr.mode)
+	if err != nil || h.Length > fr.max {
+		return true
+	}
+	return fr.w-fr.r >= HeaderLen+h.Length
+}
+
 // Next returns the next packet. Its payload is valid until the next call to
 // Next or Reset. Next returns io.EOF when the stream ends between packets,
 // io.ErrUnexpectedEOF when it ends inside one, ErrBadHeader or

@@ -186,6 +186,45 @@ func TestFrameReaderBulkReads(t *testing.T) {
 	}
 }
 
+// TestFrameReaderReady checks that Ready is true exactly when Next would
+// not read: two whole frames and half a third arrive in one read.
+func TestFrameReaderReady(t *testing.T) {
+	first := frame(TypeSessionMessage, pattern(100, 1))
+	second := frame(TypeSessionMessage, pattern(100, 2))
+	third := frame(TypeSessionMessage, pattern(100, 3))
+	r := &splitReader{parts: [][]byte{
+		append(append(append([]byte{}, first...), second...), third[:2]...), // cut inside the header
+		third[2:50], // header complete, payload not
+		third[50:],
+	}}
+	fr := NewFrameReader(r, SessionService, 0)
+	if fr.Ready() {
+		t.Fatal("Ready before any read")
+	}
+	for i, want := range []bool{true, false} {
+		if _, err := fr.Next(); err != nil {
+			t.Fatalf("frame %d: %v", i+1, err)
+		}
+		if got := fr.Ready(); got != want {
+			t.Fatalf("after frame %d Ready() = %v; want %v", i+1, got, want)
+		}
+	}
+	if f, err := fr.Next(); err != nil || f.Payload[0] != 3 {
+		t.Fatalf("frame 3: %v", err)
+	}
+	if fr.Ready() {
+		t.Fatal("Ready with nothing buffered")
+	}
+
+	bad := NewFrameReader(&splitReader{parts: [][]byte{append(append([]byte{}, first...), 0x42, 0, 0, 1)}}, SessionService, 0)
+	if _, err := bad.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if !bad.Ready() {
+		t.Error("Ready() = false before a header Next rejects without reading")
+	}
+}
+
 func TestFrameReaderPayloadCapacity(t *testing.T) {
 	stream := append(frame(TypeSessionMessage, []byte("first")), frame(TypeSessionMessage, []byte("second"))...)
 	fr := NewFrameReader(bytes.NewReader(stream), SessionService, 0)

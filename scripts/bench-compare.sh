@@ -245,6 +245,18 @@ row() { # LABEL METRIC TARGET
 }
 
 samba_version=$(smbd --version 2>/dev/null | awk '{print $2}')
+# The run's circumstances, for scripts/benchreport's page.
+record meta date 0 "$(date -u '+%Y-%m-%d %H:%M UTC')"
+record meta cpus 0 "$(nproc)"
+record meta cpu_model 0 "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+record meta kernel 0 "$(uname -r)"
+record meta go_version 0 "$("$GO" version | awk '{print $3}')"
+record meta samba_version 0 "$samba_version"
+record meta size_mib 0 "$SIZE_MIB"
+record meta rounds 0 "$ROUNDS"
+record meta load_before 0 "$LOAD_BEFORE"
+record meta load_after 0 "$(cut -d' ' -f1-3 /proc/loadavg)"
+record meta command 0 "make bench-compare ROUNDS=$ROUNDS SIZE_MIB=$SIZE_MIB IDLE_CONNS=$IDLE_CONNS"
 echo
 echo "tinysmbd vs Samba $samba_version, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
 echo "$(uname -r), $("$GO" version | awk '{print $3}'); smbclient NT1 over loopback, $SIZE_MIB MiB file; median of $ROUNDS rounds, A B A B;"

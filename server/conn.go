@@ -103,7 +103,7 @@ func (s *Server) newConn(nc net.Conn, framing Framing) *conn {
 		searches:     make(map[uint16]*search),
 		transactions: make(map[transKey]*pendingTrans),
 	}
-	c.w = newBatchWriter(nc, queueDepth, writeTimeout, s.bufPool)
+	c.w = newBatchWriter(nc, writeTimeout, s.bufPool)
 	return c
 }
 
@@ -124,7 +124,6 @@ func (e errClose) Error() string { return e.reason }
 
 func (c *conn) serve() {
 	c.log.Info("connection opened", "framing", c.framing.String(), "local", c.nc.LocalAddr().String())
-	go c.w.run()
 	reason := "client closed"
 	defer func() {
 		if r := recover(); r != nil {
@@ -132,11 +131,10 @@ func (c *conn) serve() {
 			c.log.Error("panic serving connection", "panic", r, "stack", string(debug.Stack()))
 		}
 		c.w.close()
-		<-c.w.done
 		c.nc.Close()
 		c.releaseAll()
-		if c.w.err != nil && reason == "client closed" {
-			reason = "write failed: " + c.w.err.Error()
+		if err := c.w.err(); err != nil && reason == "client closed" {
+			reason = "write failed: " + err.Error()
 		}
 		c.log.Info("connection closed", "reason", reason)
 	}()
@@ -171,6 +169,14 @@ func (c *conn) serve() {
 				reason = err.Error()
 			}
 			return
+		}
+		// Replies wait while more requests are already buffered, and go
+		// out together before the reader blocks (batchWriter).
+		if !fr.Ready() {
+			if err := c.w.flush(); err != nil {
+				reason = "write failed: " + err.Error()
+				return
+			}
 		}
 	}
 }

@@ -87,7 +87,6 @@ const (
 	// maxMpxCount is how many requests a client may have outstanding.
 	maxMpxCount  = 50
 	writeTimeout = 30 * time.Second
-	queueDepth   = 64
 )
 
 // New checks cfg and returns a Server ready to serve it.

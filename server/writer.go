@@ -26,146 +26,143 @@ const (
 
 var errWriterClosed = errors.New("server: connection writer closed")
 
-// batchWriter owns the write side of one connection. Responses arrive on a
-// bounded queue; the writer takes the first, keeps taking while more are
-// already waiting, and writes them all with one writev — natural batching
-// with no timers: under light load every response goes out at once, under
-// load they coalesce (the http2 scheduleFrameWrite/flushFrameWriter pattern).
-// The first write error is sticky and ends the connection.
+// batchWriter owns the write side of one connection. Replies are queued as
+// they are produced and written together with one writev when the reader
+// has no complete request left in its buffer (netbt.FrameReader.Ready):
+// natural batching with no timers and no goroutine hand-off. A lone request
+// is answered before the reader waits for the next, so its latency is one
+// write syscall; 32 requests that arrived in one segment are answered with
+// one write. A reply marked alone gets a write of its own (Q161968).
+//
+// The reader calls send and flush; a goroutine completing a request later
+// (a pending lock, a change notification) calls sendNow. The mutex orders
+// them; it is held across the write, so a slow peer stalls the reader,
+// which then stops reading: TCP's own back-pressure. The first write error
+// is sticky and ends the connection.
 type batchWriter struct {
 	conn         net.Conn
-	queue        chan outMsg
 	writeTimeout time.Duration
 	pool         *bufferPool
 
-	// done is closed when the writer goroutine exits; err then says why.
-	done chan struct{}
-	err  error
+	mu     sync.Mutex
+	held   []*[]byte   // queued frames, oldest first
+	size   int         // bytes in held
+	iovBuf net.Buffers // held's slices, kept for reuse
+	iov    net.Buffers // what the current write is writing
+	failed error       // the first write error
+	closed bool
 
-	closeOnce sync.Once
-	quit      chan struct{}
-
-	iov net.Buffers // what write is writing
-
-	// stats, read by tests and benchmarks after done is closed.
+	// stats, read by tests and benchmarks.
 	writes   int
 	messages int
 }
 
-func newBatchWriter(c net.Conn, depth int, writeTimeout time.Duration, pool *bufferPool) *batchWriter {
-	return &batchWriter{
-		conn:         c,
-		queue:        make(chan outMsg, depth),
-		writeTimeout: writeTimeout,
-		pool:         pool,
-		done:         make(chan struct{}),
-		quit:         make(chan struct{}),
-	}
+func newBatchWriter(c net.Conn, writeTimeout time.Duration, pool *bufferPool) *batchWriter {
+	return &batchWriter{conn: c, writeTimeout: writeTimeout, pool: pool}
 }
 
-// send queues m. It blocks while the queue is full — the reader then stops
-// reading, which is TCP's own back-pressure on a client that sends faster than
-// it reads — and fails once the writer has stopped.
+// send queues m for the next flush, writing at once when m must go alone
+// (after what precedes it) or the queue has reached its bounds.
 func (w *batchWriter) send(m outMsg) error {
-	select {
-	case w.queue <- m:
-		return nil
-	case <-w.done:
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.errLocked(); err != nil {
 		w.pool.put(m.buf)
+		return err
+	}
+	if m.alone {
+		if err := w.flushLocked(); err != nil {
+			w.pool.put(m.buf)
+			return err
+		}
+	}
+	w.held = append(w.held, m.buf)
+	w.size += len(*m.buf)
+	if m.alone || len(w.held) >= maxBatchMessages || w.size >= maxBatchBytes {
+		return w.flushLocked()
+	}
+	return nil
+}
+
+// sendNow queues m and writes everything queued: for replies produced away
+// from the reader, which flushes only when it is about to wait for input.
+func (w *batchWriter) sendNow(m outMsg) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.errLocked(); err != nil {
+		w.pool.put(m.buf)
+		return err
+	}
+	w.held = append(w.held, m.buf)
+	w.size += len(*m.buf)
+	return w.flushLocked()
+}
+
+// flush writes everything queued with one writev.
+func (w *batchWriter) flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.flushLocked()
+}
+
+// close flushes what is queued and refuses later sends.
+func (w *batchWriter) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.flushLocked()
+	w.closed = true
+}
+
+// err returns the write error that ended the connection, if one did.
+func (w *batchWriter) err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.failed
+}
+
+func (w *batchWriter) errLocked() error {
+	switch {
+	case w.failed != nil:
+		return w.failed
+	case w.closed:
 		return errWriterClosed
 	}
+	return nil
 }
 
-// close asks the writer to flush what is queued and stop.
-func (w *batchWriter) close() {
-	w.closeOnce.Do(func() { close(w.quit) })
-}
-
-func (w *batchWriter) run() {
-	defer close(w.done)
-	var (
-		iov     net.Buffers
-		held    []*[]byte
-		pending *outMsg // a message taken from the queue that must start the next batch
-	)
-	release := func() {
-		for _, b := range held {
-			w.pool.put(b)
-		}
-		held = held[:0]
-		iov = iov[:0]
+func (w *batchWriter) flushLocked() error {
+	if len(w.held) == 0 {
+		return w.errLocked()
 	}
-	defer func() {
-		release()
-		if pending != nil {
-			w.pool.put(pending.buf)
+	if w.failed == nil {
+		iov := w.iovBuf[:0]
+		for _, b := range w.held {
+			iov = append(iov, *b)
 		}
-		for {
-			select {
-			case m := <-w.queue:
-				w.pool.put(m.buf)
-			default:
-				return
-			}
+		w.iovBuf = iov
+		if w.writeTimeout > 0 {
+			w.conn.SetWriteDeadline(time.Now().Add(w.writeTimeout))
 		}
-	}()
-	for {
-		var first outMsg
-		if pending != nil {
-			first, pending = *pending, nil
-		} else {
-			select {
-			case first = <-w.queue:
-			case <-w.quit:
-				// Flush whatever is still queued, then stop.
-				select {
-				case first = <-w.queue:
-				default:
-					return
-				}
-			}
+		// net.Buffers.WriteTo consumes the slice header; write from a copy
+		// kept in the writer (a local would escape and allocate per write)
+		// and keep iovBuf's backing array for reuse.
+		w.iov = iov
+		_, err := w.iov.WriteTo(w.conn)
+		w.iov = nil
+		w.writes++
+		w.messages += len(w.held)
+		if err != nil {
+			w.failed = err
 		}
-		held = append(held, first.buf)
-		iov = append(iov, *first.buf)
-		size := len(*first.buf)
-		if !first.alone {
-		drain:
-			for len(held) < maxBatchMessages && size < maxBatchBytes {
-				select {
-				case m := <-w.queue:
-					if m.alone {
-						pending = &m
-						break drain
-					}
-					held = append(held, m.buf)
-					iov = append(iov, *m.buf)
-					size += len(*m.buf)
-				default:
-					break drain
-				}
-			}
-		}
-		if err := w.write(&iov, len(held)); err != nil {
-			w.err = err
-			return
-		}
-		release()
 	}
-}
-
-func (w *batchWriter) write(iov *net.Buffers, n int) error {
-	if w.writeTimeout > 0 {
-		w.conn.SetWriteDeadline(time.Now().Add(w.writeTimeout))
+	for i, b := range w.held {
+		w.pool.put(b)
+		w.held[i] = nil
 	}
-	// net.Buffers.WriteTo consumes the slice header; write from a copy
-	// kept in the writer (a local would escape and allocate per write) and
-	// keep iov's backing array for reuse.
-	w.iov = *iov
-	_, err := w.iov.WriteTo(w.conn)
-	w.iov = nil
-	w.writes++
-	w.messages += n
-	return err
+	clear(w.iovBuf)
+	w.held = w.held[:0]
+	w.size = 0
+	return w.failed
 }
 
 // bufferPool recycles response buffers. Buffers that grew past maxKeep (a
