@@ -76,6 +76,9 @@ type request struct {
 	buf  *[]byte
 	// alone asks the writer to send this response in a segment of its own.
 	alone bool
+	// mpx marks the final reply to a message, which holds a MaxMpxCount
+	// slot until it is written (limits.go).
+	mpx bool
 	// uid and tid are the values the response header carries; handlers
 	// that create a session or tree set them for the blocks that follow.
 	uid, tid uint16
@@ -132,9 +135,13 @@ func (c *conn) handleMessage(msg []byte) error {
 		c.log.Warn("client sent an SMB2 NEGOTIATE; tinysmbd speaks SMB1 only — allow NT1 on the client (smbclient: --option='client min protocol=NT1')")
 		return errClose{"SMB2 not supported"}
 	}
+	if err := c.acquireMpx(); err != nil {
+		return err
+	}
 	m, err := smb.ParseMessage(msg)
 	if err != nil {
 		if _, herr := smb.ParseHeader(msg); herr != nil {
+			c.releaseMpx()
 			return errClose{"not an SMB1 message: " + err.Error()}
 		}
 		// A good header with a broken body: answer it, keep the
@@ -142,6 +149,7 @@ func (c *conn) handleMessage(msg []byte) error {
 		c.log.Warn("malformed SMB", "err", err, "command", smb.CommandName(msg[4]))
 		hdr := smb.Header(msg[:smb.HeaderLen])
 		req := c.newRequest(hdr)
+		req.mpx = true
 		req.resp.Empty(hdr.Command())
 		req.resp.SetStatus(smb.StatusInvalidSMB)
 		return c.finish(req)
@@ -150,9 +158,11 @@ func (c *conn) handleMessage(msg []byte) error {
 		// Clients do not send replies, except a break acknowledgement,
 		// which is a request. Drop it, as Samba does.
 		c.log.Warn("dropping an SMB with the reply flag set", "command", smb.CommandName(m.Header.Command()))
+		c.releaseMpx()
 		return nil
 	}
 	req := c.newRequest(m.Header)
+	req.mpx = true
 	status := smb.StatusSuccess
 	reply := true
 	chain := m.Chain()
@@ -190,6 +200,7 @@ func (c *conn) handleMessage(msg []byte) error {
 	if !reply {
 		c.srv.bufPool.put(req.buf)
 		c.releaseRequest(req)
+		c.releaseMpx()
 		return nil
 	}
 	req.resp.SetStatus(status)
@@ -214,6 +225,11 @@ func (c *conn) dispatch(req *request, b smb.Block) error {
 		if _, ok := c.trees[req.tid]; !ok {
 			return smb.StatusSMBBadTID
 		}
+	}
+	if opensFile[b.Command] && c.sessionOpenFilesAtLimit(req.uid) {
+		// Refused before the command runs, so a create over the
+		// limit creates nothing (limits.go).
+		return smb.StatusTooManyOpenedFiles
 	}
 	return cmd.fn(c, req, b)
 }
@@ -244,7 +260,7 @@ func (c *conn) finish(req *request) error {
 	b := req.resp.Bytes()
 	putFrameHeader(b, c.framing)
 	*req.buf = b
-	err := c.send(req.buf, req.alone)
+	err := c.w.send(outMsg{buf: req.buf, alone: req.alone, mpx: req.mpx})
 	c.releaseRequest(req)
 	return err
 }

@@ -51,7 +51,7 @@ const (
 
 	hTrans2FindNext2 = 0x0002
 
-	statusInsufficientResources = 0xC000009A
+	statusInsuffServerResources = 0xC0000205
 
 	hostileFileText = "precious contents"
 
@@ -481,15 +481,16 @@ func TestHostileTransactions(t *testing.T) {
 		hostileWrite(t, s.c, smbRequest(hCmdTrans2Secondary, mid, s.uid, s.tid, clientFlags2, w, make([]byte, 4)))
 		expectStatus(t, s.c, hCmdTrans2Secondary, mid, statusInvalidParameter)
 	})
-	t.Run("pending transactions beyond MaxMpxCount", func(t *testing.T) {
-		// Each primary waits for 0xFFFF data bytes; the server holds
-		// at most MaxMpxCount (50) of them.
+	t.Run("pending transactions beyond max_pending_transactions", func(t *testing.T) {
+		// Each primary waits for 100 data bytes; the server holds at
+		// most MaxPendingTransactions (default 16) of them. The bytes
+		// they declare are limited too: limits_test.go.
 		p := hs.login(t)
-		w := trans2Words(4, 0xFFFF, 4, dataStart, 0, 0, hTrans2FindNext2)
-		for range 50 {
+		w := trans2Words(4, 100, 4, dataStart, 0, 0, hTrans2FindNext2)
+		for range 16 {
 			p.call(t, hCmdTransaction2, p.uid, p.tid, w, make([]byte, 4), statusSuccess)
 		}
-		p.call(t, hCmdTransaction2, p.uid, p.tid, w, make([]byte, 4), statusInsufficientResources)
+		p.call(t, hCmdTransaction2, p.uid, p.tid, w, make([]byte, 4), statusInsuffServerResources)
 		p.call(t, cmdEcho, p.uid, p.tid, le16(1), []byte("still here"), statusSuccess)
 	})
 	t.Run("NT_TRANSACT with 32-bit totals", func(t *testing.T) {

@@ -14,6 +14,9 @@ type outMsg struct {
 	// alone asks the writer to give this message a write of its own, with
 	// nothing before or after it in the same segment (Q161968).
 	alone bool
+	// mpx says the message is a request's final reply, holding one of the
+	// connection's MaxMpxCount slots (limits.go) until it is written.
+	mpx bool
 }
 
 // maxBatchMessages and maxBatchBytes bound one coalesced write, so a
@@ -46,6 +49,9 @@ type batchWriter struct {
 	quit      chan struct{}
 
 	iov net.Buffers // what write is writing
+
+	// mpx receives one token back per written message with outMsg.mpx.
+	mpx chan struct{}
 
 	// stats, read by tests and benchmarks after done is closed.
 	writes   int
@@ -87,6 +93,7 @@ func (w *batchWriter) run() {
 		iov     net.Buffers
 		held    []*[]byte
 		pending *outMsg // a message taken from the queue that must start the next batch
+		tokens  int     // MaxMpxCount slots the batch holds
 	)
 	release := func() {
 		for _, b := range held {
@@ -94,6 +101,9 @@ func (w *batchWriter) run() {
 		}
 		held = held[:0]
 		iov = iov[:0]
+		for ; tokens > 0; tokens-- {
+			<-w.mpx
+		}
 	}
 	defer func() {
 		release()
@@ -128,6 +138,9 @@ func (w *batchWriter) run() {
 		held = append(held, first.buf)
 		iov = append(iov, *first.buf)
 		size := len(*first.buf)
+		if first.mpx {
+			tokens++
+		}
 		if !first.alone {
 		drain:
 			for len(held) < maxBatchMessages && size < maxBatchBytes {
@@ -140,6 +153,9 @@ func (w *batchWriter) run() {
 					held = append(held, m.buf)
 					iov = append(iov, *m.buf)
 					size += len(*m.buf)
+					if m.mpx {
+						tokens++
+					}
 				default:
 					break drain
 				}
