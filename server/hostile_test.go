@@ -68,6 +68,13 @@ type hostileServer struct {
 
 func newHostileServer(t *testing.T) *hostileServer {
 	t.Helper()
+	return newHostileServerWith(t, server.FramingNetBT, nil)
+}
+
+// newHostileServerWith is newHostileServer with the given framing and
+// with edit, if not nil, applied to the config.
+func newHostileServerWith(t *testing.T, framing server.Framing, edit func(*server.Config)) *hostileServer {
+	t.Helper()
 	fs := afero.NewMemMapFs()
 	if err := afero.WriteFile(fs, "/victim.txt", []byte(hostileFileText), 0o644); err != nil {
 		t.Fatal(err)
@@ -76,8 +83,11 @@ func newHostileServer(t *testing.T) *hostileServer {
 	cfg.Shares = []server.Share{{Name: "share", Fs: fs}}
 	// Below NetBT's 17-bit maximum, so that a header can claim more.
 	cfg.MaxMessageSize = hostileMaxMessage
+	if edit != nil {
+		edit(&cfg)
+	}
 	l, _ := listenDirect(t)
-	startServer(t, cfg, served{l, server.FramingNetBT})
+	startServer(t, cfg, served{l, framing})
 	return &hostileServer{addr: l.Addr().String(), fs: fs}
 }
 

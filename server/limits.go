@@ -352,7 +352,7 @@ func (c *conn) timeoutReason() string {
 // the message about to be served; the writer gives it back once the reply
 // is written. With every slot taken the reader waits here and reads
 // nothing more, so TCP pushes back on a client that sends faster than it
-// reads (MS-CIFS 3.3.1.1: MaxMpxCount bounds outstanding requests).
+// reads (MS-CIFS 2.2.4.52.2: MaxMpxCount bounds outstanding requests).
 func (c *conn) acquireMpx() error {
 	select {
 	case c.mpx <- struct{}{}:
