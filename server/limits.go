@@ -316,8 +316,9 @@ func (c *conn) maxMessage() int {
 // armReadDeadline sets the read deadline the connection's state calls for:
 // the handshake deadline until NEGOTIATE, then the idle deadline while no
 // file is open, and none while one is. It calls into the socket only when
-// the deadline changes (or an idle deadline moved by a second or more), so
-// steady traffic costs no system call.
+// the deadline changes (an idle deadline: moves by a second, or a
+// sixteenth of the timeout, or more), so steady traffic costs no system
+// call.
 func (c *conn) armReadDeadline() {
 	var want time.Time
 	switch {
@@ -328,7 +329,10 @@ func (c *conn) armReadDeadline() {
 	case len(c.fileOwners) == 0:
 		if d := c.srv.cfg.IdleTimeout; d > 0 {
 			want = c.lastActive.Add(d)
-			if !c.readDeadline.IsZero() && want.Sub(c.readDeadline) < time.Second && want.Sub(c.readDeadline) >= 0 {
+			// A deadline a little early is no harm: the client
+			// was that close to idle.
+			moved := want.Sub(c.readDeadline)
+			if !c.readDeadline.IsZero() && moved >= 0 && moved < min(time.Second, d/16) {
 				return
 			}
 		}
