@@ -44,6 +44,17 @@ func NewFrameReader(rd io.Reader, mode Mode, maxLength int) *FrameReader {
 	return &FrameReader{rd: rd, mode: mode, max: maxLength}
 }
 
+// SetMaxLength changes the longest payload Next accepts, from the next
+// header on, with the same rules as NewFrameReader's maxLength. A server
+// lowers it until the client has authenticated, so that an anonymous peer
+// cannot make it buffer a large message.
+func (fr *FrameReader) SetMaxLength(maxLength int) {
+	if maxLength <= 0 || maxLength > fr.mode.MaxLength() {
+		maxLength = fr.mode.MaxLength()
+	}
+	fr.max = maxLength
+}
+
 // Reset discards all state and reads from rd next, keeping the buffer so a
 // pooled FrameReader serves another connection without allocating.
 func (fr *FrameReader) Reset(rd io.Reader) {

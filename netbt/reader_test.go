@@ -268,6 +268,32 @@ func TestFrameReaderTooLarge(t *testing.T) {
 	}
 }
 
+// TestFrameReaderSetMaxLength lowers the limit for one frame and raises it
+// for the next, as a server does around authentication: a frame the lower
+// limit refuses is refused on its header alone.
+func TestFrameReaderSetMaxLength(t *testing.T) {
+	small, big := pattern(100, 1), pattern(3000, 2)
+	fr := NewFrameReader(bytes.NewReader(append(frame(TypeSessionMessage, small), frame(TypeSessionMessage, big)...)), SessionService, 0)
+	fr.SetMaxLength(1000)
+	if f, err := fr.Next(); err != nil || !bytes.Equal(f.Payload, small) {
+		t.Fatalf("Next = %v, %v; want the 100-byte frame", len(f.Payload), err)
+	}
+	fr.SetMaxLength(0) // back to the mode's maximum
+	if f, err := fr.Next(); err != nil || !bytes.Equal(f.Payload, big) {
+		t.Fatalf("Next = %v, %v; want the 3000-byte frame", len(f.Payload), err)
+	}
+
+	r := &splitReader{parts: [][]byte{{0, 0, 0x0B, 0xB8}, make([]byte, 100)}}
+	fr = NewFrameReader(r, SessionService, 0)
+	fr.SetMaxLength(1000)
+	if _, err := fr.Next(); err != ErrFrameTooLarge {
+		t.Fatalf("Next = %v; want ErrFrameTooLarge", err)
+	}
+	if len(fr.buf) > initialBufSize || r.reads != 1 {
+		t.Errorf("buffer %d bytes after %d Reads; want <= %d after 1", len(fr.buf), r.reads, initialBufSize)
+	}
+}
+
 // TestFrameReaderLoris sends headers announcing the largest frame and then
 // only a trickle: the buffer must track what arrived, not what was promised.
 func TestFrameReaderLoris(t *testing.T) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/pion/transport/v3"
 	"github.com/spf13/afero"
@@ -66,6 +67,70 @@ type Config struct {
 	// payload), checked on the NetBT/direct header before any buffer grows.
 	// Default 0x1FFFF: the largest NetBT session message (RFC 1002 4.3.1).
 	MaxMessageSize int
+
+	// Limits and timeouts (issue 6: hardening). Each zero value means the
+	// default named in its comment, documented in README.md "Limits";
+	// a negative value means "none" where the comment says so.
+
+	// MaxConnections caps the connections served at once; one more is
+	// accepted and closed at once (a NetBT one after negative session
+	// response 0x83). Default 1024; negative: no limit.
+	MaxConnections int
+	// MaxConnectionsPerClient caps the connections from one IP address.
+	// Default 64; negative: no limit.
+	MaxConnectionsPerClient int
+	// MaxSessionsPerConnection caps the UIDs of one connection, logons in
+	// progress included (STATUS_TOO_MANY_SESSIONS). Default 16.
+	MaxSessionsPerConnection int
+	// MaxTreesPerConnection caps the TIDs of one connection
+	// (STATUS_INSUFF_SERVER_RESOURCES). Default 64.
+	MaxTreesPerConnection int
+	// MaxOpenFilesPerSession caps the files one UID holds open
+	// (STATUS_TOO_MANY_OPENED_FILES). Default 1024.
+	MaxOpenFilesPerSession int
+	// MaxSearchesPerSession caps the FIND_FIRST2 search handles one UID
+	// holds open (STATUS_TOO_MANY_OPENED_FILES). Default 64.
+	MaxSearchesPerSession int
+	// MaxPendingTransactions caps the split transactions one connection
+	// may leave waiting for secondaries (STATUS_INSUFF_SERVER_RESOURCES).
+	// Default 16.
+	MaxPendingTransactions int
+	// MaxTransactionSize caps the parameter plus data bytes the pending
+	// transactions of one connection declare together, and so the memory
+	// their reassembly holds (STATUS_INSUFF_SERVER_RESOURCES). Default
+	// 1 MiB.
+	MaxTransactionSize int
+	// MaxMpxCount is the MaxMpxCount advertised in NEGOTIATE: the requests
+	// a client may have outstanding. With that many replies not yet
+	// written, the connection stops reading. Default 50, as Samba's
+	// "max mux"; at most 65535.
+	MaxMpxCount int
+	// HandshakeTimeout is how long a new connection has to send its
+	// NEGOTIATE (and, on NetBT, its session request before it): the
+	// slow-client (SMBLoris) defence. Default 10s; negative: none.
+	HandshakeTimeout time.Duration
+	// IdleTimeout closes a connection that holds no open file and has sent
+	// nothing for this long, as Windows' autodisconnect does; clients
+	// reconnect transparently. Default 15m; negative: never.
+	IdleTimeout time.Duration
+	// WriteTimeout closes a connection whose peer does not take a reply
+	// for this long. Default 30s; negative: none.
+	WriteTimeout time.Duration
+
+	// RestrictAnonymous refuses null (anonymous) logons with
+	// STATUS_LOGON_FAILURE. By default they are admitted to IPC$ only:
+	// enough to list shares, never a disk share (STATUS_ACCESS_DENIED).
+	RestrictAnonymous bool
+	// LogonFailureDelay holds the reply to a failed logon back, and the
+	// connection's reader with it. Default 2s; negative: none.
+	LogonFailureDelay time.Duration
+	// LogonFailureLimit is how many failed logons one client address may
+	// make within LogonFailureWindow; after that every logon from it fails
+	// (STATUS_LOGON_FAILURE, delayed, the password not checked) until the
+	// window has passed. Default 10; negative: no limit.
+	LogonFailureLimit int
+	// LogonFailureWindow: see LogonFailureLimit. Default 5m.
+	LogonFailureWindow time.Duration
 
 	Users  []User
 	Shares []Share

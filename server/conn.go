@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +50,14 @@ type conn struct {
 	spareRequests []*request
 	pos           positions // file positions (position.go)
 	core          coreState // core commands' SEARCH contexts (core.go)
+
+	// Limits and timeouts (limits.go).
+	client       string        // the peer's IP, for the per-client limits
+	accepted     time.Time     // when the handshake deadline started
+	lastActive   time.Time     // when the last SMB message arrived
+	readDeadline time.Time     // the read deadline set on nc
+	stop         chan struct{} // closed by shutdown
+	stopOnce     sync.Once
 }
 
 // firstPipeFID starts the FIDs reserved for named pipes (ipc.go). addFile
@@ -69,6 +79,7 @@ type session struct {
 	domain     string
 	guest      bool
 	valid      bool // authentication finished
+	anonymous  bool // a null session: IPC$ only (limits.go)
 	auth       *ntlm.ServerSession
 	sessionKey [16]byte
 }
@@ -102,8 +113,16 @@ func (s *Server) newConn(nc net.Conn, framing Framing) *conn {
 		fileOwners:   make(map[uint16]fileOwner),
 		searches:     make(map[uint16]*search),
 		transactions: make(map[transKey]*pendingTrans),
+		client:       clientKey(nc.RemoteAddr()),
+		accepted:     time.Now(),
+		stop:         make(chan struct{}),
 	}
-	c.w = newBatchWriter(nc, writeTimeout, s.bufPool)
+	c.lastActive = c.accepted
+	// A batch never holds more replies than the client may have requests
+	// outstanding (MS-CIFS 2.2.4.52.2 MaxMpxCount): past that the reader
+	// writes, and blocks there while the client does not read, so it stops
+	// reading — TCP's own back-pressure.
+	c.w = newBatchWriter(nc, max(s.cfg.WriteTimeout, 0), s.bufPool, min(maxBatchMessages, s.cfg.MaxMpxCount))
 	return c
 }
 
@@ -111,6 +130,7 @@ func (s *Server) newConn(nc net.Conn, framing Framing) *conn {
 // flushes and the connection closes.
 func (c *conn) shutdown() {
 	c.closing.Store(true)
+	c.stopOnce.Do(func() { close(c.stop) })
 	// Unblock a Read waiting for the next message.
 	c.nc.SetReadDeadline(aLongTimeAgo)
 }
@@ -149,6 +169,14 @@ func (c *conn) serve() {
 			reason = "server shutting down"
 			return
 		}
+		fr.SetMaxLength(c.maxMessage())
+		c.armReadDeadline()
+		if c.closing.Load() {
+			// shutdown may have set its deadline in the past just
+			// before armReadDeadline replaced it.
+			reason = "server shutting down"
+			return
+		}
 		f, err := fr.Next()
 		if err != nil {
 			switch {
@@ -156,6 +184,8 @@ func (c *conn) serve() {
 				reason = "server shutting down"
 			case errors.Is(err, io.EOF):
 				reason = "client closed"
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				reason = c.timeoutReason()
 			default:
 				reason = "read: " + err.Error()
 			}
@@ -185,6 +215,7 @@ func (c *conn) serve() {
 func (c *conn) handleFrame(f netbt.Frame) error {
 	switch f.Type {
 	case netbt.TypeSessionMessage:
+		c.lastActive = time.Now()
 		return c.handleMessage(f.Payload)
 	case netbt.TypeSessionRequest:
 		return c.handleSessionRequest(f.Payload)

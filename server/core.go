@@ -79,7 +79,7 @@ func (c *conn) negotiateLANMAN(req *request, n smb.NegotiateRequest) bool {
 		DialectIndex:  uint16(idx),
 		SecurityMode:  uint16(smb.NegotiateUserSecurity | smb.NegotiateEncryptPasswords),
 		MaxBufferSize: maxBufferSize,
-		MaxMpxCount:   maxMpxCount,
+		MaxMpxCount:   uint16(c.srv.cfg.MaxMpxCount),
 		MaxNumberVcs:  1,
 		ServerTime:    tm,
 		ServerDate:    date,

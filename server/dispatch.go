@@ -215,6 +215,11 @@ func (c *conn) dispatch(req *request, b smb.Block) error {
 			return smb.StatusSMBBadTID
 		}
 	}
+	if opensFile[b.Command] && c.sessionOpenFilesAtLimit(req.uid) {
+		// Refused before the command runs, so a create over the
+		// limit creates nothing (limits.go).
+		return smb.StatusTooManyOpenedFiles
+	}
 	return cmd.fn(c, req, b)
 }
 
@@ -244,7 +249,7 @@ func (c *conn) finish(req *request) error {
 	b := req.resp.Bytes()
 	putFrameHeader(b, c.framing)
 	*req.buf = b
-	err := c.send(req.buf, req.alone)
+	err := c.w.send(outMsg{buf: req.buf, alone: req.alone})
 	c.releaseRequest(req)
 	return err
 }

@@ -33,6 +33,10 @@ func (c *conn) file(req *request, fid uint16) (*vfs.File, error) {
 }
 
 func (c *conn) addFile(req *request, f *vfs.File) (uint16, error) {
+	if c.sessionOpenFilesAtLimit(req.uid) {
+		f.Close()
+		return 0, smb.StatusTooManyOpenedFiles
+	}
 	fid, err := c.files.Add(f)
 	for err == nil && fid >= firstPipeFID {
 		// The table hands out FIDs round-robin up to 0xFFFE; the ones

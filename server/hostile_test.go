@@ -51,7 +51,7 @@ const (
 
 	hTrans2FindNext2 = 0x0002
 
-	statusInsufficientResources = 0xC000009A
+	statusInsuffServerResources = 0xC0000205
 
 	hostileFileText = "precious contents"
 
@@ -68,6 +68,13 @@ type hostileServer struct {
 
 func newHostileServer(t *testing.T) *hostileServer {
 	t.Helper()
+	return newHostileServerWith(t, server.FramingNetBT, nil)
+}
+
+// newHostileServerWith is newHostileServer with the given framing and
+// with edit, if not nil, applied to the config.
+func newHostileServerWith(t *testing.T, framing server.Framing, edit func(*server.Config)) *hostileServer {
+	t.Helper()
 	fs := afero.NewMemMapFs()
 	if err := afero.WriteFile(fs, "/victim.txt", []byte(hostileFileText), 0o644); err != nil {
 		t.Fatal(err)
@@ -76,8 +83,11 @@ func newHostileServer(t *testing.T) *hostileServer {
 	cfg.Shares = []server.Share{{Name: "share", Fs: fs}}
 	// Below NetBT's 17-bit maximum, so that a header can claim more.
 	cfg.MaxMessageSize = hostileMaxMessage
+	if edit != nil {
+		edit(&cfg)
+	}
 	l, _ := listenDirect(t)
-	startServer(t, cfg, served{l, server.FramingNetBT})
+	startServer(t, cfg, served{l, framing})
 	return &hostileServer{addr: l.Addr().String(), fs: fs}
 }
 
@@ -481,15 +491,16 @@ func TestHostileTransactions(t *testing.T) {
 		hostileWrite(t, s.c, smbRequest(hCmdTrans2Secondary, mid, s.uid, s.tid, clientFlags2, w, make([]byte, 4)))
 		expectStatus(t, s.c, hCmdTrans2Secondary, mid, statusInvalidParameter)
 	})
-	t.Run("pending transactions beyond MaxMpxCount", func(t *testing.T) {
-		// Each primary waits for 0xFFFF data bytes; the server holds
-		// at most MaxMpxCount (50) of them.
+	t.Run("pending transactions beyond max_pending_transactions", func(t *testing.T) {
+		// Each primary waits for 100 data bytes; the server holds at
+		// most MaxPendingTransactions (default 16) of them. The bytes
+		// they declare are limited too: limits_test.go.
 		p := hs.login(t)
-		w := trans2Words(4, 0xFFFF, 4, dataStart, 0, 0, hTrans2FindNext2)
-		for range 50 {
+		w := trans2Words(4, 100, 4, dataStart, 0, 0, hTrans2FindNext2)
+		for range 16 {
 			p.call(t, hCmdTransaction2, p.uid, p.tid, w, make([]byte, 4), statusSuccess)
 		}
-		p.call(t, hCmdTransaction2, p.uid, p.tid, w, make([]byte, 4), statusInsufficientResources)
+		p.call(t, hCmdTransaction2, p.uid, p.tid, w, make([]byte, 4), statusInsuffServerResources)
 		p.call(t, cmdEcho, p.uid, p.tid, le16(1), []byte("still here"), statusSuccess)
 	})
 	t.Run("NT_TRANSACT with 32-bit totals", func(t *testing.T) {

@@ -50,6 +50,8 @@ func newIPCClient(t *testing.T, quiet bool) *ipcClient {
 	if quiet {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	// TestIPCFilesSkipPipeFIDs fills the whole FID table from one session.
+	cfg.MaxOpenFilesPerSession = 0xFFFF
 	c := &ipcClient{t: t, c: dialTransport(t, "tcp", cfg, server.FramingDirect), mid: 10}
 	c.c.Write(negotiateRequest(1))
 	neg := checkNegotiate(t, expectReply(t, c.c, cmdNegotiate, 1))

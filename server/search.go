@@ -10,6 +10,7 @@ import (
 // (MS-CIFS 3.3.5.58.1, 3.3.5.58.2).
 type search struct {
 	tid     uint16
+	uid     uint16 // for MaxSearchesPerSession
 	dir     string
 	entries []vfs.Entry
 	next    int
@@ -18,6 +19,9 @@ type search struct {
 // pendingTrans is a transaction waiting for its secondaries.
 type pendingTrans struct {
 	r smb.Reassembly
+	// declared is TotalParameterCount + TotalDataCount of the primary:
+	// what the reassembly holds, counted against MaxTransactionSize.
+	declared int
 }
 
 // maxSearches bounds the open searches of one connection.
@@ -83,13 +87,17 @@ func (c *conn) findFirst2(req *request, t *smb.TransRequest, out *transOut) erro
 		// MS-CIFS 3.3.5.58.1: nothing matched.
 		return smb.StatusNoSuchFile
 	}
-	s := &search{tid: tr.tid, dir: dir, entries: entries}
+	s := &search{tid: tr.tid, uid: req.uid, dir: dir, entries: entries}
 	f := smb.FindFormat{Level: p.InformationLevel(), Unicode: t.Unicode, ResumeKeys: p.Flags()&smb.FindReturnResumeKeys != 0}
 	count, lastName := c.fillFind(s, f, p.SearchCount(), int(t.MaxDataCount), out)
 	eos := s.next >= len(s.entries)
 	sid := uint16(0)
 	keep := p.Flags()&smb.FindCloseAfterRequest == 0 && !(eos && p.Flags()&smb.FindCloseAtEOS != 0)
 	if keep {
+		if c.sessionSearchesAtLimit(req.uid) {
+			// As Samba's dptr_create: ERRDOS/ERRnofids.
+			return smb.StatusTooManyOpenedFiles
+		}
 		id, ok := c.allocSearchID()
 		if !ok {
 			return smb.StatusInsufficientResources

@@ -324,7 +324,12 @@ func sessionSetupRequest(mid uint16, neg negotiated, user, password string) []by
 	blob = append(blob, 0, 0, 0, 0) // AV pairs: MsvAvEOL only
 	blob = append(blob, 0, 0, 0, 0)
 	nt := append(hmacMD5(key, neg.challenge, blob), blob...)
+	return sessionSetupResponses(mid, neg, user, lm, nt)
+}
 
+// sessionSetupResponses builds a non-extended-security SESSION_SETUP_ANDX
+// carrying the given LM (OEM) and NT (Unicode) password responses.
+func sessionSetupResponses(mid uint16, neg negotiated, user string, lm, nt []byte) []byte {
 	var w []byte
 	w = append(w, 0xFF, 0, 0, 0)                    // no AndX follower
 	w = binary.LittleEndian.AppendUint16(w, 0xFFFF) // MaxBufferSize

@@ -65,6 +65,7 @@ type Server struct {
 	nextID    uint64
 	brw       *browse     // UDP 138 announcer (browse.go); nil when off
 	udp       udpServices // the name service; see udp.go
+	lim       *limits     // connection and logon limits (limits.go)
 }
 
 type userEntry struct {
@@ -84,9 +85,6 @@ const (
 	// transfers; READ_ANDX/WRITE_ANDX go beyond it with CAP_LARGE_READX/
 	// CAP_LARGE_WRITEX.
 	maxBufferSize = 0xFFFF
-	// maxMpxCount is how many requests a client may have outstanding.
-	maxMpxCount  = 50
-	writeTimeout = 30 * time.Second
 )
 
 // New checks cfg and returns a Server ready to serve it.
@@ -111,6 +109,9 @@ func New(cfg Config) (*Server, error) {
 	if err := checkProfile(&cfg); err != nil {
 		return nil, err
 	}
+	if err := applyLimits(&cfg); err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -124,6 +125,7 @@ func New(cfg Config) (*Server, error) {
 		bufPool:   newBufferPool(16<<10, 256<<10),
 		listeners: make(map[net.Listener]struct{}),
 		conns:     make(map[*conn]struct{}),
+		lim:       newLimits(),
 	}
 	rand.Read(s.guid[:])
 	for _, sh := range cfg.Shares {
@@ -242,13 +244,20 @@ func (s *Server) Serve(l net.Listener, framing Framing) error {
 			return err
 		}
 		backoff = 0
+		client := clientKey(nc.RemoteAddr())
+		if over := s.admit(client); over != "" {
+			s.refuse(nc, framing, over)
+			continue
+		}
 		c := s.newConn(nc, framing)
 		if !s.track(c) {
+			s.unadmit(client)
 			nc.Close()
 			return ErrServerClosed
 		}
 		go func() {
 			defer s.connWG.Done()
+			defer s.unadmit(client)
 			defer s.untrack(c)
 			c.serve()
 		}()

@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/rand"
+	"errors"
 	"strings"
 	"time"
 
@@ -54,7 +55,7 @@ func (c *conn) negotiate(req *request, b smb.Block) error {
 	resp := smb.NegotiateResponseNT{
 		DialectIndex:  uint16(idx),
 		SecurityMode:  smb.NegotiateUserSecurity | smb.NegotiateEncryptPasswords,
-		MaxMpxCount:   maxMpxCount,
+		MaxMpxCount:   uint16(c.srv.cfg.MaxMpxCount),
 		MaxNumberVcs:  1,
 		MaxBufferSize: maxBufferSize,
 		MaxRawSize:    65536,
@@ -75,8 +76,13 @@ func (c *conn) negotiate(req *request, b smb.Block) error {
 	return nil
 }
 
-// allocUID returns an unused UID: never 0 (no session) or 0xFFFF.
+// allocUID returns an unused UID: never 0 (no session) or 0xFFFF. It fails
+// once the connection holds MaxSessionsPerConnection, logons in progress
+// included.
 func (c *conn) allocUID() (uint16, bool) {
+	if len(c.sessions) >= c.srv.cfg.MaxSessionsPerConnection {
+		return 0, false
+	}
 	for range 0xFFFE {
 		c.nextUID++
 		if c.nextUID == 0 || c.nextUID == 0xFFFF {
@@ -108,11 +114,34 @@ func (c *conn) sessionSetup(req *request, b smb.Block) error {
 	// Q161968: NT 3.51/4.0 redirectors assumed this reply was alone in its
 	// segment; keep it so unless the operator knows better.
 	req.alone = !c.srv.cfg.CoalesceSessionSetup
-	if ss.ExtendedSecurity() {
-		return c.sessionSetupNTLMSSP(req, ss)
+	if c.srv.logonBlocked(c.client, time.Now()) {
+		// Refused without looking at the credentials, so the
+		// status tells a guesser nothing (limits.go).
+		c.log.Warn("logon refused: too many failed logons from this address", "window", c.srv.cfg.LogonFailureWindow.String())
+		if s := c.sessions[req.uid]; s != nil && !s.valid {
+			delete(c.sessions, req.uid)
+		}
+		c.delayLogonFailure()
+		return smb.StatusLogonFailure
 	}
-	return c.sessionSetupChallenge(req, ss)
+	if ss.ExtendedSecurity() {
+		err = c.sessionSetupNTLMSSP(req, ss)
+	} else {
+		err = c.sessionSetupChallenge(req, ss)
+	}
+	switch err {
+	case errAnonymousRefused:
+		return smb.StatusLogonFailure
+	case smb.StatusLogonFailure:
+		c.srv.logonFailed(c.client, time.Now())
+		c.delayLogonFailure()
+	}
+	return err
 }
+
+// errAnonymousRefused is a null logon under RestrictAnonymous: answered
+// STATUS_LOGON_FAILURE, but neither delayed nor counted as a guess.
+var errAnonymousRefused = errors.New("anonymous logon refused")
 
 func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) error {
 	if !c.extSec {
@@ -157,11 +186,11 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 	case res.State == ntlm.StateContinue:
 		req.status = smb.StatusMoreProcessingRequired
 	case res.Anonymous:
-		if !c.srv.guestOK {
+		if c.srv.cfg.RestrictAnonymous {
 			delete(c.sessions, s.uid)
-			return smb.StatusLogonFailure
+			return errAnonymousRefused
 		}
-		s.guest = true
+		s.guest, s.anonymous = true, true
 	}
 	if req.status != smb.StatusMoreProcessingRequired {
 		s.valid = true
@@ -195,10 +224,10 @@ func (c *conn) sessionSetupChallenge(req *request, ss smb.SessionSetupRequest) e
 	switch {
 	case user == "" && len(ss.UnicodePassword()) == 0 && len(ss.OEMPassword()) <= 1:
 		// The null session (MS-CIFS 3.3.5.43: empty name and password).
-		if !c.srv.guestOK {
-			return smb.StatusLogonFailure
+		if c.srv.cfg.RestrictAnonymous {
+			return errAnonymousRefused
 		}
-		s.guest = true
+		s.guest, s.anonymous = true, true
 	case !known:
 		if !c.srv.guestOK {
 			c.log.Info("logon failed: unknown user", "user", user)
@@ -249,6 +278,9 @@ func (c *conn) logoff(req *request, b smb.Block) error {
 }
 
 func (c *conn) allocTID() (uint16, bool) {
+	if len(c.trees) >= c.srv.cfg.MaxTreesPerConnection {
+		return 0, false
+	}
 	for range 0xFFFE {
 		c.nextTID++
 		if c.nextTID == 0 || c.nextTID == 0xFFFF {
@@ -311,6 +343,12 @@ func (c *conn) treeConnect(req *request, b smb.Block) error {
 		if sess.guest && !sh.cfg.GuestOK {
 			return smb.StatusAccessDenied
 		}
+		if sess.anonymous {
+			// Issue 6: a null session reaches IPC$ (to list shares)
+			// and nothing else, guest share or not.
+			c.log.Info("tree connect refused: anonymous session", "share", name)
+			return smb.StatusAccessDenied
+		}
 		t.share = sh
 		t.readOnly = sh.cfg.ReadOnly
 		resp.Service = smb.ServiceDisk
@@ -323,7 +361,7 @@ func (c *conn) treeConnect(req *request, b smb.Block) error {
 	}
 	tid, ok := c.allocTID()
 	if !ok {
-		return smb.StatusInsufficientResources
+		return smb.StatusInsuffServerResources
 	}
 	t.tid = tid
 	c.trees[tid] = t

@@ -17,17 +17,6 @@ func init() {
 	register(smb.ComFindClose2, needTree, (*conn).findClose2)
 }
 
-// maxTransTotal caps TotalParameterCount + TotalDataCount of a transaction
-// the server will reassemble: the memory one client can make it hold.
-const maxTransTotal = 1 << 20
-
-// maxPendingTrans bounds the transactions one connection may leave waiting
-// for secondaries. Each holds its declared totals, so without a bound a
-// client could pin maxTransTotal bytes per MID. A waiting transaction is an
-// outstanding request, and a client may have no more than MaxMpxCount of
-// those (MS-CIFS 2.2.4.52.2).
-const maxPendingTrans = maxMpxCount
-
 // transOut collects a transaction's response parameters and data. Its
 // buffers belong to the connection and are reused, so a steady stream of
 // FINDs and QUERY_INFOs allocates nothing once they have grown.
@@ -57,11 +46,24 @@ func (c *conn) transPrimary(req *request, b smb.Block, run func(*conn, *request,
 		return run(c, req, &t)
 	}
 	key := transKey{uid: req.uid, tid: req.tid, mid: req.hdr.MID(), pid: req.hdr.PID()}
-	if _, pending := c.transactions[key]; !pending && len(c.transactions) >= maxPendingTrans {
-		return smb.StatusInsufficientResources
+	// A waiting transaction holds memory for its declared totals: both
+	// how many may wait and what they declare together are bounded per
+	// connection (MaxPendingTransactions, MaxTransactionSize), so no
+	// length field alone commits memory beyond them. A primary reusing a
+	// pending key replaces it.
+	held := c.pendingTransBytes()
+	if old := c.transactions[key]; old != nil {
+		held -= old.declared
+	} else if len(c.transactions) >= c.srv.cfg.MaxPendingTransactions {
+		return smb.StatusInsuffServerResources
 	}
-	pt := &pendingTrans{}
-	if _, err := pt.r.Start(t, maxTransTotal); err != nil {
+	// NT_TRANSACT totals are 32-bit: add them where int cannot overflow.
+	declared := uint64(t.TotalParameterCount) + uint64(t.TotalDataCount)
+	if uint64(held)+declared > uint64(c.srv.cfg.MaxTransactionSize) {
+		return smb.StatusInsuffServerResources
+	}
+	pt := &pendingTrans{declared: int(declared)}
+	if _, err := pt.r.Start(t, c.srv.cfg.MaxTransactionSize); err != nil {
 		return smb.StatusInvalidParameter
 	}
 	c.transactions[key] = pt

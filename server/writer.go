@@ -51,14 +51,15 @@ type batchWriter struct {
 	iov    net.Buffers // what the current write is writing
 	failed error       // the first write error
 	closed bool
+	batch  int // the most replies one write carries
 
 	// stats, read by tests and benchmarks.
 	writes   int
 	messages int
 }
 
-func newBatchWriter(c net.Conn, writeTimeout time.Duration, pool *bufferPool) *batchWriter {
-	return &batchWriter{conn: c, writeTimeout: writeTimeout, pool: pool}
+func newBatchWriter(c net.Conn, writeTimeout time.Duration, pool *bufferPool, batch int) *batchWriter {
+	return &batchWriter{conn: c, writeTimeout: writeTimeout, pool: pool, batch: max(batch, 1)}
 }
 
 // send queues m for the next flush, writing at once when m must go alone
@@ -78,7 +79,7 @@ func (w *batchWriter) send(m outMsg) error {
 	}
 	w.held = append(w.held, m.buf)
 	w.size += len(*m.buf)
-	if m.alone || len(w.held) >= maxBatchMessages || w.size >= maxBatchBytes {
+	if m.alone || len(w.held) >= w.batch || w.size >= maxBatchBytes {
 		return w.flushLocked()
 	}
 	return nil

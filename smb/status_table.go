@@ -86,6 +86,7 @@ const (
 	StatusLogonTypeNotGranted    NTStatus = 0xC000015B
 	StatusInvalidDeviceState     NTStatus = 0xC0000184
 	StatusUserSessionDeleted     NTStatus = 0xC0000203
+	StatusInsuffServerResources  NTStatus = 0xC0000205
 	StatusNotFound               NTStatus = 0xC0000225
 	StatusPathNotCovered         NTStatus = 0xC0000257
 )
@@ -174,6 +175,7 @@ var statusNames = map[NTStatus]string{
 	StatusLogonTypeNotGranted:    "STATUS_LOGON_TYPE_NOT_GRANTED",
 	StatusInvalidDeviceState:     "STATUS_INVALID_DEVICE_STATE",
 	StatusUserSessionDeleted:     "STATUS_USER_SESSION_DELETED",
+	StatusInsuffServerResources:  "STATUS_INSUFF_SERVER_RESOURCES",
 	StatusNotFound:               "STATUS_NOT_FOUND",
 	StatusPathNotCovered:         "STATUS_PATH_NOT_COVERED",
 }
@@ -262,6 +264,7 @@ var statusDOSErrors = map[NTStatus]DOSError{
 	StatusLogonTypeNotGranted:    {ErrClassServer, 2},
 	StatusInvalidDeviceState:     {ErrClassDOS, 1},
 	StatusUserSessionDeleted:     {ErrClassServer, 91},
+	StatusInsuffServerResources:  {ErrClassDOS, 8},
 	StatusNotFound:               {ErrClassDOS, 2},
 	StatusPathNotCovered:         {ErrClassServer, 1},
 }

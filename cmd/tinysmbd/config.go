@@ -69,6 +69,7 @@ type serverSection struct {
 	CoalesceSessionSetup bool     `toml:"coalesce_session_setup"`
 	StrictCalledName     bool     `toml:"strict_called_name"`
 	MaxMessageSize       int      `toml:"max_message_size"`
+	limitKeys
 }
 
 // userSection holds pointers so that an absent key and an empty value differ:
@@ -285,6 +286,7 @@ func (fc *fileConfig) validate() error {
 	if s.MaxMessageSize < minMaxMessage || s.MaxMessageSize > maxMaxMessage {
 		bad("server.max_message_size %d: must be between %d and %d", s.MaxMessageSize, minMaxMessage, maxMaxMessage)
 	}
+	s.limitKeys.validate(bad)
 
 	userIdx := map[string]int{}
 	for i, u := range fc.Users {
@@ -417,6 +419,7 @@ func (fc *fileConfig) serverConfig(open fsOpener) (server.Config, error) {
 		StrictCalledName:     s.StrictCalledName,
 		MaxMessageSize:       s.MaxMessageSize,
 	}
+	s.limitKeys.apply(&cfg)
 	// Announcements come with the name service unless the binary was
 	// built without them; browse = true in such a binary is refused by
 	// server.New, not ignored.

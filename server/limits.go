@@ -1,0 +1,396 @@
+package server
+
+// Limits, timeouts and logon policy (issue 6): what one client may make the
+// server hold, how long it may take, and how often it may guess a password.
+// Every bound is checked before the resource is committed, and going over
+// one answers that request with a status or closes that connection only.
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/tinysmbd/tinysmbd/netbt"
+	"github.com/tinysmbd/tinysmbd/smb"
+)
+
+// Defaults of the Config limits; README.md "Limits" documents them.
+const (
+	defaultMaxConnections           = 1024
+	defaultMaxConnectionsPerClient  = 64
+	defaultMaxSessionsPerConnection = 16
+	defaultMaxTreesPerConnection    = 64
+	defaultMaxOpenFilesPerSession   = 1024
+	defaultMaxSearchesPerSession    = 64
+	defaultMaxPendingTransactions   = 16
+	defaultMaxTransactionSize       = 1 << 20
+	// defaultMaxMpxCount is Samba's "max mux" default.
+	defaultMaxMpxCount = 50
+	// defaultHandshakeTimeout gives a client on a slow link time for two
+	// round trips while a peer that connects and sends nothing (SMBLoris)
+	// holds its slot only briefly.
+	defaultHandshakeTimeout = 10 * time.Second
+	// defaultIdleTimeout is Windows' autodisconnect default.
+	defaultIdleTimeout        = 15 * time.Minute
+	defaultWriteTimeout       = 30 * time.Second
+	defaultLogonFailureDelay  = 2 * time.Second
+	defaultLogonFailureLimit  = 10
+	defaultLogonFailureWindow = 5 * time.Minute
+
+	// preAuthMaxMessage bounds every message until a session is logged on.
+	// What comes before a logon is a NEGOTIATE (a few hundred bytes) and a
+	// SESSION_SETUP_ANDX, whose NTLMSSP AUTHENTICATE with its NTLMv2 blob
+	// and MIC is about 1 KiB from smbclient, impacket and Windows; 16 KiB
+	// leaves room for long names and target info, and no more for a peer
+	// that has not proven who it is.
+	preAuthMaxMessage = 16 << 10
+
+	// maxLogonRecords bounds the client addresses the logon limiter
+	// remembers, so a peer spraying source addresses cannot grow it.
+	maxLogonRecords = 4096
+	// maxRefusers bounds the goroutines that answer refused NetBT
+	// connections with negative response 0x83; beyond it they are closed
+	// without a word.
+	maxRefusers = 16
+	// refuseTimeout is how long a refused NetBT connection has to send its
+	// session request.
+	refuseTimeout = 2 * time.Second
+)
+
+// applyLimits fills in the defaults of the limit fields and checks them.
+func applyLimits(cfg *Config) error {
+	ints := []struct {
+		v   *int
+		def int
+		neg bool // a negative value means "no limit"
+		key string
+	}{
+		{&cfg.MaxConnections, defaultMaxConnections, true, "MaxConnections"},
+		{&cfg.MaxConnectionsPerClient, defaultMaxConnectionsPerClient, true, "MaxConnectionsPerClient"},
+		{&cfg.MaxSessionsPerConnection, defaultMaxSessionsPerConnection, false, "MaxSessionsPerConnection"},
+		{&cfg.MaxTreesPerConnection, defaultMaxTreesPerConnection, false, "MaxTreesPerConnection"},
+		{&cfg.MaxOpenFilesPerSession, defaultMaxOpenFilesPerSession, false, "MaxOpenFilesPerSession"},
+		{&cfg.MaxSearchesPerSession, defaultMaxSearchesPerSession, false, "MaxSearchesPerSession"},
+		{&cfg.MaxPendingTransactions, defaultMaxPendingTransactions, false, "MaxPendingTransactions"},
+		{&cfg.MaxTransactionSize, defaultMaxTransactionSize, false, "MaxTransactionSize"},
+		{&cfg.MaxMpxCount, defaultMaxMpxCount, false, "MaxMpxCount"},
+		{&cfg.LogonFailureLimit, defaultLogonFailureLimit, true, "LogonFailureLimit"},
+	}
+	var errs []error
+	for _, f := range ints {
+		switch {
+		case *f.v == 0:
+			*f.v = f.def
+		case *f.v < 0 && !f.neg:
+			errs = append(errs, fmt.Errorf("server: %s %d is negative", f.key, *f.v))
+		}
+	}
+	if cfg.MaxMpxCount > 0xFFFF {
+		errs = append(errs, fmt.Errorf("server: MaxMpxCount %d exceeds 65535", cfg.MaxMpxCount))
+	}
+	durs := []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&cfg.HandshakeTimeout, defaultHandshakeTimeout},
+		{&cfg.IdleTimeout, defaultIdleTimeout},
+		{&cfg.WriteTimeout, defaultWriteTimeout},
+		{&cfg.LogonFailureDelay, defaultLogonFailureDelay},
+		{&cfg.LogonFailureWindow, defaultLogonFailureWindow},
+	}
+	for _, d := range durs {
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	if cfg.LogonFailureWindow < 0 {
+		errs = append(errs, errors.New("server: LogonFailureWindow is negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// limits is the server-wide state behind the connection and logon limits.
+type limits struct {
+	mu        sync.Mutex
+	total     int
+	perClient map[string]int
+	logons    map[string]*logonRecord
+	// refusers holds a token per goroutine answering a refused connection.
+	refusers chan struct{}
+}
+
+func newLimits() *limits {
+	return &limits{
+		perClient: make(map[string]int),
+		logons:    make(map[string]*logonRecord),
+		refusers:  make(chan struct{}, maxRefusers),
+	}
+}
+
+// clientKey is the part of a peer's address the per-client limits count:
+// its IP, or the whole address where it has no port (pipes in tests).
+func clientKey(a net.Addr) string {
+	s := a.String()
+	if host, _, err := net.SplitHostPort(s); err == nil {
+		return host
+	}
+	return s
+}
+
+// admit counts a new connection from client, or reports which limit it is
+// over.
+func (s *Server) admit(client string) (over string) {
+	l := s.lim
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if max := s.cfg.MaxConnections; max > 0 && l.total >= max {
+		return fmt.Sprintf("max_connections (%d)", max)
+	}
+	if max := s.cfg.MaxConnectionsPerClient; max > 0 && l.perClient[client] >= max {
+		return fmt.Sprintf("max_connections_per_client (%d)", max)
+	}
+	l.total++
+	l.perClient[client]++
+	return ""
+}
+
+// unadmit forgets a connection admit counted.
+func (s *Server) unadmit(client string) {
+	l := s.lim
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.total--
+	if n := l.perClient[client] - 1; n > 0 {
+		l.perClient[client] = n
+	} else {
+		delete(l.perClient, client)
+	}
+}
+
+// refuse ends a connection over a limit. A NetBT client gets the chance to
+// send its session request and hear negative response 0x83, "called name
+// present, but insufficient resources" (RFC 1002 4.3.4), which smbclient
+// reports as such; anything else, or more refusals at once than
+// maxRefusers, is closed without a word. Samba closes at once.
+func (s *Server) refuse(nc net.Conn, framing Framing, over string) {
+	s.log.Warn("connection refused", "client", nc.RemoteAddr().String(), "limit", over)
+	if framing != FramingNetBT {
+		nc.Close()
+		return
+	}
+	select {
+	case s.lim.refusers <- struct{}{}:
+	default:
+		nc.Close()
+		return
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		<-s.lim.refusers
+		nc.Close()
+		return
+	}
+	s.connWG.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.connWG.Done()
+		defer func() { <-s.lim.refusers }()
+		defer nc.Close()
+		nc.SetDeadline(time.Now().Add(refuseTimeout))
+		// A session request is 72 bytes (RFC 1002 4.3.2); nothing
+		// longer is read.
+		fr := netbt.NewFrameReader(nc, netbt.SessionService, 128)
+		f, err := fr.Next()
+		if err != nil || f.Type != netbt.TypeSessionRequest {
+			return
+		}
+		nc.Write(netbt.AppendNegativeResponse(nil, netbt.CodeInsufficientResources))
+	}()
+}
+
+// logonRecord counts one client address's failed logons in the current
+// window.
+type logonRecord struct {
+	start    time.Time
+	failures int
+}
+
+// logonBlocked reports whether client has used up its failed logons for
+// the current window.
+func (s *Server) logonBlocked(client string, now time.Time) bool {
+	if s.cfg.LogonFailureLimit < 0 {
+		return false
+	}
+	l := s.lim
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.logons[client]
+	if r == nil {
+		return false
+	}
+	if now.Sub(r.start) >= s.cfg.LogonFailureWindow {
+		delete(l.logons, client)
+		return false
+	}
+	return r.failures >= s.cfg.LogonFailureLimit
+}
+
+// logonFailed counts a failed logon from client. A success does not reset
+// the count: one good account must not buy unlimited guesses at others.
+func (s *Server) logonFailed(client string, now time.Time) {
+	if s.cfg.LogonFailureLimit < 0 {
+		return
+	}
+	l := s.lim
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.logons[client]
+	if r != nil && now.Sub(r.start) >= s.cfg.LogonFailureWindow {
+		r.start, r.failures = now, 0
+	}
+	if r == nil {
+		if len(l.logons) >= maxLogonRecords {
+			l.pruneLogons(now, s.cfg.LogonFailureWindow)
+		}
+		r = &logonRecord{start: now}
+		l.logons[client] = r
+	}
+	r.failures++
+}
+
+// pruneLogons drops expired records, and if none had expired, one record
+// (map order: an arbitrary one), so the table stays bounded.
+func (l *limits) pruneLogons(now time.Time, window time.Duration) {
+	for k, r := range l.logons {
+		if now.Sub(r.start) >= window {
+			delete(l.logons, k)
+		}
+	}
+	for k := range l.logons {
+		if len(l.logons) < maxLogonRecords {
+			break
+		}
+		delete(l.logons, k)
+	}
+}
+
+// delayLogonFailure holds the reply to a failed logon back for
+// LogonFailureDelay, as Samba does: this connection's reader waits, so a
+// client cannot pipeline guesses on it, while every other connection goes
+// on. Shutdown cuts the wait short.
+func (c *conn) delayLogonFailure() {
+	d := c.srv.cfg.LogonFailureDelay
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.stop:
+	}
+}
+
+// loggedOn reports whether the connection has a session that finished
+// authenticating; until it has, messages are held to preAuthMaxMessage.
+func (c *conn) loggedOn() bool {
+	for _, s := range c.sessions {
+		if s.valid {
+			return true
+		}
+	}
+	return false
+}
+
+// maxMessage is the longest message the connection accepts next.
+func (c *conn) maxMessage() int {
+	if c.loggedOn() {
+		return c.srv.cfg.MaxMessageSize
+	}
+	return min(preAuthMaxMessage, c.srv.cfg.MaxMessageSize)
+}
+
+// armReadDeadline sets the read deadline the connection's state calls for:
+// the handshake deadline until NEGOTIATE, then the idle deadline while no
+// file is open, and none while one is. It calls into the socket only when
+// the deadline changes (an idle deadline: moves by a second, or a
+// sixteenth of the timeout, or more), so steady traffic costs no system
+// call.
+func (c *conn) armReadDeadline() {
+	var want time.Time
+	switch {
+	case !c.negotiated:
+		if d := c.srv.cfg.HandshakeTimeout; d > 0 {
+			want = c.accepted.Add(d)
+		}
+	case len(c.fileOwners) == 0:
+		if d := c.srv.cfg.IdleTimeout; d > 0 {
+			want = c.lastActive.Add(d)
+			// A deadline a little early is no harm: the client
+			// was that close to idle.
+			moved := want.Sub(c.readDeadline)
+			if !c.readDeadline.IsZero() && moved >= 0 && moved < min(time.Second, d/16) {
+				return
+			}
+		}
+	}
+	if want.Equal(c.readDeadline) {
+		return
+	}
+	c.readDeadline = want
+	c.nc.SetReadDeadline(want)
+}
+
+// timeoutReason names the deadline that ended a read.
+func (c *conn) timeoutReason() string {
+	if !c.negotiated {
+		return "handshake timeout: no NEGOTIATE within handshake_timeout"
+	}
+	return "idle timeout"
+}
+
+// opensFile marks the commands that open a file, refused once the session
+// holds MaxOpenFilesPerSession.
+var opensFile = [256]bool{
+	smb.ComOpen: true, smb.ComCreate: true, smb.ComCreateTemporary: true,
+	smb.ComCreateNew: true, smb.ComOpenAndX: true, smb.ComNTCreateAndX: true,
+}
+
+// sessionOpenFilesAtLimit reports whether uid holds its limit of open
+// files.
+func (c *conn) sessionOpenFilesAtLimit(uid uint16) bool {
+	return ownedAtLimit(c.fileOwners, c.srv.cfg.MaxOpenFilesPerSession, func(o fileOwner) bool { return o.uid == uid })
+}
+
+// sessionSearchesAtLimit reports whether uid holds its limit of search
+// handles.
+func (c *conn) sessionSearchesAtLimit(uid uint16) bool {
+	return ownedAtLimit(c.searches, c.srv.cfg.MaxSearchesPerSession, func(s *search) bool { return s.uid == uid })
+}
+
+// ownedAtLimit reports whether max or more entries of m are owned. It walks
+// m only once m as a whole holds max, so the common case costs nothing.
+func ownedAtLimit[V any](m map[uint16]V, max int, owned func(V) bool) bool {
+	if len(m) < max {
+		return false
+	}
+	n := 0
+	for _, v := range m {
+		if owned(v) {
+			n++
+		}
+	}
+	return n >= max
+}
+
+// pendingTransBytes is what the connection's pending transactions declared.
+func (c *conn) pendingTransBytes() int {
+	n := 0
+	for _, pt := range c.transactions {
+		n += pt.declared
+	}
+	return n
+}
