@@ -15,15 +15,15 @@ BIN     := bin
 PKG     := ./cmd/tinysmbd
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-# Host build keeps symbols for profiling; firmware builds are stripped.
+# Host build keeps symbols for profiling; firmware builds are stripped, and
+# their build id is empty so that the same source gives the same bytes.
 LDFLAGS       := -X main.version=$(VERSION)
-CROSS_LDFLAGS = -s -w -R $(ALIGN) -X main.version=$(VERSION)
+CROSS_LDFLAGS = -s -w -buildid= -R $(ALIGN) -X main.version=$(VERSION)
 
-# Firmware builds trade speed for flash where speed does not matter. The
-# pinned afero links net/http and crypto/tls (its httpFs), which the server
-# never calls; not inlining that code, the TOML decoder and the rest of the
-# standard library saves about 6%. tinysmbd's own packages and the runtime,
-# where requests are served, keep their inlining.
+# Firmware builds trade speed for flash where speed does not matter: not
+# inlining the TOML decoder and the rest of the standard library saves
+# about 6%. tinysmbd's own packages and the runtime, where requests are
+# served, keep their inlining.
 CROSS_GCFLAGS := -gcflags=all=-l -gcflags='github.com/tinysmbd/tinysmbd/...=' -gcflags='runtime='
 
 # ALIGN is the ELF segment alignment of firmware builds. The linker's default
@@ -39,22 +39,36 @@ ALIGN ?= 0x1000
 # (golang/go#75804). `make fuzz FUZZTIME=10m` for a long run.
 FUZZTIME ?= 20000x
 
-# SIZE_LIMIT is the budget for the stripped mipsle binary: 5 MiB, what a
-# small router's flash overlay can spare.
-SIZE_LIMIT := 5242880
+# SIZE_LIMIT is the budget for the stripped mipsle binary: 4 MiB, what a
+# router with 16 MiB of flash can spare beside its kernel and root file
+# system (issue 7).
+SIZE_LIMIT := 4194304
+
+# DIST is where make firmware puts the release binaries and SHA256SUMS.
+DIST := dist
+
+# FIRMWARE_MOD is the module file of the firmware builds: go.mod with the
+# pinned afero replaced by a copy without httpFs.go, the one file that links
+# net/http and crypto/tls (about 1.16 MB on mipsle) although tinysmbd never
+# uses it. scripts/firmware-mod.sh generates it and the copy under build/
+# from the module cache at build time, so afero's code is never committed;
+# it explains the details.
+FIRMWARE_MOD := build/firmware.mod
 
 # OPTIONAL_TAGS are the build tags that each leave an optional subsystem out
 # (server/profile.go): the NetBIOS name service, the browser announcements,
 # IPC$ share listing (pipes, DCE/RPC, RAP), the core commands and LAN
-# Manager dialects.
-OPTIONAL_TAGS := tinysmbd_nonbns tinysmbd_nobrowse tinysmbd_noipc tinysmbd_nocore
+# Manager dialects; and host name resolution of listen addresses
+# (cmd/tinysmbd/listen_nodns.go).
+OPTIONAL_TAGS := tinysmbd_nonbns tinysmbd_nobrowse tinysmbd_noipc tinysmbd_nocore tinysmbd_nodns
 
-# FIRMWARE_TAGS are the tags of the firmware builds (make cross, make size).
-# The pinned afero links net/http and crypto/tls, which leaves no room in
-# SIZE_LIMIT for the optional subsystems: without the name service alone the
-# mipsle binary is still over it, so the default leaves all four out.
-# `make cross FIRMWARE_TAGS=` builds every feature, for larger flash.
-FIRMWARE_TAGS ?= $(OPTIONAL_TAGS)
+# FIRMWARE_TAGS are the tags of the firmware builds (make firmware, make
+# cross, make size). Without afero's httpFs.go every SMB and NetBIOS feature
+# fits in SIZE_LIMIT once net's DNS resolver is left out too
+# (tinysmbd_nodns: listen addresses must be IP literals), so that is the
+# default. `make firmware FIRMWARE_TAGS=` builds everything (over the
+# budget); adding tags builds a smaller binary.
+FIRMWARE_TAGS ?= tinysmbd_nodns
 
 # BENCH selects the benchmarks `make bench` runs (a go test -bench regexp)
 # and BENCHTIME how long each one runs.
@@ -65,7 +79,7 @@ RUN_NETBT  ?= 127.0.0.1:1139
 RUN_DIRECT ?= 127.0.0.1:1445
 RUN_PORT   := $(lastword $(subst :, ,$(RUN_DIRECT)))
 
-.PHONY: all build run test vet unit firmware-test race fuzz qemu-test mips-test cross size torture bench bench-compare perf-docs clean help
+.PHONY: all build run test vet unit firmware-test race fuzz qemu-test mips-test cross size firmware firmware-check firmware-repro torture bench bench-compare perf-docs clean help
 
 all: build
 
@@ -73,8 +87,11 @@ help:
 	@echo "make run        build and serve in-memory share 'public' on $(RUN_NETBT) and $(RUN_DIRECT)"
 	@echo "make test       vet, unit+interop tests, firmware-test, race, fuzz, qemu-test, cross, size"
 	@echo "make build      bin/tinysmbd for this machine"
-	@echo "make cross      firmware binaries for linux arm/arm64/mips/mipsle/mips64 in bin/ (FIRMWARE_TAGS=$(FIRMWARE_TAGS))"
-	@echo "make size       fail if bin/tinysmbd-linux-mipsle is over $(SIZE_LIMIT) bytes; print the full build's size too"
+	@echo "make firmware   release binaries for linux arm/arm64/mips/mipsle/mips64/mips64le, sizes and SHA256SUMS in $(DIST)/"
+	@echo "make cross      the same binaries without the checksums (FIRMWARE_TAGS=$(FIRMWARE_TAGS))"
+	@echo "make size       fail if $(DIST)/tinysmbd-linux-mipsle is over $(SIZE_LIMIT) bytes; print the full build's size too"
+	@echo "make firmware-check  shellcheck, systemd-analyze verify, the SysV init script driven, reproducible build"
+	@echo "make firmware-repro  build mipsle twice, in this tree and in a copy of it, and compare the bytes"
 	@echo "make firmware-test  server tests built with FIRMWARE_TAGS"
 	@echo "make fuzz       every Fuzz target for FUZZTIME=$(FUZZTIME)"
 	@echo "make qemu-test  every test on big-endian MIPS and ARMv7 under qemu-user (mips-test: alias)"
@@ -97,7 +114,7 @@ run: build
 	exec $(BIN)/tinysmbd -netbt $(RUN_NETBT) -direct $(RUN_DIRECT) -share public=mem: -guest -v
 
 # test runs its steps in this order; .NOTPARALLEL keeps it so under make -j.
-test: vet unit firmware-test race fuzz qemu-test cross size
+test: vet unit firmware-test race fuzz qemu-test firmware firmware-check
 	@echo "make test: all steps passed"
 
 vet:
@@ -115,7 +132,7 @@ unit:
 # its tags: the stubs of what it leaves out, and everything else. The tests
 # of the subsystems left out carry the opposite build constraint.
 firmware-test:
-	$(GO) test -tags '$(FIRMWARE_TAGS)' ./server/...
+	$(GO) test -tags '$(FIRMWARE_TAGS)' ./server/... ./cmd/...
 
 race:
 	$(GO) test -race ./server/...
@@ -151,7 +168,8 @@ perf-docs: bench bench-compare
 	$(GO) run ./scripts/benchreport -samples $(BIN)/bench-compare.tsv -gobench $(BIN)/bench.txt \
 		-md docs/performance.md -svg docs/performance.svg
 
-CROSS := cross-armv5 cross-armv7 cross-arm64 cross-mips cross-mipsle cross-mips64
+FIRMWARE_ARCHS := armv5 armv7 arm64 mips mipsle mips64 mips64le
+CROSS := $(addprefix cross-,$(FIRMWARE_ARCHS))
 .PHONY: $(CROSS)
 
 cross-armv5:  XENV := GOARCH=arm GOARM=5
@@ -160,23 +178,59 @@ cross-arm64:  XENV := GOARCH=arm64
 cross-mips:   XENV := GOARCH=mips GOMIPS=softfloat
 cross-mipsle: XENV := GOARCH=mipsle GOMIPS=softfloat
 cross-mips64: XENV := GOARCH=mips64
+cross-mips64le: XENV := GOARCH=mips64le
 
 cross: $(CROSS)
 
-$(CROSS): cross-%:
-	CGO_ENABLED=0 GOOS=linux $(XENV) $(GO) build -trimpath -tags '$(FIRMWARE_TAGS)' $(CROSS_GCFLAGS) -ldflags='$(CROSS_LDFLAGS)' -o $(BIN)/tinysmbd-linux-$* $(PKG)
+# FIRMWARE_BUILD is the firmware build command, static, stripped and
+# reproducible: -trimpath and -buildvcs=false keep paths and the checkout's
+# state out, -buildid= (CROSS_LDFLAGS) a fixed build id, VERSION names it.
+FIRMWARE_BUILD = CGO_ENABLED=0 GOOS=linux $(XENV) $(GO) build -modfile=$(FIRMWARE_MOD) -trimpath -buildvcs=false $(CROSS_GCFLAGS) -ldflags='$(CROSS_LDFLAGS)'
+
+$(FIRMWARE_MOD): go.mod go.sum scripts/firmware-mod.sh
+	GO=$(GO) ./scripts/firmware-mod.sh
+
+$(CROSS): cross-%: $(FIRMWARE_MOD)
+	$(FIRMWARE_BUILD) -tags '$(FIRMWARE_TAGS)' -o $(DIST)/tinysmbd-linux-$* $(PKG)
 
 # size checks the firmware build against SIZE_LIMIT and, for information,
-# prints the size of the same build with every feature (no tags).
+# prints the size of the same build with every feature (no tags) and of the
+# smallest one (every optional tag).
+size: XENV := GOARCH=mipsle GOMIPS=softfloat
 size: cross-mipsle
-	@CGO_ENABLED=0 GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GO) build -trimpath $(CROSS_GCFLAGS) -ldflags='$(CROSS_LDFLAGS)' -o $(BIN)/tinysmbd-linux-mipsle-full $(PKG)
-	@full=$$(wc -c < $(BIN)/tinysmbd-linux-mipsle-full); \
-	size=$$(wc -c < $(BIN)/tinysmbd-linux-mipsle); \
-	echo "$(BIN)/tinysmbd-linux-mipsle-full (every feature, informational): $$full bytes ($$(( full * 100 / $(SIZE_LIMIT) ))% of the limit)"; \
-	echo "$(BIN)/tinysmbd-linux-mipsle (tags: $(or $(FIRMWARE_TAGS),none)): $$size bytes (limit $(SIZE_LIMIT), $$(( size * 100 / $(SIZE_LIMIT) ))%)"; \
+	@$(FIRMWARE_BUILD) -o build/tinysmbd-linux-mipsle-full $(PKG)
+	@$(FIRMWARE_BUILD) -tags '$(OPTIONAL_TAGS)' -o build/tinysmbd-linux-mipsle-min $(PKG)
+	@for f in build/tinysmbd-linux-mipsle-full:"every feature, informational" \
+		build/tinysmbd-linux-mipsle-min:"tags: $(OPTIONAL_TAGS), informational" \
+		$(DIST)/tinysmbd-linux-mipsle:"tags: $(or $(FIRMWARE_TAGS),none)"; do \
+		n=$$(wc -c < "$${f%%:*}"); \
+		echo "$${f%%:*} ($${f#*:}): $$n bytes ($$(( n * 100 / $(SIZE_LIMIT) ))% of $(SIZE_LIMIT))"; \
+	done
+	@size=$$(wc -c < $(DIST)/tinysmbd-linux-mipsle); \
 	if [ "$$size" -gt $(SIZE_LIMIT) ]; then \
 		echo "FAIL: size: stripped mipsle binary exceeds $(SIZE_LIMIT) bytes" >&2; exit 1; \
 	fi
+
+# firmware is the release: every firmware binary, the size check, and
+# SHA256SUMS over the binaries (check on the device with sha256sum -c).
+firmware: cross size
+	@cd $(DIST) && sha256sum $(addprefix tinysmbd-linux-,$(FIRMWARE_ARCHS)) > SHA256SUMS
+	@echo "$(DIST)/ (version $(VERSION), tags: $(or $(FIRMWARE_TAGS),none)):"
+	@cd $(DIST) && for a in $(FIRMWARE_ARCHS); do printf '  %-24s %9d bytes\n' tinysmbd-linux-$$a "$$(wc -c < tinysmbd-linux-$$a)"; done
+	@cat $(DIST)/SHA256SUMS
+
+# firmware-repro proves the firmware build reproducible: mipsle built here
+# and in a copy of the tree at another path must be the same bytes.
+firmware-repro:
+	GO=$(GO) VERSION=$(VERSION) FIRMWARE_TAGS='$(FIRMWARE_TAGS)' ./scripts/firmware-repro.sh
+
+# firmware-check tests what firmware/ ships: shellcheck over every shell
+# script, systemd-analyze verify of the unit, the SysV init script driven
+# through start, status, restart and stop against the real binary, and
+# firmware-repro. A missing tool skips its check unless
+# TINYSMBD_REQUIRE_PEERS=1.
+firmware-check: build firmware-repro
+	GO=$(GO) TINYSMBD=$(BIN)/tinysmbd ./scripts/firmware-check.sh
 
 # torture prints issue 3's table: subtests smbtorture passes per suite, for
 # tinysmbd and for Samba in the same run. SUITES="raw.read raw.seek" picks
@@ -186,4 +240,4 @@ torture:
 	GO=$(GO) ./scripts/torture.sh
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) $(DIST) build

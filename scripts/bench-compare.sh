@@ -72,8 +72,12 @@ WORK=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/bench-compare.XXXXXX")
 TINY_PID=
 IDLE_PID=
 cleanup() {
-	[[ -n $IDLE_PID ]] && kill "$IDLE_PID" 2>/dev/null || true
-	[[ -n $TINY_PID ]] && kill "$TINY_PID" 2>/dev/null && wait "$TINY_PID" 2>/dev/null || true
+	if [[ -n $IDLE_PID ]]; then
+		kill "$IDLE_PID" 2>/dev/null || true
+	fi
+	if [[ -n $TINY_PID ]] && kill "$TINY_PID" 2>/dev/null; then
+		wait "$TINY_PID" 2>/dev/null || true
+	fi
 	"$SAMBA_BASELINE" stop "$WORK/samba" >/dev/null 2>&1 || true
 	if [[ ${KEEP:-} == 1 ]]; then
 		echo "bench-compare: kept $WORK"
@@ -122,7 +126,6 @@ waitport "$TINY_DIRECT"
 
 SERVERS=(samba tiny)
 declare -A PORT=([samba]=$SAMBA_DIRECT [tiny]=$TINY_DIRECT)
-declare -A NAME=([samba]=Samba [tiny]=tinysmbd)
 
 # tree PID: PID and all its descendants.
 tree() {
@@ -180,6 +183,7 @@ echo "bench-compare: pipelined requests"
 for r in $(seq "$ROUNDS"); do
 	for s in "${SERVERS[@]}"; do
 		for spec in "echo 1" "echo 32" "read 32"; do
+			# shellcheck disable=SC2086 # spec is "OP DEPTH", split on purpose
 			set -- $spec
 			outp=$("$BENCHCLIENT" -addr "127.0.0.1:${PORT[$s]}" -mode pipeline -op "$1" -depth "$2" \
 				-rounds "$PIPE_ROUNDS" -file small.dat) || die "$s: benchclient $spec failed"

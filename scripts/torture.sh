@@ -78,6 +78,7 @@ if [[ -z ${TINYSMBD_TORTURE_NS:-} ]]; then
   (cd "$root" && "$GO" build -o "$TINYSMBD_TORTURE_BIN" ./cmd/tinysmbd)
   export SUITES="$suites"
   status=0
+  # shellcheck disable=SC2016 # $0 and $@ expand in the inner sh
   TINYSMBD_TORTURE_NS=1 unshare "$flags" sh -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@" || status=$?
   rm -rf "$(dirname "$TINYSMBD_TORTURE_BIN")"
   exit "$status"
@@ -89,10 +90,13 @@ mkdir -p "$out"
 baseline=$root/../shared/tools/samba-baseline
 server_pid=
 samba_dir=
+# shellcheck disable=SC2317 # cleanup runs from the EXIT trap
 cleanup() {
   stop_tinysmbd
   # samba-baseline keeps its state under TMPDIR: stop must see the TMPDIR start saw.
-  [[ -n $samba_dir ]] && TMPDIR=$work "$baseline" stop "$samba_dir" >/dev/null 2>&1 || true
+  if [[ -n $samba_dir ]]; then
+    TMPDIR=$work "$baseline" stop "$samba_dir" >/dev/null 2>&1 || true
+  fi
   if ((keep)); then echo "torture: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT

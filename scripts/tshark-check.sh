@@ -34,14 +34,15 @@ if [[ -z ${TINYSMBD_TSHARK_NS:-} ]] && { [[ $(id -u) != 0 ]] || port_busy 139; }
   export TINYSMBD_TSHARK_BIN
   TINYSMBD_TSHARK_BIN=$(mktemp -d)/tinysmbd
   (cd "$root" && go build -o "$TINYSMBD_TSHARK_BIN" ./cmd/tinysmbd)
+  # shellcheck disable=SC2016 # $0 and $@ expand in the inner sh
   TINYSMBD_TSHARK_NS=1 exec unshare "$flags" sh -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
 fi
 
 work=$(mktemp -d)
-server_pid= tshark_pid=
+server_pid='' tshark_pid=''
 cleanup() {
-  [[ -n $tshark_pid ]] && kill "$tshark_pid" 2>/dev/null || true
-  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null || true
+  if [[ -n $tshark_pid ]]; then kill "$tshark_pid" 2>/dev/null || true; fi
+  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   if ((keep)); then echo "tshark-check: kept $work" >&2; else rm -rf "$work"; fi
   # The binary built before entering the namespace lives in its own directory.

@@ -19,10 +19,11 @@ type udpServices struct {
 // background, which takes about 750 ms (three broadcasts 250 ms apart, RFC
 // 1002 4.2.2), while unicast queries are answered at once. Shutdown
 // releases the names and stops the services. Calling it again while they
-// run does nothing.
+// run does nothing. With Config.Browse set and Config.NBNSListen empty it
+// starts the announcements alone, as ListenAndServe does.
 func (s *Server) StartNameService() error {
-	if s.cfg.NBNSListen == "" {
-		return errors.New("server: StartNameService: Config.NBNSListen is empty")
+	if s.cfg.NBNSListen == "" && !s.cfg.Browse {
+		return errors.New("server: StartNameService: Config.NBNSListen is empty and Config.Browse is off")
 	}
 	return s.startUDPServices()
 }

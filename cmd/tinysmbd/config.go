@@ -70,6 +70,9 @@ type serverSection struct {
 	StrictCalledName     bool     `toml:"strict_called_name"`
 	MaxMessageSize       int      `toml:"max_message_size"`
 	limitKeys
+	// RunAs is "user" or "user:group": the identity tinysmbd switches to
+	// once its sockets are bound (privilege.go); "" keeps the starting one.
+	RunAs string `toml:"run_as"`
 }
 
 // userSection holds pointers so that an absent key and an empty value differ:
@@ -278,7 +281,12 @@ func (fc *fileConfig) validate() error {
 		}
 		if _, _, err := net.SplitHostPort(l.addr); err != nil {
 			bad("server.%s %q: want HOST:PORT: %v", l.key, l.addr, err)
+		} else if err := checkListenAddr(l.addr); err != nil && l.key != "nbns_listen" {
+			bad("server.%s %q: %v", l.key, l.addr, err)
 		}
+	}
+	if err := checkRunAs(s.RunAs); err != nil {
+		bad("server.run_as %q: %v", s.RunAs, err)
 	}
 	if s.NetBTListen == "" && s.DirectListen == "" {
 		bad("server.netbt_listen and server.direct_listen are both empty: nothing to serve on")

@@ -225,18 +225,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		log.Error("cannot create server", "err", err)
 		return 1
 	}
-	return serve(srv, log, stderr)
+	return serve(srv, func() error { return listenAndServe(srv, &cfg, fc.Server.RunAs, log) }, log, stderr)
 }
 
-// serve runs srv until it fails or a signal asks it to stop. The first
-// SIGINT/SIGTERM starts a graceful shutdown; signal handling is then reset so
+// serve runs srv, which listen binds and serves, until it fails or a signal
+// asks it to stop. The first SIGINT/SIGTERM starts a graceful shutdown; signal handling is then reset so
 // a second one kills the process at once.
-func serve(srv *server.Server, log *slog.Logger, stderr io.Writer) int {
+func serve(srv *server.Server, listen func() error, log *slog.Logger, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- listen() }()
 
 	select {
 	case err := <-errc:
