@@ -69,6 +69,9 @@ type Config struct {
 
 	Users  []User
 	Shares []Share
+	// Authenticator, if set, supplies the accounts instead of Users (which
+	// must then be empty): firmware plugs its own user store in here.
+	Authenticator Authenticator
 
 	// Logger receives connection and error logs; nil means slog.Default().
 	Logger *slog.Logger

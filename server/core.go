@@ -87,6 +87,7 @@ func (c *conn) negotiateLANMAN(req *request, n smb.NegotiateRequest) bool {
 		ServerTimeZone: int16(-offset / 60),
 		Challenge:      c.challenge[:],
 	}.Encode(&req.resp)
+	c.dialect = dialect
 	c.log.Info("negotiated a LAN Manager dialect", "dialect", dialect)
 	return true
 }

@@ -278,7 +278,8 @@ func (c *conn) rap(req *request, t *smb.TransRequest) error {
 // srvsvc lists them (clients hide them), RAP does not.
 func (c *conn) shares(s *session) []dcerpc.ShareInfo {
 	var out []dcerpc.ShareInfo
-	for _, sh := range c.srv.cfg.Shares {
+	for _, st := range c.srv.shares.Load().list {
+		sh := st.cfg
 		if s == nil || s.guest && !sh.GuestOK {
 			continue
 		}
