@@ -69,6 +69,11 @@ type serverSection struct {
 	CoalesceSessionSetup bool     `toml:"coalesce_session_setup"`
 	StrictCalledName     bool     `toml:"strict_called_name"`
 	MaxMessageSize       int      `toml:"max_message_size"`
+	// ControlSocket is nil when absent: the default path, where a failure
+	// to listen is only a warning (see startControl).
+	ControlSocket *string `toml:"control_socket"`
+	ControlGroup  string  `toml:"control_group"`
+	MemoryLimit   string  `toml:"memory_limit"`
 }
 
 // userSection holds pointers so that an absent key and an empty value differ:
@@ -284,6 +289,9 @@ func (fc *fileConfig) validate() error {
 	}
 	if s.MaxMessageSize < minMaxMessage || s.MaxMessageSize > maxMaxMessage {
 		bad("server.max_message_size %d: must be between %d and %d", s.MaxMessageSize, minMaxMessage, maxMaxMessage)
+	}
+	if err := s.validateOps(); err != nil {
+		errs = append(errs, err)
 	}
 
 	userIdx := map[string]int{}
