@@ -39,8 +39,7 @@ func init() {
 }
 
 // CoreBuilt reports whether this binary has the core commands and the LAN
-// Manager dialects; the tinysmbd_nocore build tag leaves them out
-// (core_off.go).
+// Manager dialects; the tinysmbd_nocore build tag leaves them out.
 const CoreBuilt = true
 
 // lanmanDialects are the LAN Manager dialects tinysmbd speaks to a client

@@ -22,7 +22,7 @@ func init() {
 }
 
 // IPCBuilt reports whether this binary has named pipes, DCE/RPC and RAP
-// on IPC$; the tinysmbd_noipc build tag leaves them out (ipc_off.go).
+// on IPC$; the tinysmbd_noipc build tag leaves them out.
 const IPCBuilt = true
 
 // pipeNames are the only named pipes. Any other name on IPC$ is not found

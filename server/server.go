@@ -39,6 +39,7 @@ const (
 	FramingDirect
 )
 
+// String returns "netbt" or "direct", as the logs name the framings.
 func (f Framing) String() string {
 	if f == FramingDirect {
 		return "direct"
