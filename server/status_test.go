@@ -196,3 +196,45 @@ func TestAuthenticator(t *testing.T) {
 		t.Errorf("New with Users and Authenticator: err %v, want an error", err)
 	}
 }
+
+// TestStatusAndReloadWhileServing takes snapshots and reloads (keeping the
+// share) while a client reads and writes, so that -race sees the reader
+// goroutine and the operator's calls overlap; the client's requests must
+// all succeed and every snapshot must show its open file.
+func TestStatusAndReloadWhileServing(t *testing.T) {
+	cfg := benchConfig(t)
+	l, _ := listenDirect(t)
+	srv := startServer(t, cfg, served{l, server.FramingDirect})
+	s := benchLogon(t, dialTCP(t, l))
+	rt := &roundTrips{s: s, size: 512,
+		read:  readAndXRequest(10, s.uid, s.tid, s.fid, 0, 512),
+		write: writeAndXRequest(11, s.uid, s.tid, s.fid, benchFileSize-512, make([]byte, 512)),
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			if err := srv.Reload(cfg.Users, cfg.Shares); err != nil {
+				t.Errorf("Reload: %v", err)
+				return
+			}
+			st := srv.Status()
+			if len(st.Connections) != 1 || len(st.Connections[0].Files) != 1 {
+				t.Errorf("Status while serving: %+v", st)
+				return
+			}
+		}
+	}()
+	for served := 0; ; served++ {
+		select {
+		case <-done:
+			if served == 0 {
+				t.Log("the snapshots finished before the first request; no overlap this time")
+			}
+			return
+		default:
+		}
+		rt.readOnce(t)
+		rt.writeOnce(t)
+	}
+}
