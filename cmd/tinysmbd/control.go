@@ -363,7 +363,9 @@ func runControlCommand(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "find the control socket in the config `FILE`")
 	socket := fs.String("socket", "", "the control socket `PATH` (default: the config's control_socket, else "+defaultControlSocket+")")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
 		return 2
 	}
 	path := *socket

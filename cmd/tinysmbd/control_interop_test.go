@@ -266,6 +266,18 @@ func TestInteropStatusAndReload(t *testing.T) {
 		t.Errorf("smbclient ls on the new share: %v\n%s", err, out)
 	}
 
+	// A broken config changes nothing and says why.
+	if err := os.WriteFile(f.conf, []byte("[server]\nread_ony = true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(f.bin, "reload", "-socket", f.socket).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `unknown key "server.read_ony"`) {
+		t.Errorf("tinysmbd reload of a broken config: %v\n%s", err, out)
+	}
+	if status = f.control("status"); !strings.Contains(status, "/held.txt") {
+		t.Errorf("a failed reload closed held.txt:\n%s", status)
+	}
+
 	// SIGHUP: share removed; its tree and file go, the session stays.
 	f.writeConfig("extra", extraDir)
 	f.proc.Process.Signal(syscall.SIGHUP)
