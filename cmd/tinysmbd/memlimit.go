@@ -54,8 +54,8 @@ func applyMemoryLimit(log *slog.Logger, limit string) {
 		return
 	}
 	n, err := parseByteSize(limit)
-	if err != nil { // validate checked it; kept for callers that did not
-		log.Error("memory_limit", "value", limit, "err", err)
+	if err != nil { // validate refuses such a config; this is a safety net
+		log.Error("memory_limit not applied", "value", limit, "err", err)
 		return
 	}
 	debug.SetMemoryLimit(n)
