@@ -79,7 +79,7 @@ RUN_NETBT  ?= 127.0.0.1:1139
 RUN_DIRECT ?= 127.0.0.1:1445
 RUN_PORT   := $(lastword $(subst :, ,$(RUN_DIRECT)))
 
-.PHONY: all build run test vet unit firmware-test race fuzz qemu-test mips-test cross size firmware firmware-check firmware-repro torture bench bench-compare perf-docs clean help
+.PHONY: all build run test vet unit firmware-test race fuzz qemu-test mips-test cross size firmware firmware-check firmware-repro torture bench bench-compare perf-docs idle-rss clean help
 
 all: build
 
@@ -99,6 +99,7 @@ help:
 	@echo "make bench-compare  tinysmbd beside Samba: smbclient MB/s, writes per response, KiB per idle connection"
 	@echo "make perf-docs  bench + bench-compare, then regenerate docs/performance.md and docs/performance.svg"
 	@echo "make torture    smbtorture's SMB1 suites against tinysmbd and Samba (SUITES=..., TORTURE_FAST=1)"
+	@echo "make idle-rss   resident memory of an idle server (one share, name service on), firmware-style build"
 	@echo "make clean      remove bin/"
 
 build:
@@ -238,6 +239,15 @@ firmware-check: build firmware-repro
 # tinysmbd is behind Samba 4.17; see scripts/torture.sh.
 torture:
 	GO=$(GO) ./scripts/torture.sh
+
+# idle-rss measures the resident memory of a firmware-style build for this
+# machine (static, stripped, CROSS_GCFLAGS) with every feature, or with
+# RSS_TAGS; issue 7's budget is 8 MiB with one share and the name service.
+RSS_TAGS ?=
+idle-rss:
+	@mkdir -p $(BIN)
+	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(RSS_TAGS)' $(CROSS_GCFLAGS) -ldflags='$(CROSS_LDFLAGS)' -o $(BIN)/tinysmbd-rss $(PKG)
+	GO=$(GO) TINYSMBD=$(BIN)/tinysmbd-rss ./scripts/idle-rss.sh
 
 clean:
 	rm -rf $(BIN) $(DIST) build

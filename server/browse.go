@@ -26,7 +26,7 @@ import (
 // it can neither become a master browser nor unseat one.
 
 // BrowseBuilt reports whether this binary has the browser announcements;
-// the tinysmbd_nobrowse build tag leaves them out (browse_off.go).
+// the tinysmbd_nobrowse build tag leaves them out.
 const BrowseBuilt = true
 
 // maxReplyDelay bounds the random wait before answering an

@@ -132,8 +132,15 @@ type Config struct {
 	// LogonFailureWindow: see LogonFailureLimit. Default 5m.
 	LogonFailureWindow time.Duration
 
-	Users  []User
+	// Users are the accounts of the built-in Authenticator; names are
+	// unique case-insensitively. Reload replaces them.
+	Users []User
+	// Shares are the exported trees, listed to clients in this order.
+	// Reload replaces them.
 	Shares []Share
+	// Authenticator, if set, supplies the accounts instead of Users (which
+	// must then be empty): firmware plugs its own user store in here.
+	Authenticator Authenticator
 
 	// Logger receives connection and error logs; nil means slog.Default().
 	Logger *slog.Logger
@@ -155,10 +162,17 @@ type User struct {
 type Share struct {
 	// Name is what clients put after \\server\, compared case-insensitively.
 	Name string
-	// Fs is the share's file system; the share's root is Fs's "/".
-	Fs       afero.Fs
+	// Fs is the share's file system; the share's root is Fs's "/". For a
+	// directory, vfs.NewRootFs confines access to it, symlinks included;
+	// afero.NewBasePathFs(afero.NewOsFs(), dir) does not stop a symlink
+	// that points out of dir. Fs must be safe for concurrent use: every
+	// connection uses it.
+	Fs afero.Fs
+	// ReadOnly refuses every change and every open for writing with
+	// STATUS_ACCESS_DENIED.
 	ReadOnly bool
 	// GuestOK lets unauthenticated (guest or anonymous) sessions connect.
 	GuestOK bool
+	// Comment describes the share in share lists.
 	Comment string
 }

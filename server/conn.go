@@ -18,8 +18,12 @@ import (
 )
 
 // conn is one client connection. Its reader goroutine (serve) owns every
-// field below except the writer, so no locks guard them.
+// field below except the writer; it holds mu while it handles a message, so
+// that Status and Reload can read and change the session state between
+// messages.
 type conn struct {
+	mu      sync.Mutex
+	since   time.Time
 	srv     *Server
 	nc      net.Conn
 	id      uint64
@@ -31,6 +35,7 @@ type conn struct {
 	sessionRequested bool // a NetBT session request was answered positively
 
 	negotiated   bool
+	dialect      string  // the dialect NEGOTIATE chose, for Status
 	extSec       bool    // extended security (SPNEGO/NTLMSSP) was negotiated
 	challenge    [8]byte // for non-extended-security logons
 	clientCaps   uint32  // from SESSION_SETUP_ANDX
@@ -71,6 +76,7 @@ const firstPipeFID = 0xFF00
 type fileOwner struct {
 	tid, uid uint16
 	pid      uint32
+	opened   time.Time
 }
 
 type session struct {
@@ -82,6 +88,7 @@ type session struct {
 	anonymous  bool // a null session: IPC$ only (limits.go)
 	auth       *ntlm.ServerSession
 	sessionKey [16]byte
+	since      time.Time // when the logon finished
 }
 
 type tree struct {
@@ -89,6 +96,7 @@ type tree struct {
 	uid      uint16
 	share    *shareState // nil for IPC$
 	readOnly bool
+	since    time.Time
 }
 
 type transKey struct {
@@ -103,6 +111,7 @@ func (s *Server) newConn(nc net.Conn, framing Framing) *conn {
 	s.mu.Unlock()
 	c := &conn{
 		srv:          s,
+		since:        time.Now(),
 		nc:           nc,
 		id:           id,
 		framing:      framing,
@@ -216,7 +225,7 @@ func (c *conn) handleFrame(f netbt.Frame) error {
 	switch f.Type {
 	case netbt.TypeSessionMessage:
 		c.lastActive = time.Now()
-		return c.handleMessage(f.Payload)
+		return c.handleMessageLocked(f.Payload)
 	case netbt.TypeSessionRequest:
 		return c.handleSessionRequest(f.Payload)
 	case netbt.TypeKeepalive:
@@ -229,7 +238,16 @@ func (c *conn) handleFrame(f netbt.Frame) error {
 // releaseAll closes every open file, running delete-on-close, when the
 // connection ends (MS-CIFS 3.3.7.1: the connection's opens are closed).
 func (c *conn) releaseAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.files.CloseAll()
+}
+
+// handleMessageLocked is handleMessage under mu.
+func (c *conn) handleMessageLocked(msg []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.handleMessage(msg)
 }
 
 // send queues one complete frame.

@@ -39,8 +39,7 @@ func init() {
 }
 
 // CoreBuilt reports whether this binary has the core commands and the LAN
-// Manager dialects; the tinysmbd_nocore build tag leaves them out
-// (core_off.go).
+// Manager dialects; the tinysmbd_nocore build tag leaves them out.
 const CoreBuilt = true
 
 // lanmanDialects are the LAN Manager dialects tinysmbd speaks to a client
@@ -87,6 +86,7 @@ func (c *conn) negotiateLANMAN(req *request, n smb.NegotiateRequest) bool {
 		ServerTimeZone: int16(-offset / 60),
 		Challenge:      c.challenge[:],
 	}.Encode(&req.resp)
+	c.dialect = dialect
 	c.log.Info("negotiated a LAN Manager dialect", "dialect", dialect)
 	return true
 }

@@ -156,8 +156,10 @@ func (c *conn) handleMessage(msg []byte) error {
 	status := smb.StatusSuccess
 	reply := true
 	chain := m.Chain()
+	var chained traceChain
 	for chain.Next() {
 		b := chain.Block()
+		chained.add(b.Command)
 		err := c.dispatch(req, b)
 		if err == nil {
 			continue
@@ -184,8 +186,7 @@ func (c *conn) handleMessage(msg []byte) error {
 		req.resp.Empty(smb.ComNoAndXCommand)
 	}
 	if c.trace() {
-		c.log.Debug("smb", "cmd", smb.CommandName(m.Header.Command()), "mid", m.Header.MID(),
-			"uid", m.Header.UID(), "tid", m.Header.TID(), "status", status.Error())
+		c.traceMessage(m.Header, &chained, status, len(msg), reply, req)
 	}
 	if !reply {
 		c.srv.bufPool.put(req.buf)
@@ -194,6 +195,53 @@ func (c *conn) handleMessage(msg []byte) error {
 	}
 	req.resp.SetStatus(status)
 	return c.finish(req)
+}
+
+// traceChain remembers the commands of an AndX chain for the trace line,
+// without allocating: chains are short (smb caps their depth), and one
+// beyond its room only shows as "+...".
+type traceChain struct {
+	cmds [6]uint8
+	n    int
+}
+
+func (t *traceChain) add(cmd uint8) {
+	if t.n < len(t.cmds) {
+		t.cmds[t.n] = cmd
+	}
+	t.n++
+}
+
+// String names the commands, "NT_CREATE_ANDX+READ_ANDX".
+func (t *traceChain) String() string {
+	var b strings.Builder
+	for i := range min(t.n, len(t.cmds)) {
+		if i > 0 {
+			b.WriteByte('+')
+		}
+		b.WriteString(smb.CommandName(t.cmds[i]))
+	}
+	if t.n > len(t.cmds) {
+		b.WriteString("+...")
+	}
+	return b.String()
+}
+
+// traceMessage writes the -v trace line of one message: the commands of
+// its chain, the header's IDs, the status and the sizes, "smb
+// NT_CREATE_ANDX+READ_ANDX mid=4 uid=100 tid=1 pid=31350
+// status=STATUS_SUCCESS in=121 out=180" ("out=-" when there is no reply).
+func (c *conn) traceMessage(hdr smb.Header, chained *traceChain, status smb.NTStatus, in int, reply bool, req *request) {
+	name := chained.String()
+	if name == "" {
+		name = smb.CommandName(hdr.Command())
+	}
+	var out any = "-"
+	if reply {
+		out = len(req.resp.Bytes()) - 4
+	}
+	c.log.Debug("smb "+name, "mid", hdr.MID(), "uid", hdr.UID(), "tid", hdr.TID(), "pid", hdr.PID(),
+		"status", status.Error(), "in", in, "out", out)
 }
 
 func (c *conn) dispatch(req *request, b smb.Block) error {

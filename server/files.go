@@ -52,7 +52,7 @@ func (c *conn) addFile(req *request, f *vfs.File) (uint16, error) {
 		f.Close()
 		return 0, statusOf(err)
 	}
-	c.fileOwners[fid] = fileOwner{tid: req.tid, uid: req.uid, pid: req.hdr.PID()}
+	c.fileOwners[fid] = fileOwner{tid: req.tid, uid: req.uid, pid: req.hdr.PID(), opened: time.Now()}
 	return fid, nil
 }
 

@@ -22,7 +22,7 @@ func init() {
 }
 
 // IPCBuilt reports whether this binary has named pipes, DCE/RPC and RAP
-// on IPC$; the tinysmbd_noipc build tag leaves them out (ipc_off.go).
+// on IPC$; the tinysmbd_noipc build tag leaves them out.
 const IPCBuilt = true
 
 // pipeNames are the only named pipes. Any other name on IPC$ is not found
@@ -278,7 +278,8 @@ func (c *conn) rap(req *request, t *smb.TransRequest) error {
 // srvsvc lists them (clients hide them), RAP does not.
 func (c *conn) shares(s *session) []dcerpc.ShareInfo {
 	var out []dcerpc.ShareInfo
-	for _, sh := range c.srv.cfg.Shares {
+	for _, st := range c.srv.shares.Load().list {
+		sh := st.cfg
 		if s == nil || s.guest && !sh.GuestOK {
 			continue
 		}

@@ -31,7 +31,6 @@ import (
 const (
 	statusTooManySessions    = 0xC00000CE
 	statusTooManyOpenedFiles = 0xC000011F
-	statusLogonFailure       = 0xC000006D
 
 	cmdFindFirst2Setup = 0x0001
 	nbssNegative       = 0x83

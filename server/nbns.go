@@ -52,7 +52,7 @@ const (
 )
 
 // NameServiceBuilt reports whether this binary has the NetBIOS name
-// service; the tinysmbd_nonbns build tag leaves it out (nbns_off.go).
+// service; the tinysmbd_nonbns build tag leaves it out.
 const NameServiceBuilt = true
 
 // nbnsRefreshInterval is how often registered names are refreshed by

@@ -41,6 +41,8 @@ const (
 	cmdOpen         = 0x02
 	cmdTreeConnect  = 0x75
 
+	statusLogonFailure = 0xC000006D
+
 	flagsReply      = 0x80
 	flags2LongNames = 0x0001
 	flags2NTStatus  = 0x4000

@@ -17,6 +17,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tinysmbd/tinysmbd/smb/ntlm"
@@ -38,6 +39,7 @@ const (
 	FramingDirect
 )
 
+// String returns "netbt" or "direct", as the logs name the framings.
 func (f Framing) String() string {
 	if f == FramingDirect {
 		return "direct"
@@ -49,13 +51,14 @@ func (f Framing) String() string {
 type Server struct {
 	cfg      Config
 	log      *slog.Logger
-	shares   map[string]*shareState // by upper-case name
-	users    map[string]userEntry   // by upper-case name
-	guestOK  bool                   // some share admits guests
+	shares   atomic.Pointer[shareSet]   // replaced by Reload
+	auth     atomic.Pointer[authHolder] // replaced by Reload when built in
 	guid     [16]byte
 	started  time.Time
 	bufPool  *bufferPool
 	ntlmHint []byte // SPNEGO NegTokenInit for the NEGOTIATE response
+
+	reloadMu sync.Mutex // serialises Reload
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -66,13 +69,6 @@ type Server struct {
 	brw       *browse     // UDP 138 announcer (browse.go); nil when off
 	udp       udpServices // the name service; see udp.go
 	lim       *limits     // connection and logon limits (limits.go)
-}
-
-type userEntry struct {
-	name   string
-	ntHash [16]byte
-	lmHash [16]byte
-	hasLM  bool
 }
 
 // Defaults.
@@ -119,8 +115,6 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:       cfg,
 		log:       log,
-		shares:    make(map[string]*shareState),
-		users:     make(map[string]userEntry),
 		started:   time.Now(),
 		bufPool:   newBufferPool(16<<10, 256<<10),
 		listeners: make(map[net.Listener]struct{}),
@@ -128,33 +122,22 @@ func New(cfg Config) (*Server, error) {
 		lim:       newLimits(),
 	}
 	rand.Read(s.guid[:])
-	for _, sh := range cfg.Shares {
-		key := strings.ToUpper(sh.Name)
-		if key == "" || key == "IPC$" {
-			return nil, fmt.Errorf("server: share name %q is reserved or empty", sh.Name)
-		}
-		if _, dup := s.shares[key]; dup {
-			return nil, fmt.Errorf("server: share %q defined twice", sh.Name)
-		}
-		if sh.Fs == nil {
-			return nil, fmt.Errorf("server: share %q has no file system", sh.Name)
-		}
-		s.shares[key] = newShareState(sh)
-		s.guestOK = s.guestOK || sh.GuestOK
+	set, err := newShareSet(cfg.Shares, nil)
+	if err != nil {
+		return nil, err
 	}
-	for _, u := range cfg.Users {
-		key := strings.ToUpper(u.Name)
-		if key == "" {
-			return nil, errors.New("server: user with an empty name")
+	s.shares.Store(set)
+	auth := cfg.Authenticator
+	if auth == nil {
+		t, err := newUserTable(cfg.Users)
+		if err != nil {
+			return nil, err
 		}
-		e := userEntry{name: u.Name, ntHash: u.NTHash}
-		if u.Password != "" {
-			e.ntHash = ntlm.NTHash(u.Password)
-			e.lmHash = ntlm.LMHash(u.Password)
-			e.hasLM = true
-		}
-		s.users[key] = e
+		auth = t
+	} else if len(cfg.Users) > 0 {
+		return nil, errors.New("server: Config.Users and Config.Authenticator are both set")
 	}
+	s.auth.Store(&authHolder{auth})
 	// The NEGOTIATE response's security blob offers NTLMSSP alone and
 	// leaves out Microsoft's negHints: RFC 4178 defines field [3] of
 	// NegTokenInit as mechListMIC, so dissectors (tshark) flag the hint as

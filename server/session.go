@@ -52,6 +52,7 @@ func (c *conn) negotiate(req *request, b smb.Block) error {
 		return nil
 	}
 	c.extSec = req.hdr.Flags2()&smb.Flags2ExtendedSecurity != 0
+	c.dialect = dialectNTLM012
 	resp := smb.NegotiateResponseNT{
 		DialectIndex:  uint16(idx),
 		SecurityMode:  smb.NegotiateUserSecurity | smb.NegotiateEncryptPasswords,
@@ -95,10 +96,9 @@ func (c *conn) allocUID() (uint16, bool) {
 	return 0, false
 }
 
-func (c *conn) lookupUser(name string) (userEntry, bool) {
-	u, ok := c.srv.users[strings.ToUpper(name)]
-	return u, ok
-}
+// guestOK reports whether some share admits guests, which decides whether
+// an unknown user becomes a guest (see sessionSetupNTLMSSP).
+func (c *conn) guestOK() bool { return c.srv.shares.Load().guestOK }
 
 // sessionSetup authenticates a user (MS-CIFS 3.3.5.43, MS-SMB 3.3.5.3):
 // NTLMSSP in SPNEGO when extended security was negotiated, otherwise the
@@ -159,12 +159,9 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 			NetBIOSName: c.srv.cfg.NetBIOSName,
 			Domain:      c.srv.cfg.Workgroup,
 			AllowNTLMv1: c.srv.cfg.NTLMv1,
-			LookupUser: func(name string) ([16]byte, bool) {
-				u, ok := c.lookupUser(name)
-				return u.ntHash, ok
-			},
-			Challenge: challenge,
-			Now:       time.Now,
+			LookupUser:  c.srv.authenticator().NTHash,
+			Challenge:   challenge,
+			Now:         time.Now,
 		})}
 		c.sessions[uid] = s
 	}
@@ -173,7 +170,7 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 	out, res, err := s.auth.Step(ss.SecurityBlob())
 	action := uint16(0)
 	switch {
-	case err != nil && res.Guest && c.srv.guestOK:
+	case err != nil && res.Guest && c.guestOK():
 		// An unknown user becomes guest, as Samba's "map to guest = Bad
 		// User" does; a known user with a wrong password does not.
 		out = s.auth.GuestToken(nil)
@@ -196,6 +193,7 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 		s.valid = true
 		s.auth = nil
 		s.user, s.domain, s.sessionKey = res.User, res.Domain, res.SessionKey
+		s.since = time.Now()
 		c.log.Info("logon", "user", s.user, "domain", s.domain, "guest", s.guest, "uid", s.uid)
 	}
 	req.setUID(s.uid)
@@ -220,7 +218,8 @@ func (c *conn) sessionSetupChallenge(req *request, ss smb.SessionSetupRequest) e
 	domain := string(smb.DecodeString(nameBuf[:0], ss.PrimaryDomain(), req.unicode))
 	s := &session{user: user, domain: domain}
 	action := uint16(0)
-	u, known := c.lookupUser(user)
+	auth := c.srv.authenticator()
+	ntHash, known := auth.NTHash(user)
 	switch {
 	case user == "" && len(ss.UnicodePassword()) == 0 && len(ss.OEMPassword()) <= 1:
 		// The null session (MS-CIFS 3.3.5.43: empty name and password).
@@ -229,17 +228,19 @@ func (c *conn) sessionSetupChallenge(req *request, ss smb.SessionSetupRequest) e
 		}
 		s.guest, s.anonymous = true, true
 	case !known:
-		if !c.srv.guestOK {
+		if !c.guestOK() {
 			c.log.Info("logon failed: unknown user", "user", user)
 			return smb.StatusLogonFailure
 		}
 		s.guest = true
 		action = smb.SessionSetupGuest
 	default:
-		key, ok := ntlm.VerifyChallengeResponse(u.ntHash, user, domain, c.challenge,
+		key, ok := ntlm.VerifyChallengeResponse(ntHash, user, domain, c.challenge,
 			ss.OEMPassword(), ss.UnicodePassword(), c.srv.cfg.NTLMv1)
-		if !ok && c.srv.cfg.NTLMv1 && u.hasLM && len(ss.OEMPassword()) == 24 {
-			key, ok = ntlm.VerifyLM(u.lmHash, c.challenge, ss.OEMPassword())
+		if la, isLM := auth.(lmAuthenticator); !ok && c.srv.cfg.NTLMv1 && isLM && len(ss.OEMPassword()) == 24 {
+			if lm, hasLM := la.lmHash(user); hasLM {
+				key, ok = ntlm.VerifyLM(lm, c.challenge, ss.OEMPassword())
+			}
 		}
 		if !ok {
 			c.log.Info("logon failed: wrong password", "user", user)
@@ -251,7 +252,7 @@ func (c *conn) sessionSetupChallenge(req *request, ss smb.SessionSetupRequest) e
 	if !ok {
 		return smb.StatusTooManySessions
 	}
-	s.uid, s.valid = uid, true
+	s.uid, s.valid, s.since = uid, true, time.Now()
 	c.sessions[uid] = s
 	c.clientCaps = ss.Capabilities()
 	c.clientMaxBuf = int(ss.MaxBufferSize())
@@ -318,7 +319,7 @@ func (c *conn) treeConnect(req *request, b smb.Block) error {
 	service := string(tc.Service())
 	sess := c.sessions[req.uid]
 
-	t := &tree{uid: req.uid}
+	t := &tree{uid: req.uid, since: time.Now()}
 	resp := smb.TreeConnectResponse{
 		Extended:        tc.Flags()&smb.TreeConnectExtendedResponse != 0,
 		OptionalSupport: smb.SupportSearchBits,
@@ -332,7 +333,7 @@ func (c *conn) treeConnect(req *request, b smb.Block) error {
 		resp.MaximalShareAccessRights = accessReadOnly
 		resp.GuestMaximalShareAccessRights = accessReadOnly
 	} else {
-		sh := c.srv.shares[strings.ToUpper(name)]
+		sh := c.srv.shares.Load().byName[strings.ToUpper(name)]
 		if sh == nil {
 			c.log.Info("tree connect to unknown share", "share", name)
 			return smb.StatusBadNetworkName

@@ -2,8 +2,11 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"reflect"
+	"strings"
 
 	"github.com/tinysmbd/tinysmbd/smb"
 	"github.com/tinysmbd/tinysmbd/vfs"
@@ -17,6 +20,65 @@ type shareState struct {
 
 func newShareState(sh Share) *shareState {
 	return &shareState{cfg: sh, fs: vfs.NewShare(sh.Fs, sh.ReadOnly)}
+}
+
+// shareSet is the shares being served. It is immutable once built: Reload
+// installs a new one, and a connection that loaded the old one keeps a
+// consistent view for the request at hand.
+type shareSet struct {
+	list    []*shareState          // configuration order, for share listings
+	byName  map[string]*shareState // by upper-case name
+	guestOK bool                   // some share admits guests
+}
+
+// newShareSet checks shares and builds their set. A share that old also
+// serves with the same Fs and ReadOnly keeps its vfs.Share, so trees
+// connected to it survive a reload (see Reload).
+func newShareSet(shares []Share, old *shareSet) (*shareSet, error) {
+	set := &shareSet{byName: make(map[string]*shareState, len(shares))}
+	for _, sh := range shares {
+		key := strings.ToUpper(sh.Name)
+		if key == "" || key == "IPC$" {
+			return nil, fmt.Errorf("server: share name %q is reserved or empty", sh.Name)
+		}
+		if _, dup := set.byName[key]; dup {
+			return nil, fmt.Errorf("server: share %q defined twice", sh.Name)
+		}
+		if sh.Fs == nil {
+			return nil, fmt.Errorf("server: share %q has no file system", sh.Name)
+		}
+		st := newShareState(sh)
+		if old != nil {
+			if prev := old.byName[key]; prev != nil && sameShareFs(prev.cfg, sh) {
+				st.fs = prev.fs
+			}
+		}
+		set.list = append(set.list, st)
+		set.byName[key] = st
+		set.guestOK = set.guestOK || sh.GuestOK
+	}
+	return set, nil
+}
+
+// sameShareFs reports whether b serves the same tree as a, the same way:
+// the same Fs value and the same ReadOnly. Fs values whose dynamic type is
+// not comparable are never the same (== on them would panic).
+func sameShareFs(a, b Share) bool {
+	if a.ReadOnly != b.ReadOnly || reflect.TypeOf(a.Fs) != reflect.TypeOf(b.Fs) {
+		return false
+	}
+	return reflect.TypeOf(a.Fs).Comparable() && a.Fs == b.Fs
+}
+
+// serves reports whether the set still serves fs, the vfs.Share of a
+// connected tree.
+func (set *shareSet) serves(fs *vfs.Share) bool {
+	for _, st := range set.list {
+		if st.fs == fs {
+			return true
+		}
+	}
+	return false
 }
 
 // diskTree returns the share behind the request's tree. Path-based commands

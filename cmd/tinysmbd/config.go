@@ -73,6 +73,11 @@ type serverSection struct {
 	// RunAs is "user" or "user:group": the identity tinysmbd switches to
 	// once its sockets are bound (privilege.go); "" keeps the starting one.
 	RunAs string `toml:"run_as"`
+	// ControlSocket is nil when absent: the default path, where a failure
+	// to listen is only a warning (see startControl).
+	ControlSocket *string `toml:"control_socket"`
+	ControlGroup  string  `toml:"control_group"`
+	MemoryLimit   string  `toml:"memory_limit"`
 }
 
 // userSection holds pointers so that an absent key and an empty value differ:
@@ -295,6 +300,9 @@ func (fc *fileConfig) validate() error {
 		bad("server.max_message_size %d: must be between %d and %d", s.MaxMessageSize, minMaxMessage, maxMaxMessage)
 	}
 	s.limitKeys.validate(bad)
+	if err := s.validateOps(); err != nil {
+		errs = append(errs, err)
+	}
 
 	userIdx := map[string]int{}
 	for i, u := range fc.Users {

@@ -83,7 +83,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.verbose, "v", false, "debug logging and a trace line per SMB request")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tinysmbd [-config FILE] [flags]\n\n"+
+		fmt.Fprintf(stderr, "usage: tinysmbd [-config FILE] [flags]\n"+
+			"       tinysmbd status|reload [-config FILE] [-socket PATH]\n\n"+
 			"Without -config and -share, serves a writable in-memory share \"public\"\n"+
 			"with guest access on 0.0.0.0:139 and 0.0.0.0:445.\n\nflags:\n")
 		fs.PrintDefaults()
@@ -188,6 +189,9 @@ func versionString() string {
 // run is main without os.Exit, returning the exit status: 0 after a clean
 // shutdown, 1 on a runtime error, 2 on a usage or configuration error.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && isControlCommand(args[0]) {
+		return runControlCommand(args, stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -211,6 +215,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tinysmbd: configuration error:\n%s\n", indent(err.Error()))
 		return 2
 	}
+	applyMemoryLimit(log, fc.Server.MemoryLimit)
 	cfg, err := fc.serverConfig(openShareFs)
 	if err != nil {
 		log.Error("cannot open share", "err", err)
@@ -225,6 +230,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		log.Error("cannot create server", "err", err)
 		return 1
 	}
+	ops, err := startOps(srv, o, &fc, cfg, log)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	defer ops.stop()
 	return serve(srv, func() error { return listenAndServe(srv, &cfg, fc.Server.RunAs, log) }, log, stderr)
 }
 

@@ -1,0 +1,507 @@
+package main
+
+// The control socket: `tinysmbd status` and `tinysmbd reload` talk to a
+// running server over a Unix socket. The protocol is one line naming the
+// command ("status" or "reload") and a text answer, after which the server
+// closes the connection; an answer that starts with "error: " is a failure.
+// Text rather than JSON keeps encoding/json out of the firmware binary, and
+// the library's Status stays the structured form for embedders.
+//
+// Only root, the server's own user and members of control_group may use
+// it: the socket file is mode 0660 (root or the server's user, and the
+// group), and every connection's peer credentials (SO_PEERCRED) are checked
+// again, so a socket directory with loose permissions or a file mode
+// changed by hand does not open it to anyone else.
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/afero"
+
+	"github.com/tinysmbd/tinysmbd/server"
+)
+
+// defaultControlSocket is where the control socket goes when the config
+// does not say; the client looks there too.
+const defaultControlSocket = "/run/tinysmbd.sock"
+
+// controlTimeout bounds one control request, both sides.
+const controlTimeout = 10 * time.Second
+
+// validateOps checks the operations keys of [server].
+func (s *serverSection) validateOps() error {
+	var errs []error
+	if s.MemoryLimit != "" {
+		if _, err := parseByteSize(s.MemoryLimit); err != nil {
+			errs = append(errs, fmt.Errorf("server.memory_limit %q: %v", s.MemoryLimit, err))
+		}
+	}
+	if p := s.ControlSocket; p != nil && *p != "" && !strings.HasPrefix(*p, "/") {
+		errs = append(errs, fmt.Errorf("server.control_socket %q: want an absolute path, or \"\" to disable", *p))
+	}
+	if s.ControlGroup != "" && strings.ContainsAny(s.ControlGroup, ":\n") {
+		errs = append(errs, fmt.Errorf("server.control_group %q: not a group name or number", s.ControlGroup))
+	}
+	return errors.Join(errs...)
+}
+
+// controlPath returns the control socket's path ("" when disabled) and
+// whether the config chose it.
+func (s serverSection) controlPath() (path string, explicit bool) {
+	if s.ControlSocket == nil {
+		return defaultControlSocket, false
+	}
+	return *s.ControlSocket, true
+}
+
+// ops is the operations side of a running server: the control socket and
+// SIGHUP, both of which reload.
+type ops struct {
+	l      *net.UnixListener // nil when the socket is off
+	gid    int               // control_group, or -1
+	srv    *server.Server
+	log    *slog.Logger
+	reload *reloader
+	sighup chan os.Signal
+	wg     sync.WaitGroup
+}
+
+// startOps starts the control socket and the SIGHUP handler for srv, which
+// was built from o and fc (cfg being fc's server.Config). A control socket
+// the config names must work; the default one is only warned about, so an
+// unprivileged test run without /run access still serves.
+func startOps(srv *server.Server, o options, fc *fileConfig, cfg server.Config, log *slog.Logger) (*ops, error) {
+	p := &ops{
+		gid: -1, srv: srv, log: log,
+		reload: newReloader(srv, o, fc, cfg, log),
+		sighup: make(chan os.Signal, 1),
+	}
+	if g := fc.Server.ControlGroup; g != "" {
+		gid, err := lookupGroup(g)
+		if err != nil {
+			return nil, fmt.Errorf("server.control_group %q: %w", g, err)
+		}
+		p.gid = gid
+	}
+	if path, explicit := fc.Server.controlPath(); path != "" {
+		l, err := listenControl(path, p.gid)
+		switch {
+		case err != nil && explicit:
+			return nil, fmt.Errorf("control socket: %w", err)
+		case err != nil:
+			log.Warn("no control socket: tinysmbd status and reload will not work (set server.control_socket)", "err", err)
+		default:
+			p.l = l
+			log.Info("control socket", "path", path, "group", fc.Server.ControlGroup)
+			p.wg.Add(1)
+			go p.serve()
+		}
+	}
+	signal.Notify(p.sighup, syscall.SIGHUP)
+	p.wg.Add(1)
+	go p.handleSignals()
+	return p, nil
+}
+
+// stop closes the control socket (removing its file) and stops handling
+// SIGHUP.
+func (p *ops) stop() {
+	signal.Stop(p.sighup)
+	close(p.sighup)
+	if p.l != nil {
+		p.l.Close()
+	}
+	p.wg.Wait()
+}
+
+func (p *ops) handleSignals() {
+	defer p.wg.Done()
+	for range p.sighup {
+		if msg, err := p.reload.reload(); err != nil {
+			p.log.Error("SIGHUP: reload failed; the previous configuration stays", "err", err)
+		} else {
+			p.log.Info("SIGHUP: " + msg)
+		}
+	}
+}
+
+// listenControl creates the socket at path, mode 0660, group gid (-1 keeps
+// the process's). A socket file left by a server that is gone is replaced;
+// one with a live server behind it is not.
+func listenControl(path string, gid int) (*net.UnixListener, error) {
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode().Type() != os.ModeSocket {
+			return nil, fmt.Errorf("%s exists and is not a socket", path)
+		}
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("%s: another server is listening there", path)
+		}
+		os.Remove(path)
+	}
+	l, err := listenUnixPrivate(path)
+	if err != nil {
+		return nil, err
+	}
+	if gid >= 0 {
+		if err := os.Chown(path, -1, gid); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	if err := os.Chmod(path, 0o660); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+func (p *ops) serve() {
+	defer p.wg.Done()
+	for {
+		c, err := p.l.AcceptUnix()
+		if err != nil {
+			if !errors.Is(err, net.ErrClosed) {
+				p.log.Error("control socket accept", "err", err)
+			}
+			return
+		}
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			defer c.Close()
+			p.handle(c)
+		}()
+	}
+}
+
+// handle answers one control request.
+func (p *ops) handle(c *net.UnixConn) {
+	c.SetDeadline(time.Now().Add(controlTimeout))
+	// The request is read before a refusal is sent: closing a socket with
+	// unread data makes the kernel reset the connection, and the client
+	// would see the reset instead of the reason.
+	line, err := bufio.NewReader(io.LimitReader(c, 64)).ReadString('\n')
+	if err != nil {
+		return
+	}
+	cred, err := peerCredentials(c)
+	if err != nil || !p.allowed(cred) {
+		p.log.Warn("control socket: connection refused", "uid", cred.uid, "gid", cred.gid, "pid", cred.pid, "err", err)
+		io.WriteString(c, "error: permission denied: only root, the server's user and control_group may use the control socket\n")
+		return
+	}
+	w := bufio.NewWriter(c)
+	defer w.Flush()
+	switch cmd := strings.TrimSpace(line); cmd {
+	case "status":
+		writeStatus(w, p.srv.Status(), time.Now())
+	case "reload":
+		msg, err := p.reload.reload()
+		if err != nil {
+			p.log.Error("control socket: reload failed; the previous configuration stays", "err", err)
+			fmt.Fprintf(w, "error: reload failed; the previous configuration stays:\n%s\n", indent(err.Error()))
+			return
+		}
+		p.log.Info("control socket: " + msg)
+		fmt.Fprintln(w, msg)
+	default:
+		fmt.Fprintf(w, "error: unknown command %q (want status or reload)\n", cmd)
+	}
+}
+
+// peerCred is who is at the other end of a Unix socket.
+type peerCred struct {
+	pid, uid, gid int
+}
+
+// allowed lets in root, the server's own user (which, after run_as, is no
+// longer root) and members of control_group, by primary or supplementary
+// group.
+func (p *ops) allowed(c peerCred) bool {
+	if c.uid == 0 || c.uid == os.Geteuid() {
+		return true
+	}
+	if p.gid < 0 {
+		return false
+	}
+	return c.gid == p.gid || inGroup(c.pid, p.gid)
+}
+
+// inGroup reports whether process pid has gid among its supplementary
+// groups (the "Groups:" line of /proc/PID/status).
+func inGroup(pid, gid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return false
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if groups, ok := strings.CutPrefix(line, "Groups:"); ok {
+			for _, g := range strings.Fields(groups) {
+				if g == strconv.Itoa(gid) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// lookupGroup resolves a group name from /etc/group, or a number. It reads
+// the file itself rather than using os/user, which a static firmware
+// binary does not need for anything else.
+func lookupGroup(name string) (int, error) {
+	if n, err := strconv.Atoi(name); err == nil && n >= 0 {
+		return n, nil
+	}
+	data, err := os.ReadFile("/etc/group")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) >= 3 && f[0] == name {
+			return strconv.Atoi(f[2])
+		}
+	}
+	return 0, errors.New("no such group in /etc/group")
+}
+
+// reloader re-reads the config file and applies its users and shares.
+type reloader struct {
+	mu   sync.Mutex
+	srv  *server.Server
+	o    options
+	log  *slog.Logger
+	last serverSection
+	// fs keeps each share's file system by name and path, so a share whose
+	// path did not change keeps its Fs (and so its open files); a "mem:"
+	// share keeps its contents.
+	fs map[shareKey]afero.Fs
+}
+
+type shareKey struct{ name, path string }
+
+func newReloader(srv *server.Server, o options, fc *fileConfig, cfg server.Config, log *slog.Logger) *reloader {
+	r := &reloader{srv: srv, o: o, log: log, last: fc.Server, fs: make(map[shareKey]afero.Fs)}
+	for i, sh := range fc.Shares {
+		r.fs[shareKey{strings.ToLower(sh.Name), sh.Path}] = cfg.Shares[i].Fs
+	}
+	return r
+}
+
+// reload applies the config file as it is now and says what it did.
+// Settings other than users, shares and memory_limit need a restart; a
+// change to them is logged, not applied.
+func (r *reloader) reload() (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fc, err := buildConfig(r.o)
+	if err != nil {
+		return "", err
+	}
+	// The shares' file systems are filled in below, where the share's name
+	// is known, not by serverConfig's opener, which sees only the path.
+	cfg, err := fc.serverConfig(func(string) (afero.Fs, error) { return nil, nil })
+	if err != nil {
+		return "", err
+	}
+	next := make(map[shareKey]afero.Fs, len(fc.Shares))
+	for i, sh := range fc.Shares {
+		k := shareKey{strings.ToLower(sh.Name), sh.Path}
+		fs := r.fs[k]
+		if fs == nil {
+			if fs, err = openShareFs(sh.Path); err != nil {
+				return "", fmt.Errorf("share %q: %w", sh.Name, err)
+			}
+		}
+		cfg.Shares[i].Fs = fs
+		next[k] = fs
+	}
+	if err := r.srv.Reload(cfg.Users, cfg.Shares); err != nil {
+		return "", err
+	}
+	r.fs = next
+	if fc.Server.MemoryLimit != r.last.MemoryLimit {
+		applyMemoryLimit(r.log, fc.Server.MemoryLimit)
+	}
+	prev := r.last
+	prev.MemoryLimit = fc.Server.MemoryLimit
+	if !reflect.DeepEqual(prev, fc.Server) {
+		r.log.Warn("reload: [server] settings other than memory_limit changed; they apply after a restart")
+	}
+	r.last = fc.Server
+	return fmt.Sprintf("reloaded: %d shares, %d users", len(cfg.Shares), len(cfg.Users)), nil
+}
+
+// isControlCommand reports whether the first argument asks a running
+// server something instead of starting one.
+func isControlCommand(arg string) bool { return arg == "status" || arg == "reload" }
+
+// runControlCommand is `tinysmbd status|reload [-config FILE] [-socket
+// PATH]`: it sends the command to the server's control socket and prints
+// the answer. The socket is -socket, else the config's control_socket,
+// else the default.
+func runControlCommand(args []string, stdout, stderr io.Writer) int {
+	cmd := args[0]
+	fs := flag.NewFlagSet("tinysmbd "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "find the control socket in the config `FILE`")
+	socket := fs.String("socket", "", "the control socket `PATH` (default: the config's control_socket, else "+defaultControlSocket+")")
+	if err := fs.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2
+	}
+	path := *socket
+	if path == "" {
+		path = defaultControlSocket
+		if *configPath != "" {
+			fc, err := loadConfigFile(*configPath)
+			if err != nil {
+				fmt.Fprintf(stderr, "tinysmbd %s: %v\n", cmd, err)
+				return 2
+			}
+			if path, _ = fc.Server.controlPath(); path == "" {
+				fmt.Fprintf(stderr, "tinysmbd %s: %s disables the control socket (control_socket = \"\")\n", cmd, *configPath)
+				return 2
+			}
+		}
+	}
+	c, err := net.DialTimeout("unix", path, controlTimeout)
+	if err != nil {
+		fmt.Fprintf(stderr, "tinysmbd %s: cannot reach the server at %s: %v\n", cmd, path, err)
+		if errors.Is(err, os.ErrPermission) {
+			fmt.Fprintln(stderr, "  only root and members of the server's control_group may use it")
+		} else {
+			fmt.Fprintln(stderr, "  is tinysmbd running, and is this its control_socket? (-socket PATH or -config FILE)")
+		}
+		return 1
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(controlTimeout))
+	if _, err := io.WriteString(c, cmd+"\n"); err != nil {
+		fmt.Fprintf(stderr, "tinysmbd %s: %v\n", cmd, err)
+		return 1
+	}
+	answer, err := io.ReadAll(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "tinysmbd %s: reading the answer: %v\n", cmd, err)
+		return 1
+	}
+	if msg, failed := strings.CutPrefix(string(answer), "error: "); failed {
+		fmt.Fprintf(stderr, "tinysmbd %s: %s", cmd, msg)
+		return 1
+	}
+	stdout.Write(answer)
+	return 0
+}
+
+// timeLayout is how status prints times: local, to the second.
+const timeLayout = "2006-01-02 15:04:05"
+
+// writeStatus prints st the way smbstatus does: sessions, trees, open
+// files, locks, each a table.
+func writeStatus(w io.Writer, st server.Status, now time.Time) {
+	fmt.Fprintf(w, "tinysmbd: up since %s (%s); connections: %d\n",
+		st.Started.Format(timeLayout), now.Sub(st.Started).Truncate(time.Second), len(st.Connections))
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	table := func(title, header string) {
+		tw.Flush()
+		fmt.Fprintf(w, "\n%s\n", title)
+		fmt.Fprintln(tw, header)
+	}
+	table("Sessions", "Conn\tUID\tUser\tClient\tDialect\tConnected since")
+	for _, c := range st.Connections {
+		dialect := c.Dialect
+		if dialect == "" {
+			dialect = "-"
+		}
+		if len(c.Sessions) == 0 {
+			fmt.Fprintf(tw, "%d\t-\t(no logon)\t%s\t%s\t%s\n", c.ID, c.RemoteAddr, dialect, c.Since.Format(timeLayout))
+		}
+		for _, s := range c.Sessions {
+			user := s.User
+			if s.Domain != "" {
+				user = s.Domain + `\` + user
+			}
+			if s.Guest {
+				user += " (guest)"
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\n", c.ID, s.UID, user, c.RemoteAddr, dialect, c.Since.Format(timeLayout))
+		}
+	}
+	table("Trees", "Conn\tTID\tUID\tShare\tConnected at")
+	for _, c := range st.Connections {
+		for _, t := range c.Trees {
+			share := t.Share
+			if t.ReadOnly {
+				share += " (read-only)"
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\n", c.ID, t.TID, t.UID, share, t.Since.Format(timeLayout))
+		}
+	}
+	table("Open files", "Conn\tFID\tUID\tPID\tAccess\tShare\tPath\tOpened at")
+	nlocks := 0
+	for _, c := range st.Connections {
+		for _, f := range c.Files {
+			nlocks += len(f.Locks)
+			path := f.Path
+			if f.Directory {
+				path += "/"
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", c.ID, f.FID, f.UID, f.PID,
+				accessString(f.Access), f.Share, path, f.Opened.Format(timeLayout))
+		}
+	}
+	tw.Flush()
+	if nlocks == 0 {
+		fmt.Fprintf(w, "\nByte-range locks: none\n")
+		return
+	}
+	table("Byte-range locks", "Conn\tFID\tPID\tType\tOffset\tLength\tPath")
+	for _, c := range st.Connections {
+		for _, f := range c.Files {
+			for _, l := range f.Locks {
+				typ := "shared"
+				if l.Exclusive {
+					typ = "exclusive"
+				}
+				fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%d\t%d\t%s\n", c.ID, f.FID, l.PID, typ, l.Offset, l.Length, f.Path)
+			}
+		}
+	}
+	tw.Flush()
+}
+
+// accessString shows an access mask (MS-SMB 2.2.1.4.1) as R (read data), W
+// (write or append data) and D (delete) flags, then the mask itself.
+func accessString(a uint32) string {
+	flags := []byte("---")
+	if a&0x1 != 0 {
+		flags[0] = 'R'
+	}
+	if a&0x6 != 0 {
+		flags[1] = 'W'
+	}
+	if a&0x10000 != 0 {
+		flags[2] = 'D'
+	}
+	return fmt.Sprintf("%s 0x%08x", flags, a)
+}
