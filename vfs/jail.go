@@ -96,16 +96,9 @@ func (j *jailFs) inside(p string) bool {
 func (j *jailFs) check(op, name string, follow bool) error {
 	h := j.host(name)
 	if !follow && h != j.root {
-		dir, err := realPath(filepath.Dir(h), 0)
-		if err != nil {
-			return &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		if !j.inside(dir) {
-			return &fs.PathError{Op: op, Path: name, Err: ErrPathEscapes}
-		}
-		return nil
+		h = filepath.Dir(h)
 	}
-	r, err := realPath(h, 0)
+	r, err := stableRealPath(h)
 	if err != nil {
 		return &fs.PathError{Op: op, Path: name, Err: err}
 	}
@@ -113,6 +106,20 @@ func (j *jailFs) check(op, name string, follow bool) error {
 		return &fs.PathError{Op: op, Path: name, Err: ErrPathEscapes}
 	}
 	return nil
+}
+
+// stableRealPath is realPath retried while the tree changes under it:
+// readlink(2) on a name that stopped being a link between lstat and
+// readlink fails with EINVAL. A tree that keeps changing is refused as
+// if it led out.
+func stableRealPath(p string) (string, error) {
+	for range 3 {
+		r, err := realPath(p, 0)
+		if !errors.Is(err, syscall.EINVAL) {
+			return r, err
+		}
+	}
+	return "", ErrPathEscapes
 }
 
 // realPath is filepath.EvalSymlinks that also resolves names that do not
@@ -176,7 +183,7 @@ func (j *jailFs) openedInside(name string, osf *os.File) bool {
 	if p, ok := fdPath(osf); ok {
 		return j.inside(p)
 	}
-	r, err := realPath(j.host(name), 0)
+	r, err := stableRealPath(j.host(name))
 	if err != nil || !j.inside(r) {
 		return false
 	}
