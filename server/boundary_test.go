@@ -10,8 +10,11 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -334,6 +337,74 @@ func TestBoundaryReadOnly(t *testing.T) {
 	for _, name := range []string{"new.txt", "g.txt", "nd"} {
 		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
 			t.Errorf("%s was created on a read-only share", name)
+		}
+	}
+}
+
+// impacketBoundary fetches files through names that try to leave the
+// share and prints one line per name: "name STATUS" or "name OK <bytes>".
+const impacketBoundary = `
+import sys, io
+from impacket.smbconnection import SMBConnection, SessionError
+from impacket.smb import SMB_DIALECT
+c = SMBConnection('*SMBSERVER', '127.0.0.1', sess_port=int(sys.argv[1]), preferredDialect=SMB_DIALECT)
+c.login(sys.argv[2], sys.argv[3])
+for share in ('share', 'base'):
+    for name in sys.argv[4:]:
+        buf = io.BytesIO()
+        try:
+            c.getFile(share, name, buf.write)
+            print(share, name, 'OK', buf.getvalue().decode(errors='replace'))
+        except SessionError as e:
+            print(share, name, e.getErrorString()[0])
+`
+
+// TestInteropImpacketBoundary: impacket's getFile through "..", an
+// absolute host path and symlinks to /etc gets Samba's statuses and
+// never /etc/passwd.
+func TestInteropImpacketBoundary(t *testing.T) {
+	python := requirePeer(t, "impacket")
+	_, dir := boundaryTree(t)
+	if err := os.Symlink("/etc", filepath.Join(dir, "etc")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "passwd")); err != nil {
+		t.Fatal(err)
+	}
+	hs := boundaryServer(t, dir)
+	_, port, _ := net.SplitHostPort(hs.addr)
+	want := map[string]string{
+		`..\..\etc\passwd`: "STATUS_OBJECT_PATH_SYNTAX_BAD",
+		`\etc\passwd`:      "STATUS_OBJECT_PATH_NOT_FOUND",
+		`etc\passwd`:       "STATUS_OBJECT_PATH_NOT_FOUND",
+		`passwd`:           "STATUS_OBJECT_NAME_NOT_FOUND",
+		`evil\secret`:      "STATUS_OBJECT_PATH_NOT_FOUND",
+		`C:\etc\passwd`:    "STATUS_OBJECT_NAME_INVALID",
+		`file.txt:stream`:  "STATUS_OBJECT_NAME_INVALID",
+		`sub\inner`:        "OK " + insideText,
+	}
+	args := []string{"-c", impacketBoundary, port, testUser, testPassword}
+	for name := range want {
+		args = append(args, name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, python, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("impacket: %v\n%s", err, out)
+	}
+	got := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		got[line] = true
+		if strings.Contains(line, "root:") {
+			t.Errorf("impacket read /etc/passwd: %s", line)
+		}
+	}
+	for _, share := range []string{"share", "base"} {
+		for name, w := range want {
+			if line := share + " " + name + " " + w; !got[line] {
+				t.Errorf("missing %q in impacket's output:\n%s", line, out)
+			}
 		}
 	}
 }
