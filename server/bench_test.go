@@ -290,19 +290,25 @@ func treeConnectAndXRequest(mid, uid uint16, path string) []byte {
 // ntCreateAndXRequest opens an existing file for reading and writing
 // (MS-CIFS 2.2.4.64.1).
 func ntCreateAndXRequest(mid, uid, tid uint16, name string) []byte {
+	return ntCreateRequest(mid, uid, tid, name, 0x0012019F, 1, 0x40) // FILE_GENERIC_READ|WRITE, FILE_OPEN, FILE_NON_DIRECTORY_FILE
+}
+
+// ntCreateRequest is an NT_CREATE_ANDX (MS-CIFS 2.2.4.64.1) with the given
+// DesiredAccess, CreateDisposition and CreateOptions and a Unicode name.
+func ntCreateRequest(mid, uid, tid uint16, name string, access, disposition, options uint32) []byte {
 	n := utf16z(name)
 	w := []byte{0xFF, 0, 0, 0, 0} // no AndX; Reserved
 	w = binary.LittleEndian.AppendUint16(w, uint16(len(n)))
-	w = binary.LittleEndian.AppendUint32(w, 0)          // Flags
-	w = binary.LittleEndian.AppendUint32(w, 0)          // RootDirectoryFID
-	w = binary.LittleEndian.AppendUint32(w, 0x0012019F) // FILE_GENERIC_READ|FILE_GENERIC_WRITE
-	w = binary.LittleEndian.AppendUint64(w, 0)          // AllocationSize
-	w = binary.LittleEndian.AppendUint32(w, 0x80)       // ATTR_NORMAL
-	w = binary.LittleEndian.AppendUint32(w, 7)          // share read, write, delete
-	w = binary.LittleEndian.AppendUint32(w, 1)          // FILE_OPEN
-	w = binary.LittleEndian.AppendUint32(w, 0x40)       // FILE_NON_DIRECTORY_FILE
-	w = binary.LittleEndian.AppendUint32(w, 2)          // SECURITY_IMPERSONATION
-	w = append(w, 0)                                    // SecurityFlags
+	w = binary.LittleEndian.AppendUint32(w, 0)           // Flags
+	w = binary.LittleEndian.AppendUint32(w, 0)           // RootDirectoryFID
+	w = binary.LittleEndian.AppendUint32(w, access)      // DesiredAccess
+	w = binary.LittleEndian.AppendUint64(w, 0)           // AllocationSize
+	w = binary.LittleEndian.AppendUint32(w, 0x80)        // ATTR_NORMAL
+	w = binary.LittleEndian.AppendUint32(w, 7)           // share read, write, delete
+	w = binary.LittleEndian.AppendUint32(w, disposition) // CreateDisposition
+	w = binary.LittleEndian.AppendUint32(w, options)     // CreateOptions
+	w = binary.LittleEndian.AppendUint32(w, 2)           // SECURITY_IMPERSONATION
+	w = append(w, 0)                                     // SecurityFlags
 	// The data block starts at 32+1+48+2 = 83: one pad byte aligns the
 	// Unicode name.
 	return smbRequest(benchCmdNTCreate, mid, uid, tid, clientFlags2, w, append([]byte{0}, n...))

@@ -236,11 +236,26 @@ func (c *conn) handleFrame(f netbt.Frame) error {
 }
 
 // releaseAll closes every open file, running delete-on-close, when the
-// connection ends (MS-CIFS 3.3.7.1: the connection's opens are closed).
+// connection ends for any reason: the client closed or vanished, a framing
+// error, a panic, Shutdown (MS-CIFS 3.3.7.1: the connection's opens are
+// closed). It is the one teardown path, so whatever an open holds (FID
+// owners, positions, pipes, and any per-open state added later) is
+// released here through closeFilesWhere. When the server is shutting down
+// it first flushes each file to stable storage, since the machine may be
+// about to power off.
 func (c *conn) releaseAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.files.CloseAll()
+	if c.closing.Load() {
+		c.files.Range(func(_ uint16, f *vfs.File) bool {
+			if !f.IsDir() {
+				f.Sync()
+			}
+			return true
+		})
+	}
+	c.closeFilesWhere(func(fileOwner) bool { return true })
+	c.files.CloseAll() // a file without an owner record, which addFile never leaves
 }
 
 // handleMessageLocked is handleMessage under mu.

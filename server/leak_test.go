@@ -59,17 +59,8 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 // test.CheckRoutines, so nothing here may outlive shutdown.
 func serveUntilShutdown(t *testing.T, cfg server.Config) (addr string, shutdown func()) {
 	t.Helper()
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l, server.FramingNetBT) }()
-	return l.Addr().String(), func() {
+	srv, addr, served := serveLoopback(t, cfg)
+	return addr, func() {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -80,4 +71,22 @@ func serveUntilShutdown(t *testing.T, cfg server.Config) (addr string, shutdown 
 			t.Fatalf("Serve returned %v, want ErrServerClosed", err)
 		}
 	}
+}
+
+// serveLoopback serves cfg on a loopback listener with NetBT framing and
+// returns the server, its address and where Serve's result arrives; the
+// caller shuts it down.
+func serveLoopback(t *testing.T, cfg server.Config) (*server.Server, string, <-chan error) {
+	t.Helper()
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l, server.FramingNetBT) }()
+	return srv, l.Addr().String(), served
 }

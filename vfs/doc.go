@@ -1,7 +1,8 @@
 // Package vfs gives an afero.Fs the file semantics an SMB1 client expects
 // from a Windows server: SMB path canonicalisation that can never leave the
 // share (CleanPath, and RootFs, which confines an OS directory with os.Root
-// so symlinks cannot escape either), case-insensitive lookup on
+// so symlinks cannot escape either; Confine, which does the same for an
+// afero.BasePathFs over the OS), case-insensitive lookup on
 // case-sensitive filesystems (Resolve), NT create dispositions and
 // delete-on-close (Share, File), DOS and NT wildcards (Match), attributes
 // and timestamps in their wire encodings, the FID table (OpenTable) and the

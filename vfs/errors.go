@@ -87,7 +87,7 @@ func StatusFromError(err error) smb.NTStatus {
 		return smb.StatusAccessDenied
 	}
 	switch {
-	case errors.Is(err, ErrPathEscapes):
+	case isEscape(err):
 		return smb.StatusAccessDenied
 	case errors.Is(err, fs.ErrNotExist):
 		return smb.StatusObjectNameNotFound
@@ -106,11 +106,26 @@ func StatusFromError(err error) smb.NTStatus {
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		switch e.Error() {
-		case osRootEscape, memReadOnly:
+		case memReadOnly:
 			return smb.StatusAccessDenied
 		case memNotDir:
 			return smb.StatusNotADirectory
 		}
 	}
 	return smb.StatusUnsuccessful
+}
+
+// isEscape reports whether err is a refusal to leave the share root: RootFs's
+// and the jail's ErrPathEscapes, or os.Root's error for a symlink that leads
+// outside.
+func isEscape(err error) bool {
+	if errors.Is(err, ErrPathEscapes) {
+		return true
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if e.Error() == osRootEscape {
+			return true
+		}
+	}
+	return false
 }

@@ -95,6 +95,13 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 
 // WriteAt writes p at off; writing past the end extends the file and fills
 // the gap with zeros. It needs write or append access.
+//
+// A write that fails part-way (disk full: the kernel takes some bytes,
+// then ENOSPC; os.File.WriteAt then reports 0 written) and has made the
+// file longer is cut back to the old end of file, so the file does not
+// grow by bytes the client was told failed. Bytes overwritten inside the
+// old end stay overwritten, as on any server. Finding the old end costs
+// one lseek(2) per write, which does not allocate.
 func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	if err := f.dataCheck(AccessWriteData | AccessAppendData); err != nil {
 		return 0, err
@@ -108,8 +115,12 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	if err := f.share.checkSize(off, int64(len(p))); err != nil {
 		return 0, err
 	}
+	end, serr := f.h.Seek(0, io.SeekEnd)
 	n, err := f.h.WriteAt(p, off)
 	if err != nil {
+		if now, err2 := f.h.Seek(0, io.SeekEnd); serr == nil && err2 == nil && now > end && f.h.Truncate(end) == nil {
+			n = 0
+		}
 		return n, statusErr(err)
 	}
 	return n, nil

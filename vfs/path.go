@@ -147,8 +147,12 @@ func joinComponents(comps []string) string {
 // parent joined with the last component as given, together with
 // StatusObjectNameNotFound, so a caller that means to create the file can
 // use the path. A missing or non-directory parent is
-// StatusObjectPathNotFound, as Windows distinguishes the two. Other failures
-// are mapped with StatusFromError.
+// StatusObjectPathNotFound, as Windows distinguishes the two. A name that
+// leads out of the share through a symlink (refused by RootFs or by the
+// jail NewShare puts around an OS-backed Fs) counts as missing, as Samba
+// 4.17 answers with its default "wide links = no": the client learns
+// nothing about what lies outside. Other failures are mapped with
+// StatusFromError.
 func Resolve(fsys afero.Fs, p string) (actual string, err error) {
 	actual, _, err = resolve(fsys, p)
 	return actual, err
@@ -160,7 +164,7 @@ func resolve(fsys afero.Fs, p string) (string, os.FileInfo, error) {
 	if err == nil {
 		return p, fi, nil
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
+	if !missing(err) {
 		return p, nil, StatusFromError(err)
 	}
 	if p == "/" {
@@ -172,12 +176,12 @@ func resolve(fsys afero.Fs, p string) (string, os.FileInfo, error) {
 		last := i == len(comps)-1
 		next := joinPath(cur, c)
 		fi, err = fsys.Stat(next)
-		if errors.Is(err, fs.ErrNotExist) {
+		if missing(err) {
 			next, fi, err = foldLookup(fsys, cur, c)
 		}
 		switch {
 		case err == nil:
-		case !errors.Is(err, fs.ErrNotExist):
+		case !missing(err):
 			return p, nil, StatusFromError(err)
 		case last:
 			return joinPath(cur, c), nil, smb.StatusObjectNameNotFound
@@ -217,10 +221,16 @@ func foldLookup(fsys afero.Fs, dir, name string) (string, os.FileInfo, error) {
 		}
 		p := joinPath(dir, n)
 		fi, err := fsys.Stat(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // a dangling symlink: try the next spelling
+		if missing(err) {
+			continue // a dangling or escaping symlink: try the next spelling
 		}
 		return p, fi, err
 	}
 	return "", nil, fs.ErrNotExist
+}
+
+// missing reports whether err means the name is not there for the client:
+// it does not exist, or it is a symlink that leads out of the share.
+func missing(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || isEscape(err)
 }

@@ -170,10 +170,27 @@ type Share struct {
 	MaxFileSize int64
 }
 
-// NewShare returns a Share over fsys. On a read-only share every request
-// that would change the share fails with StatusAccessDenied, as Samba
-// answers for "read only = yes".
+// NewShare returns a Share over fsys. A read-only share refuses every
+// change with the status Samba 4.17 gives for "read only = yes": an open or
+// create that asks for write access is StatusAccessDenied; a create
+// without write access finds nothing (StatusObjectNameNotFound); deleting,
+// renaming, making or removing a directory and setting attributes or times
+// by path are StatusMediaWriteProtected. An afero.ReadOnlyFs makes the
+// share read-only whatever readOnly says, so its refusals carry those
+// statuses rather than the EPERM it would return.
+//
+// An afero.BasePathFs over the host's file system (afero.OsFs) keeps ".."
+// in but lets the kernel follow symlinks anywhere; NewShare confines it as
+// Confine does, so a link such as "evil -> /etc" is never served.
 func NewShare(fsys afero.Fs, readOnly bool) *Share {
+	if _, ok := fsys.(*afero.ReadOnlyFs); ok {
+		readOnly = true
+	}
+	if dir, ok := osBaseDir(fsys); ok {
+		if j, err := Confine(fsys, dir); err == nil {
+			fsys = j
+		}
+	}
 	s := &Share{fs: fsys, readOnly: readOnly}
 	if _, ok := fsys.(*RootFs); !ok {
 		s.MaxFileSize = DefaultMaxFileSize
@@ -196,12 +213,23 @@ func (s *Share) lookup(smbPath string) (string, os.FileInfo, error) {
 	return resolve(s.fs, p)
 }
 
-// mutable fails on a read-only share.
+// mutable fails on a read-only share with the status Samba gives for a
+// change by path there (its CAN_WRITE check in the SMB1 path commands).
 func (s *Share) mutable() error {
 	if s.readOnly {
-		return smb.StatusAccessDenied
+		return smb.StatusMediaWriteProtected
 	}
 	return nil
+}
+
+// hidden turns the collision a create meets on a name Resolve reported
+// missing into StatusObjectNameNotFound: the name is a symlink leading
+// out of the share or nowhere, which the client must not learn of.
+func hidden(err error) error {
+	if err == smb.StatusObjectNameCollision {
+		return smb.StatusObjectNameNotFound
+	}
+	return err
 }
 
 // grant computes the access an open receives: generic rights mapped to file
@@ -248,7 +276,8 @@ func readOnlyMode(fi os.FileInfo) bool {
 //     NON_DIRECTORY_FILE, DIRECTORY_FILE with a disposition other than
 //     FILE_CREATE, FILE_OPEN and FILE_OPEN_IF, superseding or overwriting
 //     an existing directory, delete-on-close without DELETE access;
-//   - StatusAccessDenied: a change on a read-only share, write access to a
+//   - StatusAccessDenied: write access or truncation on a read-only share
+//     (a create there is StatusObjectNameNotFound), write access to a
 //     read-only file, delete-on-close of the root, a device or FIFO;
 //   - StatusObjectNameNotFound / StatusObjectPathNotFound (see Resolve);
 //   - StatusObjectNameCollision: FILE_CREATE of an existing name;
@@ -290,23 +319,23 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 	if err != smb.StatusObjectNameNotFound {
 		return nil, 0, err
 	}
-	if disp == FileOpen || disp == FileOverwrite {
-		return nil, 0, err
-	}
-	if err := s.mutable(); err != nil {
+	if disp == FileOpen || disp == FileOverwrite || s.readOnly {
+		// On a read-only share only an open without write access gets
+		// here (grant refused the others), and Samba answers it as if
+		// the name were missing.
 		return nil, 0, err
 	}
 	f := &File{share: s, path: actual, access: access, deleteOnClose: doc}
 	if wantDir {
 		if err := s.fs.Mkdir(actual, 0o777); err != nil {
-			return nil, 0, statusErr(err)
+			return nil, 0, hidden(statusErr(err))
 		}
 		f.isDir = true
 		return f, FileCreated, nil
 	}
 	h, err := s.fs.OpenFile(actual, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
-		return nil, 0, statusErr(err)
+		return nil, 0, hidden(statusErr(err))
 	}
 	f.h = h
 	if p.FileAttributes&AttrReadonly != 0 {
@@ -358,10 +387,8 @@ func (s *Share) openExisting(actual string, fi os.FileInfo, p CreateParams, acce
 		}
 		f.access &^= AccessWriteData | AccessAppendData
 	}
-	if truncate {
-		if err := s.mutable(); err != nil {
-			return nil, 0, err
-		}
+	if truncate && s.readOnly {
+		return nil, 0, smb.StatusAccessDenied
 	}
 	if truncate || f.access&accessData != 0 {
 		// An open for attributes only (Explorer's property queries) takes
@@ -449,7 +476,7 @@ func (s *Share) Mkdir(smbPath string) error {
 	case nil:
 		return smb.StatusObjectNameCollision
 	case smb.StatusObjectNameNotFound:
-		return statusErr(s.fs.Mkdir(actual, 0o777))
+		return hidden(statusErr(s.fs.Mkdir(actual, 0o777)))
 	}
 	return err
 }

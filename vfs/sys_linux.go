@@ -4,6 +4,8 @@ package vfs
 
 import (
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -69,4 +71,26 @@ func fileDiskUsage(f *os.File) (total, free, blockSize uint64, err error) {
 		bs = uint64(st.Bsize)
 	}
 	return uint64(st.Blocks) * bs, uint64(st.Bavail) * bs, bs, nil
+}
+
+// fdPath asks the kernel for the path of the file open on f: the
+// /proc/self/fd link names what was opened, whatever name led there
+// (proc(5)). It fails when /proc is not mounted, and for a file already
+// unlinked, whose link text no longer names it.
+func fdPath(f *os.File) (string, bool) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return "", false
+	}
+	var p string
+	var lerr error
+	if err := rc.Control(func(fd uintptr) {
+		p, lerr = os.Readlink("/proc/self/fd/" + strconv.FormatUint(uint64(fd), 10))
+	}); err != nil || lerr != nil {
+		return "", false
+	}
+	if strings.HasSuffix(p, " (deleted)") || !strings.HasPrefix(p, "/") {
+		return "", false
+	}
+	return p, true
 }

@@ -26,3 +26,6 @@ var errNoStatfs = errors.New("vfs: disk usage not supported on this platform")
 func fileDiskUsage(*os.File) (total, free, blockSize uint64, err error) {
 	return 0, 0, 0, errNoStatfs
 }
+
+// fdPath is not available: the jail falls back to comparing file identity.
+func fdPath(*os.File) (string, bool) { return "", false }
