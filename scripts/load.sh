@@ -57,7 +57,23 @@ echo "load.sh: open-file limit $(ulimit -n)"
 "$GO" build -o "$work/tinysmbd" ./cmd/tinysmbd
 "$GO" build -o "$work/loadclient" ./scripts/loadclient
 mkdir "$work/share"
-"$work/tinysmbd" -netbt "" -direct "127.0.0.1:$PORT" -share "load=$work/share" -guest >"$work/server.log" 2>&1 &
+# Every load client comes from 127.0.0.1, so the per-address and total
+# connection limits (64 and 1,024 by default) are lifted; the timeouts stay
+# at their defaults, so stalled connections meet the handshake timeout as
+# they would in the field.
+cat >"$work/load.toml" <<EOF
+[server]
+netbt_listen = ""
+direct_listen = "127.0.0.1:$PORT"
+max_connections = 0
+max_connections_per_client = 0
+
+[[shares]]
+name = "load"
+path = "$work/share"
+guest_ok = true
+EOF
+"$work/tinysmbd" -config "$work/load.toml" >"$work/server.log" 2>&1 &
 srv_pid=$!
 for _ in $(seq 50); do
 	ss -ltn | grep -q "127.0.0.1:$PORT " && break

@@ -178,8 +178,12 @@ func (c *conn) serve() {
 			reason = "server shutting down"
 			return
 		}
+		// Reload and Status may change or read the state these look at
+		// from other goroutines (mu).
+		c.mu.Lock()
 		fr.SetMaxLength(c.maxMessage())
 		c.armReadDeadline()
+		c.mu.Unlock()
 		if c.closing.Load() {
 			// shutdown may have set its deadline in the past just
 			// before armReadDeadline replaced it.
