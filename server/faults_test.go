@@ -468,11 +468,12 @@ mount -t tmpfs -o size=1M tinysmbd-full "$d/full"
 mount -t tmpfs -o size=1M tinysmbd-ro "$d/ro"
 echo kept > "$d/ro/f.txt"
 mount -o remount,ro "$d/ro"
-exec "$0" "$@"`
+exec "$@"`
 	ctx, cancel := context.WithTimeout(context.Background(), 2*peerTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, unshare, flags, "--propagation", "private", "sh", "-c", script,
-		os.Args[0], dir, "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
+	args := append([]string{flags, "--propagation", "private", "sh", "-c", script, "sh", dir}, selfCommand()...)
+	args = append(args, "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
+	cmd := exec.CommandContext(ctx, unshare, args...)
 	cmd.Env = append(os.Environ(), envFaultTmpfs+"="+dir)
 	out, err := cmd.CombinedOutput()
 	text := string(out)

@@ -158,7 +158,8 @@ func TestRunAsNobody(t *testing.T) {
 	}
 
 	var logs syncBuffer
-	cmd := exec.Command(os.Args[0], "-config", cfgPath)
+	self := selfCommand()
+	cmd := exec.Command(self[0], append(self[1:], "-config", cfgPath)...)
 	cmd.Env = append(os.Environ(), envRunMain+"=1")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -264,8 +265,9 @@ func rerunInNetns(t *testing.T) {
 	lookPeer(t, "ip", "iproute2")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*peerTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, unshare, "-n", "sh", "-c", `ip link set lo up && exec "$0" "$@"`,
-		os.Args[0], "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
+	args := append([]string{"-n", "sh", "-c", `ip link set lo up && exec "$0" "$@"`}, selfCommand()...)
+	args = append(args, "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
+	cmd := exec.CommandContext(ctx, unshare, args...)
 	cmd.Env = append(os.Environ(), envInNetns+"=1")
 	out, err := cmd.CombinedOutput()
 	text := string(out)
@@ -279,4 +281,15 @@ func rerunInNetns(t *testing.T) {
 	default:
 		t.Fatalf("failed inside the network namespace: %v", err)
 	}
+}
+
+// selfCommand is the command line that runs this test binary again: the
+// binary, behind the user-mode emulator named by TINYSMBD_TEST_EMULATOR
+// when it was built for another architecture (scripts/qemu-test.sh sets
+// it; no binfmt handler is assumed).
+func selfCommand() []string {
+	if emu := os.Getenv("TINYSMBD_TEST_EMULATOR"); emu != "" {
+		return []string{emu, os.Args[0]}
+	}
+	return []string{os.Args[0]}
 }
