@@ -48,6 +48,9 @@ type conn struct {
 	spareRequests []*request
 	pos           positions // file positions (position.go)
 	core          coreState // core commands' SEARCH contexts (core.go)
+	// pending are the LOCKING_ANDX requests waiting for their locks, for
+	// NT_CANCEL (locking.go).
+	pending map[pendingKey]*pendingLock
 }
 
 // firstPipeFID starts the FIDs reserved for named pipes (ipc.go). addFile

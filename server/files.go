@@ -105,6 +105,8 @@ func (c *conn) ntCreate(req *request, b smb.Block) error {
 		FileAttributes:    nc.ExtFileAttributes(),
 		CreateDisposition: nc.CreateDisposition(),
 		CreateOptions:     nc.CreateOptions(),
+		ShareAccess:       nc.ShareAccess(),
+		Opener:            c.opener(req),
 	})
 	if err != nil {
 		return statusOf(err)
@@ -155,6 +157,7 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 	if err != nil {
 		return statusOf(err)
 	}
+	params.Opener = c.opener(req)
 	f, action, err := share.Create(req.path(o.FileName()), params)
 	if err != nil {
 		return statusOf(err)
@@ -219,6 +222,10 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 	start := req.resp.Pos()
 	smb.BeginReadAndXResponse(&req.resp, 0xFFFF, n)
 	data := req.resp.Extend(n)
+	if err := c.checkIO(req, f, q.Offset(), n, false); err != nil {
+		req.resp.Truncate(start)
+		return err
+	}
 	got, err := f.ReadAt(data, int64(q.Offset()))
 	if err != nil && got == 0 && !isEOF(err) {
 		req.resp.Truncate(start)
@@ -243,6 +250,9 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 	}
 	f, err := c.file(req, q.FID())
 	if err != nil {
+		return err
+	}
+	if err := c.checkIO(req, f, q.Offset(), len(q.Data()), true); err != nil {
 		return err
 	}
 	n, err := f.WriteAt(q.Data(), int64(q.Offset()))
