@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,8 +17,15 @@ import (
 )
 
 // conn is one client connection. Its reader goroutine (serve) owns every
-// field below except the writer, so no locks guard them.
+// field below except the writer; it holds mu while it handles a message,
+// and a deferred open replayed from another goroutine (locking.go) takes
+// mu too, so the handlers never run concurrently.
 type conn struct {
+	mu sync.Mutex
+	// ended is set, under mu, once the connection released its state; a
+	// late replay then does nothing.
+	ended bool
+
 	srv     *Server
 	nc      net.Conn
 	id      uint64
@@ -51,6 +59,12 @@ type conn struct {
 	// pending are the LOCKING_ANDX requests waiting for their locks, for
 	// NT_CANCEL (locking.go).
 	pending map[pendingKey]*pendingLock
+	// replaying is set while a deferred open runs again (deferOpen).
+	replaying bool
+	// replayMu guards replayQueue, the deferred messages waiting to run.
+	replayMu       sync.Mutex
+	replayQueue    []*deferred
+	replayDeadline time.Time // of the deferred message being replayed
 }
 
 // firstPipeFID starts the FIDs reserved for named pipes (ipc.go). addFile
@@ -137,7 +151,10 @@ func (c *conn) serve() {
 		c.w.close()
 		<-c.w.done
 		c.nc.Close()
+		c.mu.Lock()
+		c.ended = true
 		c.releaseAll()
+		c.mu.Unlock()
 		if c.w.err != nil && reason == "client closed" {
 			reason = "write failed: " + c.w.err.Error()
 		}
@@ -166,7 +183,10 @@ func (c *conn) serve() {
 			}
 			return
 		}
-		if err := c.handleFrame(f); err != nil {
+		c.mu.Lock()
+		err = c.handleFrame(f)
+		c.mu.Unlock()
+		if err != nil {
 			var ec errClose
 			if errors.As(err, &ec) {
 				reason = ec.reason

@@ -108,6 +108,9 @@ func (c *conn) ntCreate(req *request, b smb.Block) error {
 		ShareAccess:       nc.ShareAccess(),
 		Opener:            c.opener(req),
 	})
+	if err == smb.StatusSharingViolation && c.deferOpen(req, b, share, name) {
+		return errNoReply
+	}
 	if err != nil {
 		return statusOf(err)
 	}
@@ -159,6 +162,9 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 	}
 	params.Opener = c.opener(req)
 	f, action, err := share.Create(req.path(o.FileName()), params)
+	if err == smb.StatusSharingViolation && c.deferOpen(req, b, share, req.path(o.FileName())) {
+		return errNoReply
+	}
 	if err != nil {
 		return statusOf(err)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -201,6 +202,89 @@ func (c *conn) addPending(k pendingKey, p *pendingLock) {
 		}
 	}
 	c.pending[k] = p
+}
+
+// sharingDelay is how long an open that meets a sharing violation waits
+// for the conflicting open to close before it fails: Samba's one second
+// for SMB1 (smbtorture raw.mux, base.defer_open).
+const sharingDelay = time.Second
+
+// deferOpen holds an open that failed with a sharing violation: the whole
+// message is replayed when an open of the file closes, or after
+// sharingDelay, and the replay's answer is final. Only a message whose
+// first block is the open is deferred (a chain after a SESSION_SETUP must
+// not run twice), and only once.
+func (c *conn) deferOpen(req *request, b smb.Block, share *vfs.Share, name string) bool {
+	if b.Offset != smb.HeaderLen {
+		return false
+	}
+	deadline := time.Now().Add(sharingDelay)
+	if c.replaying {
+		// Still in conflict after a close: wait on, up to the first
+		// attempt's deadline.
+		deadline = c.replayDeadline
+	}
+	left := time.Until(deadline)
+	if left <= 0 {
+		return false
+	}
+	d := &deferred{msg: append([]byte(nil), b.Msg...), deadline: deadline}
+	var once sync.Once
+	fire := func() { once.Do(func() { c.queueReplay(d) }) }
+	if !share.WaitClose(name, fire) {
+		return false
+	}
+	time.AfterFunc(left, fire)
+	return true
+}
+
+// deferred is a message waiting to be replayed.
+type deferred struct {
+	msg      []byte
+	deadline time.Time
+}
+
+// queueReplay runs deferred messages again in the order their waits
+// ended, one goroutine at a time, so that of two opens deferred behind
+// one close the earlier one wins (smbtorture raw.mux).
+func (c *conn) queueReplay(msg *deferred) {
+	c.replayMu.Lock()
+	c.replayQueue = append(c.replayQueue, msg)
+	start := len(c.replayQueue) == 1
+	c.replayMu.Unlock()
+	if !start {
+		return
+	}
+	go func() {
+		for {
+			c.replayMu.Lock()
+			if len(c.replayQueue) == 0 {
+				c.replayMu.Unlock()
+				return
+			}
+			m := c.replayQueue[0]
+			c.replayMu.Unlock()
+			c.replay(m)
+			c.replayMu.Lock()
+			c.replayQueue = c.replayQueue[1:]
+			c.replayMu.Unlock()
+		}
+	}()
+}
+
+// replay handles a deferred message again, as the reader would.
+func (c *conn) replay(d *deferred) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended || c.closing.Load() {
+		return
+	}
+	c.replaying, c.replayDeadline = true, d.deadline
+	defer func() { c.replaying = false }()
+	if err := c.handleMessage(d.msg); err != nil {
+		c.log.Warn("deferred open", "err", err)
+		c.shutdown()
+	}
 }
 
 // cancelLock ends with STATUS_FILE_LOCK_CONFLICT the pending request on

@@ -213,8 +213,8 @@ func (f *File) SetDeleteOnClose(del bool) error {
 	}
 	// MS-FSA 2.1.5.14.3: the disposition marks the file delete pending at
 	// once; new opens fail with STATUS_DELETE_PENDING until the last
-	// handle closes and the file goes.
-	f.deleteOnClose = true
+	// handle closes and the file goes. The state is the file's, so a
+	// later clear through any handle undoes it.
 	f.share.setDeletePending(f, true)
 	return nil
 }

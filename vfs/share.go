@@ -189,7 +189,7 @@ const (
 // Share is one exported afero.Fs with SMB semantics. Paths given to its
 // methods are SMB paths as the client sent them ("\dir\file"); they are
 // cleaned with CleanPath and resolved case-insensitively with Resolve.
-// A Share holds no mutable state after construction and is safe for
+// A Share's only mutable state is its open-file table, guarded by mu; it is safe for
 // concurrent use to the extent its Fs is.
 type Share struct {
 	fs       afero.Fs

@@ -42,6 +42,8 @@ type fileNode struct {
 	locks         []byteLock
 	waiters       []*LockWaiter
 	retrying      bool // retryWaiters is running
+	// closeWatchers run when an open of the file closes (WaitClose).
+	closeWatchers []func()
 	// modes counts the opens taking part in the share-access check by
 	// what they hold and what they refuse to share, so that checking a
 	// new open does not scan thousands of opens of one file.
@@ -193,7 +195,7 @@ func (s *Share) dosDuplicate(f *File, n *fileNode) bool {
 
 // dropIfIdle forgets a node nothing refers to any more. s.mu must be held.
 func (s *Share) dropIfIdle(n *fileNode) {
-	if len(n.opens) == 0 && len(n.waiters) == 0 && s.nodes[n.path] == n {
+	if len(n.opens) == 0 && len(n.waiters) == 0 && len(n.closeWatchers) == 0 && s.nodes[n.path] == n {
 		delete(s.nodes, n.path)
 	}
 }
@@ -213,6 +215,10 @@ func (s *Share) detach(f *File, remove func(p string) error) (err error, wake []
 		return nil, nil
 	}
 	n.remove(f)
+	for _, fn := range n.closeWatchers {
+		wake = append(wake, fn)
+	}
+	n.closeWatchers = nil
 	released := n.dropLocksOf(f)
 	wake = n.cancelWaitersOf(f, smb.StatusRangeNotLocked, wake)
 	if released {
@@ -350,4 +356,23 @@ func (f *File) abandon() {
 	f.deleteOnClose = false
 	_, wake := f.share.detach(f, func(string) error { return nil })
 	runAll(wake)
+}
+
+// WaitClose arranges for fn to run once, on the goroutine that closes it,
+// when the next open of the file at smbPath closes: a server defers an open
+// that met a sharing violation until then (Samba's deferred open). It
+// reports false, and never calls fn, if the file does not exist.
+func (s *Share) WaitClose(smbPath string, fn func()) bool {
+	actual, _, err := s.lookup(smbPath)
+	if err != nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.nodes[actual]
+	if n == nil || len(n.opens) == 0 {
+		return false
+	}
+	n.closeWatchers = append(n.closeWatchers, fn)
+	return true
 }
