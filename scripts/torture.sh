@@ -17,6 +17,7 @@
 #                                timing checks of raw.mux and the lock suites then fail at random
 #   TORTURE_OUT=DIR              keep every suite's subunit stream and the server logs in DIR
 #   GO=go                        the Go command that builds tinysmbd
+#   SAMBA_BASELINE=PATH          the samba-baseline script (default ../shared/tools/samba-baseline)
 #   TORTURE_STRICT=1             exit 1 when tinysmbd passes fewer subtests than the expected
 #                                Samba count in some suite (the acceptance rule)
 #
@@ -87,7 +88,7 @@ fi
 work=$(mktemp -d)
 out=${TORTURE_OUT:-$work/out}
 mkdir -p "$out"
-baseline=$root/../shared/tools/samba-baseline
+baseline=${SAMBA_BASELINE:-$root/../shared/tools/samba-baseline}
 server_pid=
 samba_dir=
 # shellcheck disable=SC2317 # cleanup runs from the EXIT trap

@@ -20,10 +20,15 @@ import (
 // conn is one client connection. Its reader goroutine (serve) owns every
 // field below except the writer; it holds mu while it handles a message, so
 // that Status and Reload can read and change the session state between
-// messages.
+// messages, and a deferred open replayed from another goroutine
+// (locking.go) takes mu too, so the handlers never run concurrently.
 type conn struct {
-	mu      sync.Mutex
-	since   time.Time
+	mu    sync.Mutex
+	since time.Time
+	// ended is set, under mu, once the connection released its state; a
+	// late replay then does nothing.
+	ended bool
+
 	srv     *Server
 	nc      net.Conn
 	id      uint64
@@ -63,6 +68,16 @@ type conn struct {
 	readDeadline time.Time     // the read deadline set on nc
 	stop         chan struct{} // closed by shutdown
 	stopOnce     sync.Once
+
+	// pending are the LOCKING_ANDX requests waiting for their locks, for
+	// NT_CANCEL (locking.go).
+	pending map[pendingKey]*pendingLock
+	// replaying is set while a deferred open runs again (deferOpen).
+	replaying bool
+	// replayMu guards replayQueue, the deferred messages waiting to run.
+	replayMu       sync.Mutex
+	replayQueue    []*deferred
+	replayDeadline time.Time // of the deferred message being replayed
 }
 
 // firstPipeFID starts the FIDs reserved for named pipes (ipc.go). addFile
@@ -161,7 +176,10 @@ func (c *conn) serve() {
 		}
 		c.w.close()
 		c.nc.Close()
-		c.releaseAll()
+		c.mu.Lock()
+		c.ended = true
+		c.mu.Unlock()
+		c.releaseAll() // takes mu itself
 		if err := c.w.err(); err != nil && reason == "client closed" {
 			reason = "write failed: " + err.Error()
 		}
@@ -204,7 +222,10 @@ func (c *conn) serve() {
 			}
 			return
 		}
-		if err := c.handleFrame(f); err != nil {
+		c.mu.Lock() // Status, Reload and deferred opens wait for this message
+		err = c.handleFrame(f)
+		c.mu.Unlock()
+		if err != nil {
 			var ec errClose
 			if errors.As(err, &ec) {
 				reason = ec.reason
@@ -229,7 +250,7 @@ func (c *conn) handleFrame(f netbt.Frame) error {
 	switch f.Type {
 	case netbt.TypeSessionMessage:
 		c.lastActive = time.Now()
-		return c.handleMessageLocked(f.Payload)
+		return c.handleMessage(f.Payload)
 	case netbt.TypeSessionRequest:
 		return c.handleSessionRequest(f.Payload)
 	case netbt.TypeKeepalive:
@@ -260,13 +281,6 @@ func (c *conn) releaseAll() {
 	}
 	c.closeFilesWhere(func(fileOwner) bool { return true })
 	c.files.CloseAll() // a file without an owner record, which addFile never leaves
-}
-
-// handleMessageLocked is handleMessage under mu.
-func (c *conn) handleMessageLocked(msg []byte) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.handleMessage(msg)
 }
 
 // send queues one complete frame.

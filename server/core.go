@@ -127,6 +127,7 @@ func (c *conn) coreOpen(req *request, b smb.Block) error {
 	if err != nil {
 		return statusOf(err)
 	}
+	params.Opener = c.opener(req)
 	f, _, err := share.Create(req.path(o.FileName()), params)
 	if err == smb.StatusFileIsADirectory {
 		// Samba refuses a directory with access denied: the core
@@ -181,6 +182,7 @@ func (c *conn) coreCreate(req *request, b smb.Block) error {
 		FileAttributes:    uint32(q.FileAttributes()),
 		CreateDisposition: disp,
 		CreateOptions:     vfs.FileNonDirectoryFile,
+		ShareAccess:       vfs.ShareRead | vfs.ShareWrite,
 	})
 	if err != nil {
 		return statusOf(err)
@@ -222,6 +224,7 @@ func (c *conn) createTemporary(req *request, b smb.Block) error {
 			FileAttributes:    uint32(q.FileAttributes()),
 			CreateDisposition: vfs.FileCreate,
 			CreateOptions:     vfs.FileNonDirectoryFile,
+			ShareAccess:       vfs.ShareRead | vfs.ShareWrite,
 		})
 		if err != smb.StatusObjectNameCollision {
 			break
@@ -262,6 +265,9 @@ func (c *conn) coreRead(req *request, b smb.Block) error {
 	n := min(int(q.CountOfBytesToRead()), c.coreMaxBuf()-smb.ReadResponseOverhead)
 	off := int64(q.ReadOffsetInBytes())
 	start := req.resp.Pos()
+	if err := c.checkIO(req, f, uint64(off), n, false); err != nil {
+		return err
+	}
 	smb.BeginReadResponse(&req.resp, n)
 	got, err := f.ReadAt(req.resp.Extend(n), off)
 	if err != nil && got == 0 && !isEOF(err) {
@@ -287,6 +293,9 @@ func (c *conn) coreWrite(req *request, b smb.Block) error {
 	}
 	off := int64(q.WriteOffsetInBytes())
 	n := 0
+	if err := c.checkIO(req, f, uint64(off), len(q.Data()), true); err != nil {
+		return err
+	}
 	if len(q.Data()) == 0 {
 		err = f.Truncate(off)
 	} else {
@@ -317,7 +326,9 @@ func (c *conn) writeAndClose(req *request, b smb.Block) error {
 	n := 0
 	var werr error
 	if len(q.Data()) > 0 {
-		n, werr = f.WriteAt(q.Data(), int64(q.WriteOffsetInBytes()))
+		if werr = c.checkIO(req, f, uint64(q.WriteOffsetInBytes()), len(q.Data()), true); werr == nil {
+			n, werr = f.WriteAt(q.Data(), int64(q.WriteOffsetInBytes()))
+		}
 	}
 	if t := q.LastWriteTime(); werr == nil && t != 0 && t != 0xFFFFFFFF && !f.IsDir() {
 		// Only the write time: smbtorture's raw.close checks that

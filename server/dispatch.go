@@ -168,6 +168,10 @@ func (c *conn) handleMessage(msg []byte) error {
 			reply = false
 			break
 		}
+		if err == errPending {
+			// The handler owns req now and will send its reply.
+			return nil
+		}
 		if err == errStop {
 			status = req.status
 			break

@@ -297,6 +297,7 @@ func TestFaultDiskFull(t *testing.T) {
 func TestFaultReadOnlyFileSystem(t *testing.T) {
 	fs := newFaultFs()
 	afero.WriteFile(fs.Fs, "/f.txt", []byte("kept"), 0o644)
+	afero.WriteFile(fs.Fs, "/g.txt", []byte("kept"), 0o644)
 	hs := serveFault(t, fs)
 	s := hs.login(t)
 	fid := s.ntCreate(t, `f.txt`, accessReadWrite, dispOpen, statusSuccess)
@@ -306,7 +307,10 @@ func TestFaultReadOnlyFileSystem(t *testing.T) {
 	s.write(t, fid, 0, []byte("EVIL"), false, statusMediaWriteProtected)
 	s.ntCreate(t, `f.txt`, accessReadWrite, dispOpen, statusMediaWriteProtected)
 	s.ntCreate(t, `new.txt`, accessReadWrite, dispCreate, statusMediaWriteProtected)
-	s.oem(t, bCmdDelete, le16(0x16), path(`f.txt`), statusMediaWriteProtected)
+	// g.txt, not the open f.txt: deleting an open file that does not
+	// share delete access is a sharing violation before the file system
+	// is asked.
+	s.oem(t, bCmdDelete, le16(0x16), path(`g.txt`), statusMediaWriteProtected)
 	s.oem(t, bCmdCreateDirectory, nil, path(`d`), statusMediaWriteProtected)
 	if got, _ := afero.ReadFile(fs.Fs, "/f.txt"); string(got) != "kept" {
 		t.Fatalf("f.txt holds %q", got)

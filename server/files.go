@@ -109,7 +109,12 @@ func (c *conn) ntCreate(req *request, b smb.Block) error {
 		FileAttributes:    nc.ExtFileAttributes(),
 		CreateDisposition: nc.CreateDisposition(),
 		CreateOptions:     nc.CreateOptions(),
+		ShareAccess:       nc.ShareAccess(),
+		Opener:            c.opener(req),
 	})
+	if err == smb.StatusSharingViolation && c.deferOpen(req, b, share, name) {
+		return errNoReply
+	}
 	if err != nil {
 		return statusOf(err)
 	}
@@ -159,7 +164,11 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 	if err != nil {
 		return statusOf(err)
 	}
+	params.Opener = c.opener(req)
 	f, action, err := share.Create(req.path(o.FileName()), params)
+	if err == smb.StatusSharingViolation && c.deferOpen(req, b, share, req.path(o.FileName())) {
+		return errNoReply
+	}
 	if err != nil {
 		return statusOf(err)
 	}
@@ -223,6 +232,10 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 	start := req.resp.Pos()
 	smb.BeginReadAndXResponse(&req.resp, 0xFFFF, n)
 	data := req.resp.Extend(n)
+	if err := c.checkIO(req, f, q.Offset(), n, false); err != nil {
+		req.resp.Truncate(start)
+		return err
+	}
 	got, err := f.ReadAt(data, int64(q.Offset()))
 	if err != nil && got == 0 && !isEOF(err) {
 		req.resp.Truncate(start)
@@ -247,6 +260,9 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 	}
 	f, err := c.file(req, q.FID())
 	if err != nil {
+		return err
+	}
+	if err := c.checkIO(req, f, q.Offset(), len(q.Data()), true); err != nil {
 		return err
 	}
 	n, err := f.WriteAt(q.Data(), int64(q.Offset()))

@@ -215,7 +215,9 @@ func (s *hostileSession) treeConnect(t *testing.T) uint16 {
 func (s *hostileSession) open(t *testing.T, name string) uint16 {
 	t.Helper()
 	s.mid++
-	hostileWrite(t, s.c, smbRequest(cmdOpen, s.mid, s.uid, s.tid, clientFlags2&^flags2Unicode, le16(2, 0), path(name)))
+	// AccessMode 0x42: read/write, DENY_NONE, so that sessions on other
+	// connections may open the same file.
+	hostileWrite(t, s.c, smbRequest(cmdOpen, s.mid, s.uid, s.tid, clientFlags2&^flags2Unicode, le16(0x42, 0), path(name)))
 	return binary.LittleEndian.Uint16(expectReply(t, s.c, cmdOpen, s.mid).words)
 }
 

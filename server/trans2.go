@@ -308,6 +308,7 @@ func (c *conn) setPathInfo(req *request, t *smb.TransRequest, out *transOut) err
 	f, _, err := share.Create(req.path(p.FileName()), vfs.CreateParams{
 		DesiredAccess:     access,
 		CreateDisposition: vfs.FileOpen,
+		ShareAccess:       vfs.ShareAll,
 	})
 	if err != nil {
 		return statusOf(err)

@@ -97,6 +97,26 @@ var cmdParsers = [256]func(b Block, unicode bool) error{
 		}
 		return err
 	},
+	ComLockingAndX: func(b Block, _ bool) error {
+		q, err := ParseLockingAndXRequest(b)
+		if err == nil {
+			_, _, _, _ = q.FID(), q.TypeOfLock(), q.NewOplockLevel(), q.Timeout()
+			for i := range int(q.NumberOfRequestedUnlocks()) {
+				_ = q.Unlock(i)
+			}
+			for i := range int(q.NumberOfRequestedLocks()) {
+				_ = q.Lock(i)
+			}
+		}
+		return err
+	},
+	ComLockByteRange: func(b Block, _ bool) error {
+		q, err := ParseByteRangeRequest(b)
+		if err == nil {
+			_, _, _ = q.FID(), q.CountOfBytes(), q.OffsetInBytes()
+		}
+		return err
+	},
 	ComFlush: func(b Block, _ bool) error {
 		f, err := ParseFlushRequest(b)
 		if err == nil {

@@ -89,6 +89,9 @@ const (
 	StatusInsuffServerResources  NTStatus = 0xC0000205
 	StatusNotFound               NTStatus = 0xC0000225
 	StatusPathNotCovered         NTStatus = 0xC0000257
+	StatusSMBCancelViolation     NTStatus = 0x00AD0001
+	StatusSMBNoAtomicLocks       NTStatus = 0x00AE0001
+	StatusInvalidLockRange       NTStatus = 0xC00001A1
 )
 
 var statusNames = map[NTStatus]string{
@@ -178,6 +181,9 @@ var statusNames = map[NTStatus]string{
 	StatusInsuffServerResources:  "STATUS_INSUFF_SERVER_RESOURCES",
 	StatusNotFound:               "STATUS_NOT_FOUND",
 	StatusPathNotCovered:         "STATUS_PATH_NOT_COVERED",
+	StatusSMBCancelViolation:     "STATUS_SMB_CANCEL_VIOLATION",
+	StatusSMBNoAtomicLocks:       "STATUS_SMB_NO_ATOMIC_LOCKS",
+	StatusInvalidLockRange:       "STATUS_INVALID_LOCK_RANGE",
 }
 
 var statusDOSErrors = map[NTStatus]DOSError{
@@ -267,4 +273,7 @@ var statusDOSErrors = map[NTStatus]DOSError{
 	StatusInsuffServerResources:  {ErrClassDOS, 8},
 	StatusNotFound:               {ErrClassDOS, 2},
 	StatusPathNotCovered:         {ErrClassServer, 1},
+	StatusSMBCancelViolation:     {ErrClassDOS, 173},
+	StatusSMBNoAtomicLocks:       {ErrClassDOS, 174},
+	StatusInvalidLockRange:       {ErrClassDOS, 87},
 }

@@ -10,11 +10,14 @@
 //
 // Design constraints: vfs knows nothing of the wire format beyond status
 // codes, starts no goroutines, and every error it returns from Share, File
-// and OpenTable is an smb.NTStatus, ready to send. A Share holds no mutable
-// state and may be used from several connections at once; File and
+// and OpenTable is an smb.NTStatus, ready to send. A Share's only mutable
+// state is its mutex-guarded open-file table, and it may be used from several
+// connections at once; File and
 // OpenTable belong to one connection and are not safe for concurrent use.
 //
-// Not implemented: share modes, byte-range locks, oplocks, alternate data
-// streams, and DELETE_PENDING (a delete-on-close file stays visible to other
-// opens until the handle that carries the flag is closed).
+// Share modes, delete-pending and byte-range locks live in a per-Share
+// open-file table keyed by stored path (sharemode.go, brlock.go): it is
+// shared by every connection and guarded by the Share's mutex, and lock
+// requests that must wait are LockWaiters whose completion the server
+// sends. Not implemented: oplocks (never granted), alternate data streams.
 package vfs

@@ -27,6 +27,18 @@ type File struct {
 	listing       []Entry
 	atime, mtime  time.Time // set explicitly; re-applied at Close
 
+	// Share-mode and lock state (sharemode.go, brlock.go). node is set
+	// while the file is in its share's open-file table; the share's mutex
+	// guards lastFail*.
+	node        *fileNode
+	nodeIdx     int // f's index in node.opens
+	shareAccess uint32
+	denyMode    uint8
+	opener      uint64
+	dup         bool // a DENY_DOS/FCB duplicate of another open
+	lastFailSet bool
+	lastFail    uint64
+
 	// Owner is free for the caller's bookkeeping (the server records the
 	// TID and PID that opened the file); vfs never reads it.
 	Owner any
@@ -34,7 +46,7 @@ type File struct {
 
 // Path returns the file's path in the Fs, as stored ("/Dir/File.txt"
 // even if the client spelled it "\dir\FILE.TXT").
-func (f *File) Path() string { return f.path }
+func (f *File) Path() string { return f.share.nodePath(f) }
 
 // IsDir reports whether f is a directory.
 func (f *File) IsDir() bool { return f.isDir }
@@ -43,8 +55,10 @@ func (f *File) IsDir() bool { return f.isDir }
 // mapped), for the MaximalAccess a response may report.
 func (f *File) Access() uint32 { return f.access }
 
-// DeleteOnClose reports whether Close will delete the file.
-func (f *File) DeleteOnClose() bool { return f.deleteOnClose }
+// DeleteOnClose reports whether the file will be deleted when its last
+// open closes: this handle was opened or marked delete-on-close, or the
+// file is delete pending.
+func (f *File) DeleteOnClose() bool { return f.deleteOnClose || f.share.deletePending(f) }
 
 // Share returns the share the file was opened on.
 func (f *File) Share() *Share { return f.share }
@@ -67,7 +81,7 @@ func (f *File) Stat() (os.FileInfo, error) {
 	if f.h != nil {
 		fi, err = f.h.Stat()
 	} else {
-		fi, err = f.share.fs.Stat(f.path)
+		fi, err = f.share.fs.Stat(f.Path())
 	}
 	if err != nil {
 		return nil, statusErr(err)
@@ -184,13 +198,16 @@ func (f *File) SetDeleteOnClose(del bool) error {
 		return err
 	}
 	if !del {
+		// Clearing the disposition clears the file's delete-pending
+		// state, whichever handle set it.
 		f.deleteOnClose = false
+		f.share.setDeletePending(f, false)
 		return nil
 	}
 	if f.access&AccessDelete == 0 {
 		return smb.StatusAccessDenied
 	}
-	if f.path == "/" {
+	if f.Path() == "/" {
 		return smb.StatusAccessDenied
 	}
 	fi, err := f.Stat()
@@ -201,11 +218,15 @@ func (f *File) SetDeleteOnClose(del bool) error {
 		return smb.StatusCannotDelete
 	}
 	if f.isDir {
-		if err := f.share.checkEmpty(f.path); err != nil {
+		if err := f.share.checkEmpty(f.Path()); err != nil {
 			return err
 		}
 	}
-	f.deleteOnClose = true
+	// MS-FSA 2.1.5.14.3: the disposition marks the file delete pending at
+	// once; new opens fail with STATUS_DELETE_PENDING until the last
+	// handle closes and the file goes. The state is the file's, so a
+	// later clear through any handle undoes it.
+	f.share.setDeletePending(f, true)
 	return nil
 }
 
@@ -221,7 +242,7 @@ func (f *File) SetTimes(atime, mtime time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := f.share.setTimes(f.path, fi, atime, mtime); err != nil {
+	if err := f.share.setTimes(f.Path(), fi, atime, mtime); err != nil {
 		return err
 	}
 	if !atime.IsZero() {
@@ -243,7 +264,7 @@ func (f *File) SetAttributes(attrs uint32) error {
 	if err != nil {
 		return err
 	}
-	return f.share.chmodAttributes(f.path, fi, attrs)
+	return f.share.chmodAttributes(f.Path(), fi, attrs)
 }
 
 func (f *File) attrCheck() error {
@@ -266,7 +287,7 @@ func (f *File) Rename(newPath string, replace bool) error {
 	if f.access&AccessDelete == 0 {
 		return smb.StatusAccessDenied
 	}
-	np, err := f.share.rename(f.path, newPath, replace)
+	np, err := f.share.rename(f.Path(), newPath, replace, f)
 	if err != nil {
 		return err
 	}
@@ -290,7 +311,7 @@ func (f *File) ReadDir() ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		l, err := f.share.readDir(f.path, fi)
+		l, err := f.share.readDir(f.Path(), fi)
 		if err != nil {
 			return nil, err
 		}
@@ -299,10 +320,12 @@ func (f *File) ReadDir() ([]Entry, error) {
 	return f.listing, nil
 }
 
-// Close releases the file. With delete-on-close set it then deletes the
-// file, or the directory if it is empty (StatusDirectoryNotEmpty
-// otherwise); the handle is released either way. A second Close is
-// StatusFileClosed.
+// Close releases the file: its byte-range locks go and the lock requests
+// waiting on it fail. With delete-on-close set (or the file delete
+// pending) and no other open left it then deletes the file, or the
+// directory if it is empty (StatusDirectoryNotEmpty otherwise); while other
+// opens remain the file stays, delete pending. The handle is released
+// either way. A second Close is StatusFileClosed.
 func (f *File) Close() error {
 	if err := f.check(); err != nil {
 		return err
@@ -314,20 +337,24 @@ func (f *File) Close() error {
 		err = f.h.Close()
 		f.h = nil
 	}
-	switch {
-	case f.deleteOnClose && f.isDir:
-		if derr := f.share.removeDir(f.path); err == nil {
-			err = derr
+	p := f.Path()
+	deleted := false
+	derr, wake := f.share.detach(f, func(p string) error {
+		deleted = true
+		if f.isDir {
+			return f.share.removeDir(p)
 		}
-	case f.deleteOnClose:
-		if derr := f.share.fs.Remove(f.path); err == nil {
-			err = derr
-		}
-	case !f.atime.IsZero() || !f.mtime.IsZero():
+		return f.share.fs.Remove(p)
+	})
+	runAll(wake)
+	if err == nil {
+		err = derr
+	}
+	if !deleted && (!f.atime.IsZero() || !f.mtime.IsZero()) {
 		// MemMapFs stamps the modification time when a writable handle
 		// closes; re-apply what the client set.
-		if fi, serr := f.share.fs.Stat(f.path); serr == nil {
-			if terr := f.share.setTimes(f.path, fi, f.atime, f.mtime); err == nil {
+		if fi, serr := f.share.fs.Stat(p); serr == nil {
+			if terr := f.share.setTimes(p, fi, f.atime, f.mtime); err == nil {
 				err = terr
 			}
 		}

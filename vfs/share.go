@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/afero"
@@ -88,15 +89,47 @@ type CreateParams struct {
 	FileAttributes    uint32 // for a created or overwritten file; only AttrReadonly is stored
 	CreateDisposition uint32 // File{Supersede,Open,Create,OpenIf,Overwrite,OverwriteIf}
 	CreateOptions     uint32 // File{DirectoryFile,NonDirectoryFile,DeleteOnClose}
+
+	// ShareAccess is what the open lets others do (Share* bits); 0 shares
+	// nothing. Every open states it, internal ones included.
+	ShareAccess uint32
+	// DenyMode says how a legacy open asked for its sharing (DenyNT for
+	// NT_CREATE_ANDX); DENY_DOS and FCB opens get MS-DOS's handle sharing.
+	DenyMode uint8
+	// Opener identifies the client process for DENY_DOS/FCB handle sharing
+	// (the server packs connection, UID and PID); 0 never matches.
+	Opener uint64
 }
 
 // OpenAndXParams converts the AccessMode and OpenMode (OpenFunction) of
 // SMB_COM_OPEN_ANDX (MS-CIFS 2.2.4.41.1) and its FileAttrs to CreateParams.
 // SMB_COM_OPEN (MS-CIFS 2.2.4.3) is openMode 0x0001: open an existing file.
-// Share modes in AccessMode are not enforced and are ignored. An invalid
-// combination is StatusInvalidParameter.
+// The sharing mode in AccessMode becomes ShareAccess and DenyMode as
+// Samba maps them. An invalid combination is StatusInvalidParameter.
 func OpenAndXParams(openMode, accessMode, fileAttrs uint16) (CreateParams, error) {
 	p := CreateParams{FileAttributes: uint32(fileAttrs), CreateOptions: FileNonDirectoryFile}
+	// MS-CIFS 2.2.4.41.1: AccessMode bits 4-6 are the sharing mode. The
+	// compatibility mode (DENY_DOS) shares reading with a read-only open
+	// and nothing otherwise (programs share everything, see attach); an
+	// FCB open shares nothing.
+	switch deny := accessMode >> 4 & 0x7; {
+	case accessMode&0xF == 0xF || deny == 7:
+		p.DenyMode = DenyFCB
+	case deny == 0:
+		p.DenyMode = DenyDOS
+		if accessMode&0x7 == 0 {
+			p.ShareAccess = ShareRead
+		}
+	case deny == 1:
+	case deny == 2:
+		p.ShareAccess = ShareRead
+	case deny == 3:
+		p.ShareAccess = ShareWrite
+	case deny == 4:
+		p.ShareAccess = ShareRead | ShareWrite
+	default:
+		return CreateParams{}, smb.StatusInvalidParameter
+	}
 	// MS-CIFS 2.2.4.41.1: AccessMode bits 0-2 are the access; 0xF in the
 	// low nibble is the FCB compatibility open, which is read/write.
 	switch accessMode & 0xF {
@@ -156,11 +189,16 @@ const (
 // Share is one exported afero.Fs with SMB semantics. Paths given to its
 // methods are SMB paths as the client sent them ("\dir\file"); they are
 // cleaned with CleanPath and resolved case-insensitively with Resolve.
-// A Share holds no mutable state after construction and is safe for
+// A Share's only mutable state is its open-file table, guarded by mu; it is safe for
 // concurrent use to the extent its Fs is.
 type Share struct {
 	fs       afero.Fs
 	readOnly bool
+
+	// mu guards the open-file table: nodes, by stored path, and the
+	// share-mode and lock state reachable from them (sharemode.go).
+	mu    sync.Mutex
+	nodes map[string]*fileNode
 
 	// MaxFileSize, when positive, caps the size a write or truncate may
 	// give a file; beyond it the request fails with StatusDiskFull. NewShare
@@ -331,11 +369,18 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 			return nil, 0, hidden(statusErr(err))
 		}
 		f.isDir = true
+		if err := s.attach(f, p); err != nil {
+			return nil, 0, err
+		}
 		return f, FileCreated, nil
 	}
 	h, err := s.fs.OpenFile(actual, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
 		return nil, 0, hidden(statusErr(err))
+	}
+	if err := s.attach(f, p); err != nil {
+		h.Close()
+		return nil, 0, err
 	}
 	f.h = h
 	if p.FileAttributes&AttrReadonly != 0 {
@@ -369,6 +414,9 @@ func (s *Share) openExisting(actual string, fi os.FileInfo, p CreateParams, acce
 			return nil, 0, smb.StatusInvalidParameter
 		}
 		f.isDir = true
+		if err := s.attach(f, p); err != nil {
+			return nil, 0, err
+		}
 		return f, FileOpened, nil
 	}
 	if !fi.Mode().IsRegular() {
@@ -390,6 +438,11 @@ func (s *Share) openExisting(actual string, fi os.FileInfo, p CreateParams, acce
 	if truncate && s.readOnly {
 		return nil, 0, smb.StatusAccessDenied
 	}
+	// The share-access check comes before anything that changes the file:
+	// a refused overwrite must not truncate it.
+	if err := s.attach(f, p); err != nil {
+		return nil, 0, err
+	}
 	if truncate || f.access&accessData != 0 {
 		// An open for attributes only (Explorer's property queries) takes
 		// no Fs handle, like Samba's stat opens, so it works on a file the
@@ -409,6 +462,7 @@ func (s *Share) openExisting(actual string, fi os.FileInfo, p CreateParams, acce
 			h, err = s.fs.OpenFile(actual, os.O_RDONLY, 0)
 		}
 		if err != nil {
+			f.abandon()
 			return nil, 0, statusErr(err)
 		}
 		f.h = h
@@ -461,6 +515,13 @@ func (s *Share) Remove(smbPath string) error {
 	}
 	if readOnlyMode(fi) {
 		return smb.StatusCannotDelete
+	}
+	// Deleting is an open for DELETE that shares nothing (Samba's unlink),
+	// refused while another open of the file stands in its way.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkUse(actual, AccessDelete, 0); err != nil {
+		return err
 	}
 	return statusErr(s.fs.Remove(actual))
 }
@@ -533,13 +594,19 @@ func (s *Share) checkEmpty(dir string) error {
 // directory is never replaced (StatusAccessDenied). Moving a directory
 // below itself is StatusInvalidParameter; renaming the root
 // StatusAccessDenied.
+//
+// A file others have open without FILE_SHARE_DELETE cannot be renamed by
+// name (StatusSharingViolation), an open target cannot be replaced and a
+// directory with open files below it cannot move (StatusAccessDenied);
+// the opens of a renamed file follow it.
 func (s *Share) Rename(oldPath, newPath string, replace bool) error {
-	_, err := s.rename(oldPath, newPath, replace)
+	_, err := s.rename(oldPath, newPath, replace, nil)
 	return err
 }
 
-// rename returns the new stored path.
-func (s *Share) rename(oldPath, newPath string, replace bool) (string, error) {
+// rename returns the new stored path; via is the open renaming the file,
+// or nil for a rename by name.
+func (s *Share) rename(oldPath, newPath string, replace bool, via *File) (string, error) {
 	if err := s.mutable(); err != nil {
 		return "", err
 	}
@@ -586,10 +653,36 @@ func (s *Share) rename(oldPath, newPath string, replace bool) (string, error) {
 	if ofi.IsDir() && strings.HasPrefix(na, oa+"/") {
 		return "", smb.StatusInvalidParameter
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.renameCheck(oa, na, ofi.IsDir(), via); err != nil {
+		return "", err
+	}
 	if err := s.fs.Rename(oa, na); err != nil {
 		return "", statusErr(err)
 	}
+	s.moveNode(oa, na)
 	return na, nil
+}
+
+// renameCheck applies the open-file rules of Rename. s.mu must be held.
+func (s *Share) renameCheck(oa, na string, dir bool, via *File) error {
+	if via == nil {
+		if err := s.checkUse(oa, AccessDelete, ShareAll); err != nil {
+			return err
+		}
+	} else if n := s.nodes[oa]; n != nil && n.deletePending {
+		return smb.StatusDeletePending
+	}
+	if na != oa {
+		if n := s.nodes[na]; n != nil && len(n.opens) > 0 {
+			return smb.StatusAccessDenied
+		}
+	}
+	if dir && s.openBelow(oa) {
+		return smb.StatusAccessDenied
+	}
+	return nil
 }
 
 // SetTimes sets the access and modification times; a zero Time leaves that
