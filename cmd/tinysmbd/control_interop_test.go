@@ -60,6 +60,16 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
+// binCommand runs the built binary, behind the user-mode emulator when the
+// tests run under one (TINYSMBD_TEST_EMULATOR, as selfCommand): go build
+// inherits GOARCH, so the binary is for the same foreign architecture.
+func binCommand(bin string, args ...string) *exec.Cmd {
+	if emu := os.Getenv("TINYSMBD_TEST_EMULATOR"); emu != "" {
+		return exec.Command(emu, append([]string{bin}, args...)...)
+	}
+	return exec.Command(bin, args...)
+}
+
 // opsFixture is a running tinysmbd binary with its config and control
 // socket.
 type opsFixture struct {
@@ -96,7 +106,7 @@ func (f *opsFixture) start() {
 		f.t.Fatal(err)
 	}
 	defer logFile.Close()
-	f.proc = exec.Command(f.bin, "-config", f.conf, "-v")
+	f.proc = binCommand(f.bin, "-config", f.conf, "-v")
 	f.proc.Stdout, f.proc.Stderr = logFile, logFile
 	if err := f.proc.Start(); err != nil {
 		f.t.Fatal(err)
@@ -151,7 +161,7 @@ func (f *opsFixture) eventually(what string, cond func() bool) {
 // control runs `tinysmbd CMD -socket SOCKET` and returns its output.
 func (f *opsFixture) control(cmd string) string {
 	f.t.Helper()
-	out, err := exec.Command(f.bin, cmd, "-socket", f.socket).CombinedOutput()
+	out, err := binCommand(f.bin, cmd, "-socket", f.socket).CombinedOutput()
 	if err != nil {
 		f.t.Fatalf("tinysmbd %s: %v\n%s", cmd, err, out)
 	}
@@ -270,7 +280,7 @@ func TestInteropStatusAndReload(t *testing.T) {
 	if err := os.WriteFile(f.conf, []byte("[server]\nread_ony = true\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err = exec.Command(f.bin, "reload", "-socket", f.socket).CombinedOutput()
+	out, err = binCommand(f.bin, "reload", "-socket", f.socket).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `unknown key "server.read_ony"`) {
 		t.Errorf("tinysmbd reload of a broken config: %v\n%s", err, out)
 	}
@@ -313,7 +323,7 @@ func TestInteropControlSocketRefusesOthers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(f.bin, "status", "-socket", f.socket)
+	cmd := binCommand(f.bin, "status", "-socket", f.socket)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "permission denied") {
