@@ -160,6 +160,23 @@ func ExampleServer_Shutdown() {
 	<-served // ErrServerClosed
 }
 
+// ExampleServer_Run is the same graceful stop with the context doing the
+// work: Run serves until ctx ends, then shuts down.
+func ExampleServer_Run() {
+	srv, err := server.New(server.Config{
+		DirectListen: ":445",
+		Shares:       []server.Share{{Name: "public", Fs: afero.NewMemMapFs(), GuestOK: true}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := srv.Run(ctx, 10*time.Second); err != nil {
+		log.Fatal(err)
+	}
+}
+
 // ExampleServer_Reload applies an edited account list and share list
 // without a restart: sessions stay, a tree on a share that is gone is
 // disconnected.

@@ -190,6 +190,29 @@ func (s *Server) ListenAndServe() error {
 	return err
 }
 
+// Run is ListenAndServe for programs that stop through a context, as
+// firmware supervisors do: it serves until ctx is done, then shuts down
+// gracefully — connections finish the request in hand and flush their
+// replies — waiting at most grace for them, and returns nil, or Shutdown's
+// error when grace ran out. An error that stops serving before ctx is done
+// is returned as ListenAndServe returns it.
+func (s *Server) Run(ctx context.Context, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := s.Shutdown(sctx)
+	if serr := <-errc; err == nil && !errors.Is(serr, ErrServerClosed) {
+		err = serr
+	}
+	return err
+}
+
 // Serve accepts connections on l and serves each with the given framing. It
 // takes ownership of l and returns ErrServerClosed after Shutdown, or the
 // accept error that stopped it.
