@@ -148,7 +148,7 @@ func listenControl(path string, gid int) (*net.UnixListener, error) {
 		if fi.Mode().Type() != os.ModeSocket {
 			return nil, fmt.Errorf("%s exists and is not a socket", path)
 		}
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		if c, err := dialControl(path); err == nil {
 			c.Close()
 			return nil, fmt.Errorf("%s: another server is listening there", path)
 		}
@@ -383,7 +383,7 @@ func runControlCommand(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	c, err := net.DialTimeout("unix", path, controlTimeout)
+	c, err := dialControl(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "tinysmbd %s: cannot reach the server at %s: %v\n", cmd, path, err)
 		if errors.Is(err, os.ErrPermission) {
@@ -504,4 +504,12 @@ func accessString(a uint32) string {
 		flags[2] = 'D'
 	}
 	return fmt.Sprintf("%s 0x%08x", flags, a)
+}
+
+// dialControl connects to the control socket at path. It uses DialUnix
+// rather than Dial: Dial resolves addresses through net's DNS resolver,
+// which would link it back into firmware built with tinysmbd_nodns
+// (about 240 KB); a connect to a Unix socket does not block.
+func dialControl(path string) (*net.UnixConn, error) {
+	return net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
 }
