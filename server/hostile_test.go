@@ -746,3 +746,88 @@ func TestHostileSeedsNoGoroutineLeak(t *testing.T) {
 	}
 	shutdown()
 }
+
+// extSecSessionSetup is a 12-word extended-security SESSION_SETUP_ANDX
+// (MS-SMB 2.2.4.6.1) carrying blob.
+func extSecSessionSetup(mid, uid uint16, blob []byte) []byte {
+	w := []byte{0xFF, 0, 0, 0}
+	w = append(w, le16(0xFFFF, 2, 0)...)
+	w = le32(w, 0) // SessionKey
+	w = append(w, le16(uint16(len(blob)))...)
+	w = le32(w, 0)
+	// Capabilities: extended security, NT status, NT SMBs, large files,
+	// Unicode.
+	w = le32(w, 0x80000000|0x40|0x10|0x8|0x4)
+	d := append(append([]byte{}, blob...), 0)
+	d = append(d, utf16z("Unix")...)
+	d = append(d, utf16z("hostile")...)
+	return smbRequest(cmdSessionSetup, mid, uid, 0, clientFlags2|flags2ExtSec, w, d)
+}
+
+const flags2ExtSec = 0x0800
+
+// TestHostileSecurityBlobs: NTLMSSP with offsets beyond the blob and
+// SPNEGO with an absurd ASN.1 length or nesting are STATUS_INVALID_PARAMETER
+// (as Samba's gensec answers an unparsable token), the connection stays
+// up, and another client is served.
+func TestHostileSecurityBlobs(t *testing.T) {
+	hs := newHostileServer(t)
+	c := hs.dial(t)
+	hostileWrite(t, c, smbRequest(cmdNegotiate, 1, 0, 0, clientFlags2|flags2ExtSec, nil, []byte("\x02NT LM 0.12\x00")))
+	expectReply(t, c, cmdNegotiate, 1)
+
+	// A raw NTLMSSP NEGOTIATE (MS-NLMP 2.2.1.1) starts the logon...
+	negotiate := []byte("NTLMSSP\x00\x01\x00\x00\x00\x97\x82\x08\xe2" + "\x00\x00\x00\x00\x00\x00\x00\x00" + "\x00\x00\x00\x00\x00\x00\x00\x00")
+	hostileWrite(t, c, extSecSessionSetup(2, 0, negotiate))
+	r := expectStatus(t, c, cmdSessionSetup, 2, 0xC0000016) // STATUS_MORE_PROCESSING_REQUIRED
+	// ...and an AUTHENTICATE whose six fields all point 4 GiB away ends it.
+	auth := []byte("NTLMSSP\x00\x03\x00\x00\x00")
+	for range 6 { // LM, NT, domain, user, workstation, session key
+		auth = append(auth, le16(24, 24)...)
+		auth = le32(auth, 0xFFFFFF00)
+	}
+	auth = le32(auth, 0xe2088297)
+	hostileWrite(t, c, extSecSessionSetup(3, r.uid, auth))
+	expectStatus(t, c, cmdSessionSetup, 3, statusInvalidParameter)
+
+	// SPNEGO NegTokenInit claiming 4 GiB of content.
+	hostileWrite(t, c, extSecSessionSetup(4, 0, []byte{0x60, 0x84, 0xFF, 0xFF, 0xFF, 0xF0, 0x06, 0x06, 0x2b, 6, 1, 5, 5, 2}))
+	expectStatus(t, c, cmdSessionSetup, 4, statusInvalidParameter)
+
+	// 200 nested indefinite-length context tags.
+	nest := []byte{0x60, 0x80}
+	for range 200 {
+		nest = append(nest, 0xa0, 0x80)
+	}
+	hostileWrite(t, c, extSecSessionSetup(5, 0, nest))
+	expectStatus(t, c, cmdSessionSetup, 5, statusInvalidParameter)
+	hs.healthy(t)
+}
+
+// TestHostileFEALists: an SMB_FEA_LIST whose SizeOfListInBytes lies
+// (larger than the data, or smaller than itself) is STATUS_INVALID_PARAMETER
+// for SET_PATH_INFORMATION level SMB_INFO_SET_EAS and for
+// TRANS2_CREATE_DIRECTORY, which then creates nothing (MS-CIFS 2.2.1.2.2).
+func TestHostileFEALists(t *testing.T) {
+	hs := newHostileServer(t)
+	s := hs.login(t)
+	s.tid = s.treeConnect(t)
+	lies := [][]byte{
+		le32(nil, 0x7FFFFFF0),                               // 2 GiB claimed, 4 bytes sent
+		append(le32(nil, 2), 0, 0, 0, 0),                    // shorter than its own size field
+		append(le32(nil, 64), 0, 2, 1, 0, 'E', 'A', 0, 'x'), // 64 claimed, 12 sent
+	}
+	setEAs := append(le16(2), 0, 0, 0, 0) // InformationLevel SMB_INFO_SET_EAS, Reserved
+	setEAs = append(setEAs, utf16z(`\f.txt`)...)
+	mkdir := append(le32(nil, 0), utf16z(`\EADIR`)...)
+	for _, list := range lies {
+		w, d := trans2(0x0006, setEAs, list) // TRANS2_SET_PATH_INFORMATION
+		s.call(t, hCmdTransaction2, s.uid, s.tid, w, d, statusInvalidParameter)
+		w, d = trans2(0x000D, mkdir, list) // TRANS2_CREATE_DIRECTORY
+		s.call(t, hCmdTransaction2, s.uid, s.tid, w, d, statusInvalidParameter)
+	}
+	if _, err := hs.fs.Stat("/EADIR"); err == nil {
+		t.Error("TRANS2_CREATE_DIRECTORY with a lying EA list created the directory")
+	}
+	hs.healthy(t)
+}

@@ -102,7 +102,7 @@ func TestTrans2CreateDirectory(t *testing.T) {
 		t.Errorf("missing parent: %v", r)
 	}
 	// An FEA list with one entry: flags, name length, value length, name.
-	ea := append(le32(nil, 4+4+3+2), 0, 2, 1, 0)
+	ea := append(le32(nil, 4+4+3+1), 0, 2, 1, 0)
 	ea = append(ea, "EA\x00x"...)
 	if r := mkdir(`\EADIR`, ea); r.status != statusEAsNotSup {
 		t.Errorf("with EAs: %v", r)

@@ -272,8 +272,13 @@ func (c *conn) trans2Mkdir(req *request, t *smb.TransRequest, out *transOut) err
 	}
 	// MS-CIFS 2.2.1.2.2: an SMB_FEA_LIST is its 4-byte SizeOfListInBytes
 	// and the entries; 4 bytes (or none) is an empty list, which OS/2
-	// clients send.
-	if len(t.Data) > 4 {
+	// clients send. A list whose length lies is refused before anything
+	// is created.
+	eas, err := smb.ParseFEAList(t.Data)
+	if err != nil {
+		return err
+	}
+	if len(eas) > 0 {
 		return smb.StatusEASNotSupported
 	}
 	if err := share.Mkdir(req.path(p.DirectoryName())); err != nil {

@@ -79,17 +79,16 @@ func ParseSetInfo(level uint16, data []byte) (SetInfo, error) {
 		s.LastAccessTime = DOSToFiletime(rd16(data, 4), rd16(data, 6))
 		s.LastWriteTime = DOSToFiletime(rd16(data, 8), rd16(data, 10))
 	case LevelInfoSetEAs:
-		// MS-CIFS 2.2.8.4.2: an SMB_FEA_LIST whose SizeOfListInBytes
-		// counts itself and must fit in the data.
+		// MS-CIFS 2.2.8.4.2: an SMB_FEA_LIST.
 		if len(data) < 4 {
 			return s, StatusInvalidParameter
 		}
-		n := rd32(data, 0)
-		if n < 4 || uint64(n) > uint64(len(data)) {
-			return s, StatusInvalidParameter
+		list, err := ParseFEAList(data)
+		if err != nil {
+			return s, err
 		}
 		s.Class = SetEAs
-		s.EAList = data[4:n:n]
+		s.EAList = list
 	case LevelSetFileBasicInfo, LevelPassthrough + FileBasicInformation:
 		// MS-CIFS 2.2.8.4.3, MS-FSCC 2.4.7: four FILETIMEs and the
 		// attributes; the trailing Reserved is optional, as in
@@ -147,4 +146,20 @@ func ParseSetInfo(level uint16, data []byte) (SetInfo, error) {
 		return s, StatusInvalidLevel
 	}
 	return s, nil
+}
+
+// ParseFEAList validates an SMB_FEA_LIST (MS-CIFS 2.2.1.2.2) and returns
+// its entries, aliasing data. SizeOfListInBytes counts itself and must fit
+// in data: a list whose length lies is StatusInvalidParameter, never read
+// past its end. Data of fewer than 4 bytes is the empty list OS/2 clients
+// send (no SizeOfListInBytes at all).
+func ParseFEAList(data []byte) ([]byte, error) {
+	if len(data) < 4 {
+		return nil, nil
+	}
+	n := rd32(data, 0)
+	if n < 4 || uint64(n) > uint64(len(data)) {
+		return nil, StatusInvalidParameter
+	}
+	return data[4:n:n], nil
 }

@@ -93,3 +93,27 @@ func trHexOf(b []byte) []byte {
 	}
 	return out
 }
+
+func TestParseFEAList(t *testing.T) {
+	entry := []byte{0, 2, 1, 0, 'E', 'A', 0, 'x'} // flags, name and value lengths, "EA\0", "x"
+	list := append([]byte{12, 0, 0, 0}, entry...)
+	for _, tt := range []struct {
+		name string
+		data []byte
+		want []byte
+		err  error
+	}{
+		{"absent (OS/2)", nil, nil, nil},
+		{"empty list", []byte{4, 0, 0, 0}, []byte{}, nil},
+		{"one entry", list, entry, nil},
+		{"trailing bytes beyond the list", append(list, 0xEE, 0xEE), entry, nil},
+		{"size beyond the data", []byte{0xF0, 0xFF, 0xFF, 0x7F}, nil, StatusInvalidParameter},
+		{"size smaller than itself", []byte{2, 0, 0, 0, 0, 0}, nil, StatusInvalidParameter},
+		{"size one past the data", append([]byte{13, 0, 0, 0}, entry...), nil, StatusInvalidParameter},
+	} {
+		got, err := ParseFEAList(tt.data)
+		if err != tt.err || !bytes.Equal(got, tt.want) || (tt.want != nil && got == nil) {
+			t.Errorf("%s: ParseFEAList(% x) = % x, %v; want % x, %v", tt.name, tt.data, got, err, tt.want, tt.err)
+		}
+	}
+}
