@@ -18,11 +18,14 @@ func init() {
 	register(smb.ComClosePrintFile, needTree, (*conn).closePrintFile)
 }
 
-// file returns the open file fid of the request's tree (MS-CIFS 3.3.5.2: a
-// FID opened under another TID is invalid).
+// file returns the open file fid of the request's tree and session
+// (MS-CIFS 3.3.5.2: a FID opened under another TID is invalid).
 func (c *conn) file(req *request, fid uint16) (*vfs.File, error) {
+	fid = req.fid(fid)
 	o, ok := c.fileOwners[fid]
-	if !ok || o.tid != req.tid {
+	if !ok || o.tid != req.tid || o.uid != req.uid {
+		// A FID belongs to the session that opened it too, as in
+		// Samba's check_fsp_open (smbtorture raw.context session1).
 		return nil, smb.StatusInvalidHandle
 	}
 	f, err := c.files.Get(fid)
@@ -53,6 +56,7 @@ func (c *conn) addFile(req *request, f *vfs.File) (uint16, error) {
 		return 0, statusOf(err)
 	}
 	c.fileOwners[fid] = fileOwner{tid: req.tid, uid: req.uid, pid: req.hdr.PID(), opened: time.Now()}
+	req.chainFID, req.hasChainFID = fid, true
 	return fid, nil
 }
 
@@ -245,7 +249,7 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 		req.resp.Truncate(req.resp.Pos() - (n - got))
 		smb.SetReadAndXDataLength(&req.resp, start, got)
 	}
-	c.pos.readDone(q.FID(), int64(q.Offset()), got)
+	c.pos.readDone(req.fid(q.FID()), int64(q.Offset()), got)
 	return nil
 }
 
@@ -269,7 +273,7 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 	if err != nil {
 		return statusOf(err)
 	}
-	c.pos.wroteDone(q.FID(), int64(q.Offset()), n)
+	c.pos.wroteDone(req.fid(q.FID()), int64(q.Offset()), n)
 	// WriteMode bit 0 is write-through (MS-CIFS 2.2.4.43.1).
 	if q.WriteMode()&0x1 != 0 {
 		if err := f.Sync(); err != nil {
@@ -300,9 +304,10 @@ func (c *conn) close(req *request, b smb.Block) error {
 		// the access time stays as the file system keeps it.
 		f.SetTimes(time.Time{}, vfs.TimeFromUTime(t, nil))
 	}
-	c.files.Remove(q.FID())
-	delete(c.fileOwners, q.FID())
-	c.pos.forget(q.FID())
+	fid := req.fid(q.FID())
+	c.files.Remove(fid)
+	delete(c.fileOwners, fid)
+	c.pos.forget(fid)
 	if err := f.Close(); err != nil {
 		return statusOf(err)
 	}

@@ -1,0 +1,136 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"net"
+	"testing"
+
+	"github.com/tinysmbd/tinysmbd/smb/ntlm"
+)
+
+const (
+	rawCmdOpenAndX = 0x2D
+	// flags2ExtSec is FLAGS2_EXTENDED_SECURITY (MS-SMB 2.2.3.1).
+	flags2ExtSec = 0x0800
+	// statusMoreProcessing is STATUS_MORE_PROCESSING_REQUIRED.
+	statusMoreProcessing = 0xC0000016
+)
+
+// negotiateExtSecRequest offers NT LM 0.12 with extended security.
+func negotiateExtSecRequest(mid uint16) []byte {
+	return smbRequest(cmdNegotiate, mid, 0, 0, clientFlags2|flags2ExtSec, nil, []byte("\x02NT LM 0.12\x00"))
+}
+
+// sessionSetupBlobRequest is the 12-word extended-security
+// SESSION_SETUP_ANDX (MS-SMB 2.2.4.6.1) carrying a raw NTLMSSP token, OEM
+// strings: no follower, MaxBufferSize 0xFFFF, MaxMpxCount 2, VcNumber 1,
+// SessionKey 0, SecurityBlobLength, Reserved, Capabilities (Unicode, large
+// files, NT SMBs, NT status, extended security); then the blob and empty
+// NativeOS and NativeLanMan.
+func sessionSetupBlobRequest(mid, uid uint16, blob []byte) []byte {
+	w := []byte{0xFF, 0, 0, 0}
+	w = append(w, le16(0xFFFF, 2, 1, 0, 0, uint16(len(blob)), 0, 0)...)
+	w = binary.LittleEndian.AppendUint32(w, capUnicode|capLargeFiles|capNTSMBs|capStatus32|0x80000000)
+	data := append(append([]byte(nil), blob...), 0, 0)
+	return smbRequest(cmdSessionSetup, mid, uid, 0, (clientFlags2|flags2ExtSec)&^flags2Unicode, w, data)
+}
+
+// ntlmsspLogon logs on as testUser with raw NTLMSSP (MS-NLMP 3.1.5.1),
+// using MIDs mid and mid+1, naming uid in the first leg, and returns the
+// UID the server answers.
+func ntlmsspLogon(t *testing.T, c net.Conn, mid, uid uint16) uint16 {
+	t.Helper()
+	neg := ntlm.AppendNegotiate(nil, ntlm.NegotiateUnicode|ntlm.NegotiateNTLM|ntlm.RequestTarget|ntlm.NegotiateExtendedSessionSecurity|ntlm.NegotiateTargetInfo|ntlm.Negotiate128, "", "")
+	hostileWrite(t, c, sessionSetupBlobRequest(mid, uid, neg))
+	r := expectStatus(t, c, cmdSessionSetup, mid, statusMoreProcessing)
+	// MS-SMB 2.2.4.6.2: SecurityBlobLength is word 3; the blob starts
+	// the data.
+	n := binary.LittleEndian.Uint16(r.words[6:])
+	chal, err := ntlm.ParseChallenge(r.data[:n])
+	if err != nil {
+		t.Fatalf("CHALLENGE: %v", err)
+	}
+	var hash [16]byte
+	copy(hash[:], ntHashOf(testPassword))
+	auth, _ := ntlm.AppendClientAuthenticate(nil, neg, chal, ntlm.ClientParams{User: testUser, Domain: sessionSetupDomain, NTHash: hash, ClientChallenge: [8]byte{1, 2, 3, 4, 5, 6, 7, 8}})
+	hostileWrite(t, c, sessionSetupBlobRequest(mid+1, r.uid, auth))
+	return expectStatus(t, c, cmdSessionSetup, mid+1, statusSuccess).uid
+}
+
+// ntlmNegotiateToken is a minimal NTLMSSP NEGOTIATE_MESSAGE.
+func ntlmNegotiateToken() []byte {
+	return ntlm.AppendNegotiate(nil, ntlm.NegotiateUnicode|ntlm.NegotiateNTLM, "", "")
+}
+
+// Behaviours smbtorture's raw.open, raw.context and raw.session check, each
+// with the exact request bytes a client sends.
+
+// TestChainedOpenUsesItsFID: the READ_ANDX of an OPEN_ANDX+READ_ANDX chain
+// reads the file the OPEN_ANDX opened whatever its FID field says, as
+// smbtorture's chained-openx sends it (FID 0).
+func TestChainedOpenUsesItsFID(t *testing.T) {
+	hs := newHostileServer(t)
+	s := hs.login(t)
+	// OPEN_ANDX (MS-CIFS 2.2.4.41.1), 15 words: READ_ANDX follows at
+	// offset 32+1+30+2+len(name) = 77; Flags 0; AccessMode read/write
+	// DENY_NONE; no search or file attributes; no time; OpenMode
+	// "open if it exists"; no allocation, timeout or reserved bits.
+	name := []byte("\\victim.txt\x00")
+	follower := uint16(32 + 1 + 30 + 2 + len(name))
+	words := []byte{0x2E, 0}
+	words = append(words, le16(follower, 0, 0x42, 0, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0)...)
+	m := smbRequest(rawCmdOpenAndX, 9, s.uid, s.tid, clientFlags2&^flags2Unicode, words, name)[4:]
+	// READ_ANDX (MS-CIFS 2.2.4.42.1), 10 words: no follower, FID 0,
+	// offset 0, 4 bytes, no timeout, nothing remaining; ByteCount 0.
+	m = append(m, 10, 0xFF, 0, 0, 0,
+		0, 0, // FID
+		0, 0, 0, 0, // Offset
+		4, 0, 4, 0, // MaxCountOfBytesToReturn, MinCountOfBytesToReturn
+		0, 0, 0, 0, // Timeout
+		0, 0, // Remaining
+		0, 0) // ByteCount
+	hostileWrite(t, s.c, frame(nbssMessage, m))
+	typ, p, err := readFrame(s.c)
+	if err != nil || typ != nbssMessage {
+		t.Fatalf("reply: type 0x%02x, %v", typ, err)
+	}
+	r, err := parseResponse(p)
+	if err != nil || r.status != statusSuccess {
+		t.Fatalf("OPEN_ANDX+READ_ANDX: %v (%v)", r, err)
+	}
+	if !bytes.HasSuffix(p, []byte(hostileFileText[:4])) {
+		t.Fatalf("chained READ_ANDX returned % x, want the file's first 4 bytes %q", p[len(p)-8:], hostileFileText[:4])
+	}
+	fid := binary.LittleEndian.Uint16(r.words[4:])
+	s.call(t, hCmdClose, s.uid, s.tid, append(le16(fid), 0, 0, 0, 0), nil, statusSuccess)
+	// Outside a chain, FID 0 is nobody's.
+	s.call(t, hCmdReadAndX, s.uid, s.tid, readAndXWords(0, 4), nil, statusInvalidHandle)
+}
+
+// TestSessionSetupUIDs: a non-extended logon ignores the UID field, and an
+// NTLMSSP logon naming a UID the connection does not know is refused with
+// ERRSRV/ERRbaduid (raw.context session1); naming a logged-on UID
+// re-authenticates that session and keeps the UID (raw.session reauth1).
+func TestSessionSetupUIDs(t *testing.T) {
+	hs := newHostileServer(t)
+	c := hs.dial(t)
+	hostileWrite(t, c, negotiateExtSecRequest(1))
+	expectReply(t, c, cmdNegotiate, 1)
+	uid := ntlmsspLogon(t, c, 2, 0)
+	if uid == 0 {
+		t.Fatal("logon gave UID 0")
+	}
+	// An unknown UID: refused before any NTLMSSP token is looked at.
+	hostileWrite(t, c, sessionSetupBlobRequest(4, uid+5, ntlmNegotiateToken()))
+	expectStatus(t, c, cmdSessionSetup, 4, hStatusBadUID)
+	// The logged-on UID again: the same session, same UID.
+	if got := ntlmsspLogon(t, c, 5, uid); got != uid {
+		t.Fatalf("re-authentication of UID %d answered UID %d", uid, got)
+	}
+	// The session still works: a tree connect under it succeeds.
+	data := append([]byte{0}, utf16z(`\\TINYSMBD\SHARE`)...)
+	data = append(data, "?????\x00"...)
+	hostileWrite(t, c, smbRequest(cmdTreeConnect, 7, uid, 0, clientFlags2|flags2ExtSec, []byte{0xFF, 0, 0, 0, 0, 0, 1, 0}, data))
+	expectReply(t, c, cmdTreeConnect, 7)
+}
