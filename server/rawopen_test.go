@@ -134,3 +134,62 @@ func TestSessionSetupUIDs(t *testing.T) {
 	hostileWrite(t, c, smbRequest(cmdTreeConnect, 7, uid, 0, clientFlags2|flags2ExtSec, []byte{0xFF, 0, 0, 0, 0, 0, 1, 0}, data))
 	expectReply(t, c, cmdTreeConnect, 7)
 }
+
+// TestQueryPathInfoNameAsStored: QUERY_PATH_INFORMATION reports the name
+// as the file system spells it, not as the request did (smbtorture
+// raw.rename osxrename tells a case-only rename from a clash by it).
+func TestQueryPathInfoNameAsStored(t *testing.T) {
+	hs := newHostileServer(t)
+	s := hs.login(t)
+	// TRANSACTION2 QUERY_PATH_INFORMATION (MS-CIFS 2.2.6.6.1): one pad
+	// byte so the parameters start at 66; InformationLevel
+	// SMB_QUERY_FILE_NAME_INFO (0x0104), Reserved, Unicode FileName.
+	params := append(le16(0x0104, 0, 0), utf16z(`\VICTIM.TXT`)...)
+	const po = 32 + 1 + 30 + 2 + 1
+	r := s.call(t, hCmdTransaction2, s.uid, s.tid, trans2Words(uint16(len(params)), 0, uint16(len(params)), po, 0, 0, 0x0005), append([]byte{0}, params...), statusSuccess)
+	// MS-CIFS 2.2.4.46.2: DataCount is word 6, DataOffset word 7.
+	dc, do := binary.LittleEndian.Uint16(r.words[12:]), int(binary.LittleEndian.Uint16(r.words[14:]))
+	data := r.data[do-(35+len(r.words)):][:dc]
+	want := append([]byte{22, 0, 0, 0}, utf16z(`\victim.txt`)[:22]...)
+	if !bytes.Equal(data, want) {
+		t.Fatalf("FILE_NAME_INFO % x, want % x", data, want)
+	}
+}
+
+// ntTransactRequest is an NT_TRANSACT primary (MS-CIFS 2.2.4.62.1) with no
+// setup words carrying params and data whole: the parameters start at 76,
+// after three pad bytes, the data right after them.
+func ntTransactRequest(mid, uid, tid uint16, function uint16, params, data []byte) []byte {
+	const po = 32 + 1 + 38 + 2 + 3
+	do := po + len(params)
+	w := []byte{0, 0, 0} // MaxSetupCount, Reserved1
+	for _, v := range []int{len(params), len(data), 1024, 4096, len(params), po, len(data), do} {
+		w = binary.LittleEndian.AppendUint32(w, uint32(v))
+	}
+	w = append(w, 0) // SetupCount
+	w = append(w, le16(function)...)
+	body := append(append([]byte{0, 0, 0}, params...), data...)
+	return smbRequest(hCmdNTTransact, mid, uid, tid, clientFlags2, w, body)
+}
+
+// TestNTTransactRename: NT_TRANSACT_RENAME succeeds on an open FID and
+// renames nothing, as Windows Server 2003 and Samba answer it.
+func TestNTTransactRename(t *testing.T) {
+	hs := newHostileServer(t)
+	s := hs.login(t)
+	fid := s.open(t, `\victim.txt`)
+	// Parameters: FID, Flags 0, Unicode new name.
+	params := append(le16(fid, 0), utf16z(`\renamed.txt`)...)
+	s.mid++
+	hostileWrite(t, s.c, ntTransactRequest(s.mid, s.uid, s.tid, 0x0005, params, nil))
+	expectStatus(t, s.c, hCmdNTTransact, s.mid, statusSuccess)
+	if got := s.readClose(t, fid); string(got) != hostileFileText {
+		t.Fatalf("victim.txt reads %q after NT_TRANSACT_RENAME", got)
+	}
+	s.ntCreate(t, `\renamed.txt`, 0x80, 1, statusNameNotFound)
+	// A FID nobody opened is refused.
+	params = append(le16(0x4321, 0), utf16z(`\renamed.txt`)...)
+	s.mid++
+	hostileWrite(t, s.c, ntTransactRequest(s.mid, s.uid, s.tid, 0x0005, params, nil))
+	expectStatus(t, s.c, hCmdNTTransact, s.mid, statusInvalidHandle)
+}

@@ -486,6 +486,12 @@ func (s *Share) Stat(smbPath string) (os.FileInfo, error) {
 	return fi, err
 }
 
+// Resolve returns the path smbPath names as the file system spells it (the
+// case on disk, "/" separators) and its FileInfo.
+func (s *Share) Resolve(smbPath string) (string, os.FileInfo, error) {
+	return s.lookup(smbPath)
+}
+
 // CheckDirectory answers SMB_COM_CHECK_DIRECTORY: nil for a directory,
 // StatusNotADirectory for a file, the Resolve status when missing.
 func (s *Share) CheckDirectory(smbPath string) error {
