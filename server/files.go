@@ -160,7 +160,7 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 	if err != nil {
 		return smb.StatusInvalidParameter
 	}
-	t, share, err := c.diskTree(req)
+	_, share, err := c.diskTree(req)
 	if err != nil {
 		return err
 	}
@@ -175,6 +175,14 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 	}
 	if err != nil {
 		return statusOf(err)
+	}
+	if n := o.AllocationSize(); n != 0 && (action == vfs.FileCreated || action == vfs.FileOverwritten) {
+		// MS-CIFS 2.2.4.41.1 AllocationSize: a created or truncated
+		// file gets this size, as Samba sets it (raw.open openx).
+		if err := f.Truncate(int64(n)); err != nil {
+			f.Close()
+			return statusOf(err)
+		}
 	}
 	fi, err := f.Stat()
 	if err != nil {
@@ -202,12 +210,18 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 		OpenResults:   results,
 	}
 	if resp.Extended {
-		resp.MaximalAccessRights = accessRights(t.readOnly)
-		resp.GuestMaximalAccessRights = resp.MaximalAccessRights
+		// MS-SMB 2.2.4.1.2 leaves the rights to the server; Windows and
+		// Samba report the standard rights (SEC_STD_ALL) and no guest
+		// rights, which smbtorture raw.open openx checks.
+		resp.MaximalAccessRights = secStdAll
 	}
 	resp.Encode(&req.resp)
 	return nil
 }
+
+// secStdAll is SEC_STD_ALL: DELETE, READ_CONTROL, WRITE_DAC, WRITE_OWNER
+// and SYNCHRONIZE.
+const secStdAll = 0x001F0000
 
 // maxReadPayload keeps a READ_ANDX reply inside one NetBT session message
 // (RFC 1002 4.3.1: 17-bit length) with room for the header and words.

@@ -193,3 +193,81 @@ func TestNTTransactRename(t *testing.T) {
 	hostileWrite(t, s.c, ntTransactRequest(s.mid, s.uid, s.tid, 0x0005, params, nil))
 	expectStatus(t, s.c, hCmdNTTransact, s.mid, statusInvalidHandle)
 }
+
+// TestDOSAttributesKept: HIDDEN, SYSTEM and a cleared ARCHIVE, which a Unix
+// file system cannot hold, are reported as a client set them (raw.open
+// mknew and create, raw.unlink, raw.sfileinfo archive).
+func TestDOSAttributesKept(t *testing.T) {
+	hs := newHostileServer(t)
+	s := hs.login(t)
+	queryAttrs := func(name string) uint16 {
+		// QUERY_INFORMATION (MS-CIFS 2.2.4.9.2): FileAttributes is word 0.
+		r := s.oemCall(t, 0x08, nil, path(name), statusSuccess)
+		return binary.LittleEndian.Uint16(r.words)
+	}
+	// CREATE_NEW (MS-CIFS 2.2.4.16.1): FileAttributes HIDDEN, no time.
+	r := s.oemCall(t, 0x0F, le16(0x0002, 0, 0), path(`\hid.txt`), statusSuccess)
+	fid := binary.LittleEndian.Uint16(r.words)
+	s.call(t, hCmdClose, s.uid, s.tid, append(le16(fid), 0, 0, 0, 0), nil, statusSuccess)
+	if a := queryAttrs(`\hid.txt`); a != 0x0022 {
+		t.Fatalf("created HIDDEN: attributes 0x%04x, want HIDDEN|ARCHIVE 0x0022", a)
+	}
+	// DELETE (MS-CIFS 2.2.4.7.1) with SearchAttributes 0 does not see a
+	// hidden file.
+	s.oemCall(t, 0x06, le16(0), path(`\hid.txt`), statusNoSuchFile)
+	// SET_INFORMATION (MS-CIFS 2.2.4.10.1): NORMAL, no time, 5 reserved
+	// words; ARCHIVE cleared stays cleared.
+	s.oemCall(t, 0x09, le16(0x0080, 0, 0, 0, 0, 0, 0, 0), path(`\hid.txt`), statusSuccess)
+	if a := queryAttrs(`\hid.txt`); a != 0x0080 {
+		t.Fatalf("set NORMAL: attributes 0x%04x, want 0x0080", a)
+	}
+	s.oemCall(t, 0x09, le16(0x0004, 0, 0, 0, 0, 0, 0, 0), path(`\hid.txt`), statusSuccess)
+	// A rename takes the attributes along, a delete forgets them.
+	s.oemCall(t, 0x07, le16(0x0006), append(path(`\hid.txt`), path(`\sys.txt`)...), statusSuccess)
+	if a := queryAttrs(`\sys.txt`); a != 0x0004 {
+		t.Fatalf("renamed SYSTEM file: attributes 0x%04x, want 0x0004", a)
+	}
+	s.oemCall(t, 0x06, le16(0x0006), path(`\sys.txt`), statusSuccess)
+	r = s.oemCall(t, 0x0F, le16(0, 0, 0), path(`\sys.txt`), statusSuccess)
+	s.call(t, hCmdClose, s.uid, s.tid, append(le16(binary.LittleEndian.Uint16(r.words)), 0, 0, 0, 0), nil, statusSuccess)
+	if a := queryAttrs(`\sys.txt`); a != 0x0020 {
+		t.Fatalf("recreated file: attributes 0x%04x, want ARCHIVE 0x0020", a)
+	}
+}
+
+// openAndXWords is a 15-word OPEN_ANDX (MS-CIFS 2.2.4.41.1) without a
+// follower: Flags, AccessMode, no search or file attributes, no time,
+// OpenMode, AllocationSize, no timeout.
+func openAndXWords(flags, access, openMode uint16, alloc uint32) []byte {
+	w := []byte{0xFF, 0, 0, 0}
+	w = append(w, le16(flags, access, 0, 0, 0, 0, openMode)...)
+	w = binary.LittleEndian.AppendUint32(w, alloc)
+	return append(w, make([]byte, 8)...)
+}
+
+// TestOpenAndXSamba: OPEN_ANDX answers as Samba does where smbtorture
+// raw.open openx looks: an OpenMode that fails without creating is
+// ERRDOS/ERRbadaccess unless the open is for execute, which creates;
+// AllocationSize sizes a created file; the extended response reports
+// SEC_STD_ALL.
+func TestOpenAndXSamba(t *testing.T) {
+	hs := newHostileServer(t)
+	s := hs.login(t)
+	const statusBadAccess = 0x000C0001
+	s.oemCall(t, rawCmdOpenAndX, openAndXWords(0, 0x42, 0x0000, 0), []byte(`\x.txt`+"\x00"), statusBadAccess)
+	r := s.oemCall(t, rawCmdOpenAndX, openAndXWords(0, 0x43, 0x0000, 0), []byte(`\x.exe`+"\x00"), statusSuccess)
+	s.call(t, hCmdClose, s.uid, s.tid, append(r.words[4:6], 0, 0, 0, 0), nil, statusSuccess)
+	// Flags: extended response (0x10); create, fail if it exists.
+	r = s.oemCall(t, rawCmdOpenAndX, openAndXWords(0x10, 0x42, 0x0010, 1000), []byte(`\big.txt`+"\x00"), statusSuccess)
+	// MS-CIFS 2.2.4.41.2: FileDataSize at byte 12 of the words, OpenResults
+	// at 22; MS-SMB 2.2.4.1.2: MaximalAccessRights at 30.
+	if n := binary.LittleEndian.Uint32(r.words[12:]); n != 1000 {
+		t.Errorf("FileDataSize %d, want the AllocationSize 1000", n)
+	}
+	if res := binary.LittleEndian.Uint16(r.words[22:]); res != 2 {
+		t.Errorf("OpenResults %d, want 2 (created)", res)
+	}
+	if len(r.words) != 38 || !bytes.Equal(r.words[30:], []byte{0, 0, 0x1F, 0, 0, 0, 0, 0}) {
+		t.Errorf("extended words % x, want MaximalAccessRights 0x001F0000 and no guest rights", r.words[30:])
+	}
+}
