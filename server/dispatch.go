@@ -83,6 +83,22 @@ type request struct {
 	// status is the header status of a reply whose block is complete but
 	// not a plain success, such as STATUS_MORE_PROCESSING_REQUIRED.
 	status smb.NTStatus
+	// chainFID is the FID an earlier block of the chain opened, valid
+	// when hasChainFID is set; see fid.
+	chainFID    uint16
+	hasChainFID bool
+}
+
+// fid is the file a block names: once a block of the chain has opened a
+// file, the blocks after it act on that file whatever their FID field
+// says, as Samba's chain_fsp does (clients such as smbtorture leave the
+// field 0 in an OPEN_ANDX+READ_ANDX chain: MS-CIFS 3.3.5.35 lets the
+// follower use the FID just returned).
+func (req *request) fid(fid uint16) uint16 {
+	if req.hasChainFID {
+		return req.chainFID
+	}
+	return fid
 }
 
 // setUID and setTID make the reply header, and the rest of the chain, use a
@@ -115,6 +131,7 @@ const (
 	needNothing needs = iota
 	needSession       // a valid UID
 	needTree          // a valid UID and TID
+	needTID           // a valid TID, whatever the UID
 )
 
 // commands is the dispatch table, indexed by command code like x/net/http2's
@@ -256,15 +273,15 @@ func (c *conn) dispatch(req *request, b smb.Block) error {
 		}
 		return smb.StatusSMBBadCommand
 	}
-	if cmd.needs >= needSession {
+	if cmd.needs == needSession || cmd.needs == needTree {
 		s := c.sessions[req.uid]
 		if s == nil || !s.valid {
-			return smb.StatusSMBBadUID
+			return c.badContext(b.Command, smb.StatusSMBBadUID)
 		}
 	}
 	if cmd.needs >= needTree {
 		if _, ok := c.trees[req.tid]; !ok {
-			return smb.StatusSMBBadTID
+			return c.badContext(b.Command, smb.StatusSMBBadTID)
 		}
 	}
 	if opensFile[b.Command] && c.sessionOpenFilesAtLimit(req.uid) {
@@ -273,6 +290,23 @@ func (c *conn) dispatch(req *request, b smb.Block) error {
 		return smb.StatusTooManyOpenedFiles
 	}
 	return cmd.fn(c, req, b)
+}
+
+// badContext is the status for a request whose UID or TID is not valid.
+// MS-CIFS 3.3.5.2 names ERRSRV/ERRbaduid and ERRSRV/ERRinvnid; Windows
+// sends those for NT_CREATE_ANDX, NT_CANCEL, LOGOFF_ANDX and
+// TREE_DISCONNECT only, and STATUS_INVALID_HANDLE for every other command
+// to a client that takes NT status codes, as Samba 4's reference server
+// did (smbtorture raw.context checks both).
+func (c *conn) badContext(cmd uint8, dos smb.NTStatus) smb.NTStatus {
+	switch cmd {
+	case smb.ComNTCreateAndX, smb.ComNTCancel, smb.ComLogoffAndX, smb.ComTreeDisconnect:
+		return dos
+	}
+	if c.clientCaps&smb.CapStatus32 != 0 {
+		return smb.StatusInvalidHandle
+	}
+	return dos
 }
 
 // newRequest starts the reply to hdr in a pooled buffer, leaving room for

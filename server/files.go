@@ -18,11 +18,14 @@ func init() {
 	register(smb.ComClosePrintFile, needTree, (*conn).closePrintFile)
 }
 
-// file returns the open file fid of the request's tree (MS-CIFS 3.3.5.2: a
-// FID opened under another TID is invalid).
+// file returns the open file fid of the request's tree and session
+// (MS-CIFS 3.3.5.2: a FID opened under another TID is invalid).
 func (c *conn) file(req *request, fid uint16) (*vfs.File, error) {
+	fid = req.fid(fid)
 	o, ok := c.fileOwners[fid]
-	if !ok || o.tid != req.tid {
+	if !ok || o.tid != req.tid || o.uid != req.uid {
+		// A FID belongs to the session that opened it too, as in
+		// Samba's check_fsp_open (smbtorture raw.context session1).
 		return nil, smb.StatusInvalidHandle
 	}
 	f, err := c.files.Get(fid)
@@ -53,6 +56,7 @@ func (c *conn) addFile(req *request, f *vfs.File) (uint16, error) {
 		return 0, statusOf(err)
 	}
 	c.fileOwners[fid] = fileOwner{tid: req.tid, uid: req.uid, pid: req.hdr.PID(), opened: time.Now()}
+	req.chainFID, req.hasChainFID = fid, true
 	return fid, nil
 }
 
@@ -156,7 +160,7 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 	if err != nil {
 		return smb.StatusInvalidParameter
 	}
-	t, share, err := c.diskTree(req)
+	_, share, err := c.diskTree(req)
 	if err != nil {
 		return err
 	}
@@ -171,6 +175,14 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 	}
 	if err != nil {
 		return statusOf(err)
+	}
+	if n := o.AllocationSize(); n != 0 && (action == vfs.FileCreated || action == vfs.FileOverwritten) {
+		// MS-CIFS 2.2.4.41.1 AllocationSize: a created or truncated
+		// file gets this size, as Samba sets it (raw.open openx).
+		if err := f.Truncate(int64(n)); err != nil {
+			f.Close()
+			return statusOf(err)
+		}
 	}
 	fi, err := f.Stat()
 	if err != nil {
@@ -198,12 +210,18 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 		OpenResults:   results,
 	}
 	if resp.Extended {
-		resp.MaximalAccessRights = accessRights(t.readOnly)
-		resp.GuestMaximalAccessRights = resp.MaximalAccessRights
+		// MS-SMB 2.2.4.1.2 leaves the rights to the server; Windows and
+		// Samba report the standard rights (SEC_STD_ALL) and no guest
+		// rights, which smbtorture raw.open openx checks.
+		resp.MaximalAccessRights = secStdAll
 	}
 	resp.Encode(&req.resp)
 	return nil
 }
+
+// secStdAll is SEC_STD_ALL: DELETE, READ_CONTROL, WRITE_DAC, WRITE_OWNER
+// and SYNCHRONIZE.
+const secStdAll = 0x001F0000
 
 // maxReadPayload keeps a READ_ANDX reply inside one NetBT session message
 // (RFC 1002 4.3.1: 17-bit length) with room for the header and words.
@@ -245,7 +263,7 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 		req.resp.Truncate(req.resp.Pos() - (n - got))
 		smb.SetReadAndXDataLength(&req.resp, start, got)
 	}
-	c.pos.readDone(q.FID(), int64(q.Offset()), got)
+	c.pos.readDone(req.fid(q.FID()), int64(q.Offset()), got)
 	return nil
 }
 
@@ -269,7 +287,7 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 	if err != nil {
 		return statusOf(err)
 	}
-	c.pos.wroteDone(q.FID(), int64(q.Offset()), n)
+	c.pos.wroteDone(req.fid(q.FID()), int64(q.Offset()), n)
 	// WriteMode bit 0 is write-through (MS-CIFS 2.2.4.43.1).
 	if q.WriteMode()&0x1 != 0 {
 		if err := f.Sync(); err != nil {
@@ -300,9 +318,10 @@ func (c *conn) close(req *request, b smb.Block) error {
 		// the access time stays as the file system keeps it.
 		f.SetTimes(time.Time{}, vfs.TimeFromUTime(t, nil))
 	}
-	c.files.Remove(q.FID())
-	delete(c.fileOwners, q.FID())
-	c.pos.forget(q.FID())
+	fid := req.fid(q.FID())
+	c.files.Remove(fid)
+	delete(c.fileOwners, fid)
+	c.pos.forget(fid)
 	if err := f.Close(); err != nil {
 		return statusOf(err)
 	}

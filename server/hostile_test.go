@@ -187,6 +187,7 @@ type hostileSession struct {
 	c        net.Conn
 	uid, tid uint16
 	mid      uint16
+	neg      negotiated
 }
 
 func (hs *hostileServer) login(t *testing.T) *hostileSession {
@@ -195,9 +196,18 @@ func (hs *hostileServer) login(t *testing.T) *hostileSession {
 	hostileWrite(t, c, negotiateRequest(1))
 	neg := checkNegotiate(t, expectReply(t, c, cmdNegotiate, 1))
 	hostileWrite(t, c, sessionSetupRequest(2, neg, testUser, testPassword))
-	s := &hostileSession{c: c, uid: expectReply(t, c, cmdSessionSetup, 2).uid, mid: 2}
+	s := &hostileSession{c: c, uid: expectReply(t, c, cmdSessionSetup, 2).uid, mid: 2, neg: neg}
 	s.tid = s.treeConnect(t)
 	return s
+}
+
+// sessionSetup logs on a second session on the connection and returns its
+// UID; the session's own UID and tree stay as they are.
+func (s *hostileSession) sessionSetup(t *testing.T) uint16 {
+	t.Helper()
+	s.mid++
+	hostileWrite(t, s.c, sessionSetupRequest(s.mid, s.neg, testUser, testPassword))
+	return expectReply(t, s.c, cmdSessionSetup, s.mid).uid
 }
 
 func (s *hostileSession) treeConnect(t *testing.T) uint16 {
@@ -557,8 +567,12 @@ func TestHostileForeignIDs(t *testing.T) {
 	b := hs.login(t)
 	secondTID := b.treeConnect(t)
 
+	// A client that takes NT status codes gets STATUS_INVALID_HANDLE
+	// for a bad UID or TID, except on the commands Windows answers
+	// with the DOS codes (dispatch.go badContext).
 	t.Run("UID of nobody", func(t *testing.T) {
-		b.call(t, hCmdReadAndX, b.uid+77, b.tid, readAndXWords(fidA, 4), nil, hStatusBadUID)
+		b.call(t, hCmdReadAndX, b.uid+77, b.tid, readAndXWords(fidA, 4), nil, statusInvalidHandle)
+		b.call(t, hCmdLogoffAndX, b.uid+77, 0, []byte{0xFF, 0, 0, 0}, nil, hStatusBadUID)
 	})
 	t.Run("UID of another connection", func(t *testing.T) {
 		c := hs.dial(t)
@@ -570,7 +584,8 @@ func TestHostileForeignIDs(t *testing.T) {
 		expectStatus(t, c, hCmdLogoffAndX, 3, hStatusBadUID)
 	})
 	t.Run("TID of nobody", func(t *testing.T) {
-		b.call(t, hCmdReadAndX, b.uid, 0x7777, readAndXWords(fidA, 4), nil, hStatusBadTID)
+		b.call(t, hCmdReadAndX, b.uid, 0x7777, readAndXWords(fidA, 4), nil, statusInvalidHandle)
+		b.call(t, hCmdTreeDisconnect, b.uid, 0x7777, nil, nil, hStatusBadTID)
 	})
 	t.Run("FID of nobody", func(t *testing.T) {
 		b.call(t, hCmdReadAndX, b.uid, b.tid, readAndXWords(0x4321, 4), nil, statusInvalidHandle)
@@ -585,6 +600,18 @@ func TestHostileForeignIDs(t *testing.T) {
 		fidB := b.open(t, `\victim.txt`)
 		b.call(t, hCmdReadAndX, b.uid, secondTID, readAndXWords(fidB, 4), nil, statusInvalidHandle)
 		b.call(t, hCmdWriteAndX, b.uid, secondTID, writeAndXWords(fidB, 4, 32+1+28+2+1), []byte("\x00EVIL"), statusInvalidHandle)
+	})
+	t.Run("FID of another session", func(t *testing.T) {
+		// A FID opened by one UID is not usable under another UID of
+		// the same connection, as in Samba (raw.context session1).
+		uid2 := b.sessionSetup(t)
+		fidB := b.open(t, `\victim.txt`)
+		b.call(t, hCmdReadAndX, uid2, b.tid, readAndXWords(fidB, 4), nil, statusInvalidHandle)
+		b.call(t, hCmdReadAndX, b.uid, b.tid, readAndXWords(fidB, 4), nil, statusSuccess)
+		// TREE_DISCONNECT needs no valid UID: a tree outlives the
+		// session that connected it (raw.context tree_ulogoff).
+		tid := b.treeConnect(t)
+		b.call(t, hCmdTreeDisconnect, uid2+77, tid, nil, nil, statusSuccess)
 	})
 	t.Run("search handle of nobody", func(t *testing.T) {
 		b.call(t, hCmdFindClose2, b.uid, b.tid, le16(0x5555), nil, statusInvalidHandle)
@@ -601,10 +628,12 @@ func TestHostileForeignIDs(t *testing.T) {
 		fid := d.open(t, `\victim.txt`)
 		// TREE_DISCONNECT (MS-CIFS 2.2.4.51.1), then the old TID.
 		d.call(t, hCmdTreeDisconnect, d.uid, d.tid, nil, nil, statusSuccess)
-		d.call(t, hCmdReadAndX, d.uid, d.tid, readAndXWords(fid, 4), nil, hStatusBadTID)
+		d.call(t, hCmdReadAndX, d.uid, d.tid, readAndXWords(fid, 4), nil, statusInvalidHandle)
+		d.call(t, hCmdTreeDisconnect, d.uid, d.tid, nil, nil, hStatusBadTID)
 		tid := d.treeConnect(t)
 		d.call(t, hCmdLogoffAndX, d.uid, 0, []byte{0xFF, 0, 0, 0}, nil, statusSuccess)
-		d.call(t, hCmdReadAndX, d.uid, tid, readAndXWords(fid, 4), nil, hStatusBadUID)
+		d.call(t, hCmdReadAndX, d.uid, tid, readAndXWords(fid, 4), nil, statusInvalidHandle)
+		d.call(t, hCmdLogoffAndX, d.uid, 0, []byte{0xFF, 0, 0, 0}, nil, hStatusBadUID)
 	})
 	// a is untouched by all of it.
 	a.call(t, hCmdReadAndX, a.uid, a.tid, readAndXWords(fidA, 4), nil, statusSuccess)

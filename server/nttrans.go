@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/binary"
 	"errors"
 
 	"github.com/tinysmbd/tinysmbd/smb"
@@ -22,9 +23,8 @@ func (c *conn) ntTransactSecondary(req *request, b smb.Block) error {
 	return c.transNext(req, b, (*conn).runNTTransact)
 }
 
-// runNTTransact runs a complete NT_TRANSACT. Only IOCTL is answered; the
-// other functions are StatusNotImplemented, as unknown TRANSACTION2
-// subcommands are.
+// runNTTransact runs a complete NT_TRANSACT. The functions not served are
+// StatusNotImplemented, as unknown TRANSACTION2 subcommands are.
 func (c *conn) runNTTransact(req *request, t *smb.TransRequest) error {
 	out := &c.transOut
 	out.params, out.data = out.params[:0], out.data[:0]
@@ -32,6 +32,8 @@ func (c *conn) runNTTransact(req *request, t *smb.TransRequest) error {
 	switch t.Function {
 	case smb.NTTransactIOCTL:
 		err = c.ntIoctl(req, t)
+	case smb.NTTransactRename:
+		err = c.ntTransactRename(req, t)
 	default:
 		if c.trace() {
 			c.log.Debug("unimplemented NT_TRANSACT function", "function", t.Function)
@@ -73,4 +75,17 @@ func (c *conn) ntIoctl(req *request, t *smb.TransRequest) error {
 		return smb.StatusAccessDenied
 	}
 	return nil
+}
+
+// ntTransactRename answers NT_TRANSACT_RENAME (MS-CIFS 2.2.7.5), which
+// MS-CIFS leaves undefined: Windows Server 2003 accepts it and renames
+// nothing, and Samba does the same (smbtorture raw.rename nttransrename
+// checks that the file keeps its name). The parameters are the FID, two
+// bytes of flags and the new name; the FID must be open.
+func (c *conn) ntTransactRename(req *request, t *smb.TransRequest) error {
+	if len(t.Params) < 5 {
+		return smb.StatusInvalidParameter
+	}
+	_, err := c.file(req, binary.LittleEndian.Uint16(t.Params))
+	return err
 }

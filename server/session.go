@@ -16,7 +16,9 @@ func init() {
 	register(smb.ComSessionSetupAndX, needNothing, (*conn).sessionSetup)
 	register(smb.ComLogoffAndX, needSession, (*conn).logoff)
 	register(smb.ComTreeConnectAndX, needSession, (*conn).treeConnect)
-	register(smb.ComTreeDisconnect, needTree, (*conn).treeDisconnect)
+	// A tree outlives the session that connected it: any UID may
+	// disconnect it, as in Samba (smbtorture raw.context tree_ulogoff).
+	register(smb.ComTreeDisconnect, needTID, (*conn).treeDisconnect)
 	register(smb.ComEcho, needNothing, (*conn).echo)
 }
 
@@ -148,21 +150,27 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 		return smb.StatusInvalidParameter
 	}
 	s := c.sessions[req.uid]
-	if s == nil || s.valid || s.auth == nil {
+	reauth := false
+	switch {
+	case req.uid != 0 && s == nil:
+		// MS-SMB 3.3.5.3: a UID the connection does not know is
+		// refused; Samba forces the DOS form, ERRSRV/ERRbaduid
+		// (smbtorture raw.context session1).
+		return smb.StatusSMBBadUID
+	case s != nil && s.valid && s.auth == nil:
+		// Re-authentication of a logged-on session keeps its UID and
+		// what it holds open (MS-SMB 3.3.5.3; raw.session reauth1).
+		s.auth = c.newNTLMSession()
+		reauth = true
+	case s != nil && s.auth != nil:
+		// The next leg of a logon or re-authentication in progress.
+		reauth = s.valid
+	default:
 		uid, ok := c.allocUID()
 		if !ok {
 			return smb.StatusTooManySessions
 		}
-		var challenge [8]byte
-		rand.Read(challenge[:])
-		s = &session{uid: uid, auth: ntlm.NewServerSession(ntlm.ServerConfig{
-			NetBIOSName: c.srv.cfg.NetBIOSName,
-			Domain:      c.srv.cfg.Workgroup,
-			AllowNTLMv1: c.srv.cfg.NTLMv1,
-			LookupUser:  c.srv.authenticator().NTHash,
-			Challenge:   challenge,
-			Now:         time.Now,
-		})}
+		s = &session{uid: uid, auth: c.newNTLMSession()}
 		c.sessions[uid] = s
 	}
 	c.clientCaps = ss.Capabilities()
@@ -177,14 +185,24 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 		s.guest = true
 		action = smb.SessionSetupGuest
 	case err != nil:
-		delete(c.sessions, s.uid)
+		if reauth {
+			// A failed re-authentication leaves the session as it
+			// was logged on.
+			s.auth = nil
+		} else {
+			delete(c.sessions, s.uid)
+		}
 		c.log.Info("logon failed", "user", res.User, "domain", res.Domain, "status", err.Error())
 		return err
 	case res.State == ntlm.StateContinue:
 		req.status = smb.StatusMoreProcessingRequired
 	case res.Anonymous:
 		if c.srv.cfg.RestrictAnonymous {
-			delete(c.sessions, s.uid)
+			if reauth {
+				s.auth = nil
+			} else {
+				delete(c.sessions, s.uid)
+			}
 			return errAnonymousRefused
 		}
 		s.guest, s.anonymous = true, true
@@ -210,6 +228,20 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 		return errStop
 	}
 	return nil
+}
+
+// newNTLMSession starts the server side of one NTLMSSP exchange.
+func (c *conn) newNTLMSession() *ntlm.ServerSession {
+	var challenge [8]byte
+	rand.Read(challenge[:])
+	return ntlm.NewServerSession(ntlm.ServerConfig{
+		NetBIOSName: c.srv.cfg.NetBIOSName,
+		Domain:      c.srv.cfg.Workgroup,
+		AllowNTLMv1: c.srv.cfg.NTLMv1,
+		LookupUser:  c.srv.authenticator().NTHash,
+		Challenge:   challenge,
+		Now:         time.Now,
+	})
 }
 
 func (c *conn) sessionSetupChallenge(req *request, ss smb.SessionSetupRequest) error {

@@ -134,8 +134,8 @@ func TestStatusAndReload(t *testing.T) {
 	if len(c.Files) != 0 || len(c.Trees) != 1 || c.Trees[0].Share != "new" || len(c.Sessions) != 1 {
 		t.Errorf("after removing the share: trees %+v, files %+v, sessions %+v; want only the tree on new", c.Trees, c.Files, c.Sessions)
 	}
-	if r := roundTrip(t, link, readAndXRequest(12, s.uid, s.tid, s.fid, 0, 16), benchCmdReadAndX, 12); r.status != statusSMBBadTID {
-		t.Errorf("READ_ANDX on the removed share's tree: status 0x%08x, want ERRSRV/ERRinvnid", r.status)
+	if r := roundTrip(t, link, readAndXRequest(12, s.uid, s.tid, s.fid, 0, 16), benchCmdReadAndX, 12); r.status != statusInvalidHandle {
+		t.Errorf("READ_ANDX on the removed share's tree: status 0x%08x, want STATUS_INVALID_HANDLE", r.status)
 	}
 	if r := roundTrip(t, link, treeConnectAndXRequest(13, s.uid, `\\`+netbiosName+`\SHARE`), benchCmdTreeConnect, 13); r.status != statusBadNetName {
 		t.Errorf("TREE_CONNECT to the removed share: status 0x%08x, want STATUS_BAD_NETWORK_NAME", r.status)

@@ -225,8 +225,10 @@ func (c *conn) queryPathInfo(req *request, t *smb.TransRequest, out *transOut) e
 	if err != nil {
 		return err
 	}
-	name := req.path(p.FileName())
-	fi, err := share.Stat(name)
+	// The NAME and ALL levels report the name as stored, not as asked
+	// for: clients such as macOS compare the two to tell a case-only
+	// rename from a clash (smbtorture raw.rename osxrename).
+	name, fi, err := share.Resolve(req.path(p.FileName()))
 	if err != nil {
 		return statusOf(err)
 	}

@@ -12,6 +12,7 @@ const (
 	StatusInvalidSMB             NTStatus = 0x00010002
 	StatusSMBBadTID              NTStatus = 0x00050002
 	StatusSMBBadFID              NTStatus = 0x00060001
+	StatusSMBBadAccess           NTStatus = 0x000C0001
 	StatusSMBBadCommand          NTStatus = 0x00160002
 	StatusSMBBadUID              NTStatus = 0x005B0002
 	StatusOS2InvalidLevel        NTStatus = 0x007C0001
@@ -104,6 +105,7 @@ var statusNames = map[NTStatus]string{
 	StatusInvalidSMB:             "STATUS_INVALID_SMB",
 	StatusSMBBadTID:              "STATUS_SMB_BAD_TID",
 	StatusSMBBadFID:              "STATUS_SMB_BAD_FID",
+	StatusSMBBadAccess:           "STATUS_SMB_BAD_ACCESS",
 	StatusSMBBadCommand:          "STATUS_SMB_BAD_COMMAND",
 	StatusSMBBadUID:              "STATUS_SMB_BAD_UID",
 	StatusOS2InvalidLevel:        "STATUS_OS2_INVALID_LEVEL",
@@ -196,6 +198,7 @@ var statusDOSErrors = map[NTStatus]DOSError{
 	StatusInvalidSMB:             {ErrClassServer, 1},
 	StatusSMBBadTID:              {ErrClassServer, 5},
 	StatusSMBBadFID:              {ErrClassDOS, 6},
+	StatusSMBBadAccess:           {ErrClassDOS, 12},
 	StatusSMBBadCommand:          {ErrClassServer, 22},
 	StatusSMBBadUID:              {ErrClassServer, 91},
 	StatusOS2InvalidLevel:        {ErrClassDOS, 124},

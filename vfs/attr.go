@@ -30,10 +30,17 @@ func Attributes(fi os.FileInfo) uint32 { return attributes(fi, fi.Name()) }
 
 func attributes(fi os.FileInfo, name string) uint32 {
 	var a uint32
+	// Attributes a client set are reported as it set them (dosattr.go).
+	ai, stored := fi.(attrInfo)
+	if stored {
+		a = ai.attrs & storedAttrs
+	}
 	if fi.IsDir() {
 		a |= AttrDirectory
 	} else {
-		a |= AttrArchive
+		if !stored {
+			a |= AttrArchive
+		}
 		if fi.Mode().Perm()&0o200 == 0 {
 			a |= AttrReadonly
 		}

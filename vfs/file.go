@@ -86,7 +86,7 @@ func (f *File) Stat() (os.FileInfo, error) {
 	if err != nil {
 		return nil, statusErr(err)
 	}
-	return fi, nil
+	return f.share.withAttrs(f.Path(), fi), nil
 }
 
 // ReadAt reads up to len(p) bytes at off. Unlike io.ReaderAt, reaching the
@@ -264,6 +264,7 @@ func (f *File) SetAttributes(attrs uint32) error {
 	if err != nil {
 		return err
 	}
+	f.share.dos.set(f.Path(), attrs, fi.IsDir())
 	return f.share.chmodAttributes(f.Path(), fi, attrs)
 }
 
@@ -315,7 +316,7 @@ func (f *File) ReadDir() ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		f.listing = l
+		f.listing = f.share.entriesWithAttrs(f.Path(), l)
 	}
 	return f.listing, nil
 }
@@ -344,7 +345,11 @@ func (f *File) Close() error {
 		if f.isDir {
 			return f.share.removeDir(p)
 		}
-		return f.share.fs.Remove(p)
+		if err := f.share.fs.Remove(p); err != nil {
+			return err
+		}
+		f.share.dos.removed(p)
+		return nil
 	})
 	runAll(wake)
 	if err == nil {

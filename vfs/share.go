@@ -105,7 +105,8 @@ type CreateParams struct {
 // SMB_COM_OPEN_ANDX (MS-CIFS 2.2.4.41.1) and its FileAttrs to CreateParams.
 // SMB_COM_OPEN (MS-CIFS 2.2.4.3) is openMode 0x0001: open an existing file.
 // The sharing mode in AccessMode becomes ShareAccess and DenyMode as
-// Samba maps them. An invalid combination is StatusInvalidParameter.
+// Samba maps them. An invalid combination is StatusSMBBadAccess
+// (ERRDOS/ERRbadaccess), which Samba forces for it.
 func OpenAndXParams(openMode, accessMode, fileAttrs uint16) (CreateParams, error) {
 	p := CreateParams{FileAttributes: uint32(fileAttrs), CreateOptions: FileNonDirectoryFile}
 	// MS-CIFS 2.2.4.41.1: AccessMode bits 4-6 are the sharing mode. The
@@ -128,7 +129,7 @@ func OpenAndXParams(openMode, accessMode, fileAttrs uint16) (CreateParams, error
 	case deny == 4:
 		p.ShareAccess = ShareRead | ShareWrite
 	default:
-		return CreateParams{}, smb.StatusInvalidParameter
+		return CreateParams{}, smb.StatusSMBBadAccess
 	}
 	// MS-CIFS 2.2.4.41.1: AccessMode bits 0-2 are the access; 0xF in the
 	// low nibble is the FCB compatibility open, which is read/write.
@@ -142,15 +143,18 @@ func OpenAndXParams(openMode, accessMode, fileAttrs uint16) (CreateParams, error
 	case 3:
 		p.DesiredAccess = AccessFileGenericRead | AccessFileGenericExecute
 	default:
-		return CreateParams{}, smb.StatusInvalidParameter
+		return CreateParams{}, smb.StatusSMBBadAccess
 	}
 	// MS-CIFS 2.2.4.41.1: OpenMode bits 0-1 say what to do if the file
 	// exists (fail, open, truncate), bit 4 whether to create it if not.
 	create := openMode&0x10 != 0
 	switch openMode & 0x3 {
 	case 0:
-		if !create {
-			return CreateParams{}, smb.StatusInvalidParameter
+		// "Fail if it exists" without "create" makes no sense, except
+		// that an open for execute then creates the file, as Windows and
+		// Samba have it (smbtorture raw.open openx).
+		if !create && accessMode&0x7 != 3 {
+			return CreateParams{}, smb.StatusSMBBadAccess
 		}
 		p.CreateDisposition = FileCreate
 	case 1:
@@ -164,7 +168,7 @@ func OpenAndXParams(openMode, accessMode, fileAttrs uint16) (CreateParams, error
 			p.CreateDisposition = FileOverwriteIf
 		}
 	default:
-		return CreateParams{}, smb.StatusInvalidParameter
+		return CreateParams{}, smb.StatusSMBBadAccess
 	}
 	return p, nil
 }
@@ -199,6 +203,9 @@ type Share struct {
 	// share-mode and lock state reachable from them (sharemode.go).
 	mu    sync.Mutex
 	nodes map[string]*fileNode
+
+	// dos holds the DOS attributes the Fs cannot (dosattr.go).
+	dos dosAttrs
 
 	// MaxFileSize, when positive, caps the size a write or truncate may
 	// give a file; beyond it the request fails with StatusDiskFull. NewShare
@@ -372,6 +379,7 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 		if err := s.attach(f, p); err != nil {
 			return nil, 0, err
 		}
+		s.dos.created(actual, p.FileAttributes, true)
 		return f, FileCreated, nil
 	}
 	h, err := s.fs.OpenFile(actual, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
@@ -388,6 +396,7 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 			s.chmodAttributes(actual, fi, AttrReadonly)
 		}
 	}
+	s.dos.created(actual, p.FileAttributes, false)
 	return f, FileCreated, nil
 }
 
@@ -477,13 +486,23 @@ func (s *Share) openExisting(actual string, fi os.FileInfo, p CreateParams, acce
 	if truncate && p.FileAttributes&AttrReadonly != 0 {
 		s.chmodAttributes(actual, fi, AttrReadonly)
 	}
+	if truncate {
+		s.dos.created(actual, p.FileAttributes, false)
+	}
 	return f, action, nil
 }
 
 // Stat returns the FileInfo of the file or directory at smbPath.
 func (s *Share) Stat(smbPath string) (os.FileInfo, error) {
-	_, fi, err := s.lookup(smbPath)
-	return fi, err
+	actual, fi, err := s.lookup(smbPath)
+	return s.withAttrs(actual, fi), err
+}
+
+// Resolve returns the path smbPath names as the file system spells it (the
+// case on disk, "/" separators) and its FileInfo.
+func (s *Share) Resolve(smbPath string) (string, os.FileInfo, error) {
+	actual, fi, err := s.lookup(smbPath)
+	return actual, s.withAttrs(actual, fi), err
 }
 
 // CheckDirectory answers SMB_COM_CHECK_DIRECTORY: nil for a directory,
@@ -523,7 +542,11 @@ func (s *Share) Remove(smbPath string) error {
 	if err := s.checkUse(actual, AccessDelete, 0); err != nil {
 		return err
 	}
-	return statusErr(s.fs.Remove(actual))
+	if err := s.fs.Remove(actual); err != nil {
+		return statusErr(err)
+	}
+	s.dos.removed(actual)
+	return nil
 }
 
 // Mkdir creates a directory (SMB_COM_CREATE_DIRECTORY). An existing name is
@@ -568,7 +591,11 @@ func (s *Share) removeDir(actual string) error {
 	if err := s.checkEmpty(actual); err != nil {
 		return err
 	}
-	return statusErr(s.fs.Remove(actual))
+	if err := s.fs.Remove(actual); err != nil {
+		return statusErr(err)
+	}
+	s.dos.removed(actual)
+	return nil
 }
 
 func (s *Share) checkEmpty(dir string) error {
@@ -661,6 +688,7 @@ func (s *Share) rename(oldPath, newPath string, replace bool, via *File) (string
 	if err := s.fs.Rename(oa, na); err != nil {
 		return "", statusErr(err)
 	}
+	s.dos.renamed(oa, na)
 	s.moveNode(oa, na)
 	return na, nil
 }
@@ -712,10 +740,11 @@ func (s *Share) setTimes(actual string, fi os.FileInfo, atime, mtime time.Time) 
 	return statusErr(s.fs.Chtimes(actual, atime, mtime))
 }
 
-// SetAttributes applies DOS attributes. Only AttrReadonly can be stored: it
-// clears every write bit of a file's mode, and its absence restores the
-// owner's. Other bits, and READONLY on a directory, are accepted and
-// ignored; a caller skips the call when the request means "no change".
+// SetAttributes applies DOS attributes. AttrReadonly clears every write
+// bit of a file's mode, and its absence restores the owner's; HIDDEN,
+// SYSTEM and ARCHIVE are kept beside the Fs for as long as the Share lives
+// (dosattr.go); READONLY on a directory is accepted and ignored. A caller
+// skips the call when the request means "no change".
 func (s *Share) SetAttributes(smbPath string, attrs uint32) error {
 	if err := s.mutable(); err != nil {
 		return err
@@ -724,6 +753,7 @@ func (s *Share) SetAttributes(smbPath string, attrs uint32) error {
 	if err != nil {
 		return err
 	}
+	s.dos.set(actual, attrs, fi.IsDir())
 	return s.chmodAttributes(actual, fi, attrs)
 }
 
@@ -800,7 +830,7 @@ func (s *Share) List(dir, pattern string) ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []Entry{{Name: path.Base(actual), Info: fi}}, nil
+		return []Entry{{Name: path.Base(actual), Info: s.withAttrs(actual, fi)}}, nil
 	}
 	all, err := s.readDir(da, dfi)
 	if err != nil {
@@ -812,7 +842,7 @@ func (s *Share) List(dir, pattern string) ([]Entry, error) {
 			out = append(out, e)
 		}
 	}
-	return out, nil
+	return s.entriesWithAttrs(da, out), nil
 }
 
 // readDir returns a sorted snapshot of dir with "." and ".." first.

@@ -978,9 +978,10 @@ func TestOpenAndXParams(t *testing.T) {
 		{0x0012, 0x0001, FileOverwriteIf, AccessFileGenericWrite, nil},
 		{0x0001, 0x0003, FileOpen, AccessFileGenericRead | AccessFileGenericExecute, nil},
 		{0x0001, 0x00FF, FileOpen, AccessFileGenericRead | AccessFileGenericWrite, nil},
-		{0x0000, 0x0000, 0, 0, smb.StatusInvalidParameter},
-		{0x0003, 0x0000, 0, 0, smb.StatusInvalidParameter},
-		{0x0001, 0x0004, 0, 0, smb.StatusInvalidParameter},
+		{0x0000, 0x0000, 0, 0, smb.StatusSMBBadAccess},
+		{0x0000, 0x0003, FileCreate, AccessFileGenericRead | AccessFileGenericExecute, nil}, // execute creates
+		{0x0003, 0x0000, 0, 0, smb.StatusSMBBadAccess},
+		{0x0001, 0x0004, 0, 0, smb.StatusSMBBadAccess},
 	}
 	for _, tt := range tests {
 		p, err := OpenAndXParams(tt.openMode, tt.accessMode, uint16(AttrReadonly))

@@ -146,7 +146,7 @@ func TestDenyModes(t *testing.T) {
 		f.Close()
 	}
 	f1.Close()
-	if _, err := OpenAndXParams(0x11, 0x52, 0); err != smb.StatusInvalidParameter {
+	if _, err := OpenAndXParams(0x11, 0x52, 0); err != smb.StatusSMBBadAccess {
 		t.Fatalf("sharing mode 5: %v", err)
 	}
 }
