@@ -793,8 +793,6 @@ func extSecSessionSetup(mid, uid uint16, blob []byte) []byte {
 	return smbRequest(cmdSessionSetup, mid, uid, 0, clientFlags2|flags2ExtSec, w, d)
 }
 
-const flags2ExtSec = 0x0800
-
 // TestHostileSecurityBlobs: NTLMSSP with offsets beyond the blob and
 // SPNEGO with an absurd ASN.1 length or nesting are STATUS_INVALID_PARAMETER
 // (as Samba's gensec answers an unparsable token), the connection stays
