@@ -17,7 +17,7 @@
 #                                timing checks of raw.mux and the lock suites then fail at random
 #   TORTURE_OUT=DIR              keep every suite's subunit stream and the server logs in DIR
 #
-# After the table it lists each failing subtest of tinysmbd per suite with the first line of its
+# After the table it lists each failing or skipped subtest of tinysmbd per suite with the first line of its
 # failure message (for the docs' table of what still fails and why).
 #   GO=go                        the Go command that builds tinysmbd
 #   SAMBA_BASELINE=PATH          the samba-baseline script (default ../shared/tools/samba-baseline)
@@ -157,13 +157,14 @@ run_suite() {
 
 passed() { grep -c '^success: ' "$1" || true; }
 
-# failures FILE prints each failing subtest of a subunit stream with the first line of its
-# message. smbtorture's older tests print their CHECK_STATUS line and then fail with
+# failures FILE prints each failing or skipped subtest of a subunit stream with the first line
+# of its message. smbtorture's older tests print their CHECK_STATUS line and then fail with
 # "Unknown error/failure": for those the last "file.c:line" line printed before is shown.
 failures() {
   awk '
     /^test: / { last = ""; next }
-    /^(failure|error): / {
+    /^(failure|error|skip): / {
+      skip = $1 == "skip:"
       n = $0; sub(/^[a-z]+: /, "", n)
       m = ""
       if (n ~ / \[$/) {
@@ -172,7 +173,7 @@ failures() {
       }
       if ((m == "" || m ~ /^Unknown error\/failure/) && last != "") m = last
       if (m == "") m = "(no message)"
-      printf "  %s: %s\n", n, m
+      printf "  %s: %s%s\n", n, skip ? "skipped: " : "", m
       next
     }
     /^exit status / { if ($3 != 1) printf "  (smbtorture %s)\n", $0; next }
@@ -215,7 +216,7 @@ for suite in $suites; do
   printf '%-18s %9s %7s %9s%s\n' "$suite" "$t" "$s" "$e" "$mark"
 done
 printf '%-18s %9s %7s\n' total "$total_t" "$([[ $samba == 1 ]] && echo "$total_s" || echo -)"
-echo "torture: failing subtests of tinysmbd, with the first line of each message:"
+echo "torture: failing and skipped subtests of tinysmbd, with the first line of each message:"
 for suite in $suites; do
   f=$(failures "$out/$suite.tinysmbd.subunit")
   [[ -n $f ]] && printf '%s\n%s\n' "$suite" "$f"

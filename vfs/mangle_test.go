@@ -1,9 +1,11 @@
 package vfs
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -249,4 +251,40 @@ func rootShare(t *testing.T) (*Share, string) {
 	}
 	t.Cleanup(func() { fsys.(*RootFs).Close() })
 	return NewShare(fsys, false), dir
+}
+
+// TestNameIndexConcurrent: lookups, short-name lookups and creates from
+// several goroutines share one index (run with -race).
+func TestNameIndexConcurrent(t *testing.T) {
+	s, _ := rootShare(t)
+	s.names.limit = 8
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				d := fmt.Sprintf(`\d%d`, i%3)
+				s.Mkdir(d)
+				mustWriteErr(s, fmt.Sprintf(`%s\Long Name %d-%d.txt`, d, g, i))
+				s.lookup(fmt.Sprintf(`%s\LONG NAME %d-%d.TXT`, d, g, i))
+				s.lookup(d + `\` + Mangle(fmt.Sprintf("long name %d-%d.txt", g, i)))
+				s.lookup(d + `\missing`)
+			}
+		}()
+	}
+	wg.Wait()
+	for g := range 4 {
+		if a, _, err := s.lookup(fmt.Sprintf(`\D1\%s`, Mangle(fmt.Sprintf("long name %d-1.txt", g)))); err != nil || a != fmt.Sprintf("/d1/Long Name %d-1.txt", g) {
+			t.Errorf("short name of goroutine %d's file: %q, %v", g, a, err)
+		}
+	}
+}
+
+// mustWriteErr creates an empty file, for goroutines that cannot fail the
+// test; a failure shows up in the lookups that follow.
+func mustWriteErr(s *Share, p string) {
+	if f, _, err := s.Create(p, CreateParams{DesiredAccess: rw, CreateDisposition: FileOverwriteIf}); err == nil {
+		f.Close()
+	}
 }
