@@ -16,6 +16,9 @@
 #   TORTURE_PARALLEL=1           run each suite against both servers at once: faster, but the
 #                                timing checks of raw.mux and the lock suites then fail at random
 #   TORTURE_OUT=DIR              keep every suite's subunit stream and the server logs in DIR
+#
+# After the table it lists each failing or skipped subtest of tinysmbd per suite with the first line of its
+# failure message (for the docs' table of what still fails and why).
 #   GO=go                        the Go command that builds tinysmbd
 #   SAMBA_BASELINE=PATH          the samba-baseline script (default ../shared/tools/samba-baseline)
 #   TORTURE_STRICT=1             exit 1 when tinysmbd passes fewer subtests than the expected
@@ -154,6 +157,30 @@ run_suite() {
 
 passed() { grep -c '^success: ' "$1" || true; }
 
+# failures FILE prints each failing or skipped subtest of a subunit stream with the first line
+# of its message. smbtorture's older tests print their CHECK_STATUS line and then fail with
+# "Unknown error/failure": for those the last "file.c:line" line printed before is shown.
+failures() {
+  awk '
+    /^test: / { last = ""; next }
+    /^(failure|error|skip): / {
+      skip = $1 == "skip:"
+      n = $0; sub(/^[a-z]+: /, "", n)
+      m = ""
+      if (n ~ / \[$/) {
+        sub(/ \[$/, "", n)
+        if ((getline m) <= 0 || m == "]") m = ""
+      }
+      if ((m == "" || m ~ /^Unknown error\/failure/) && last != "") m = last
+      if (m == "") m = "(no message)"
+      printf "  %s: %s%s\n", n, skip ? "skipped: " : "", m
+      next
+    }
+    /^exit status / { if ($3 != 1) printf "  (smbtorture %s)\n", $0; next }
+    /\.c:[0-9]+/ { last = $0 }
+  ' "$1"
+}
+
 printf '%-18s %9s %7s %9s\n' suite tinysmbd samba expected
 total_t=0 total_s=0 behind=0
 for suite in $suites; do
@@ -189,6 +216,11 @@ for suite in $suites; do
   printf '%-18s %9s %7s %9s%s\n' "$suite" "$t" "$s" "$e" "$mark"
 done
 printf '%-18s %9s %7s\n' total "$total_t" "$([[ $samba == 1 ]] && echo "$total_s" || echo -)"
+echo "torture: failing and skipped subtests of tinysmbd, with the first line of each message:"
+for suite in $suites; do
+  f=$(failures "$out/$suite.tinysmbd.subunit")
+  [[ -n $f ]] && printf '%s\n%s\n' "$suite" "$f"
+done
 echo "torture: '<' marks a suite where tinysmbd passes fewer subtests than Samba 4.17 did ($behind suites)"
 [[ -n ${TORTURE_OUT:-} ]] && echo "torture: subunit streams and server logs in $out"
 if [[ ${TORTURE_STRICT:-0} == 1 ]] && ((behind > 0)); then

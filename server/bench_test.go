@@ -296,6 +296,12 @@ func ntCreateAndXRequest(mid, uid, tid uint16, name string) []byte {
 // ntCreateRequest is an NT_CREATE_ANDX (MS-CIFS 2.2.4.64.1) with the given
 // DesiredAccess, CreateDisposition and CreateOptions and a Unicode name.
 func ntCreateRequest(mid, uid, tid uint16, name string, access, disposition, options uint32) []byte {
+	w, d := ntCreateBlock(name, access, disposition, options)
+	return smbRequest(benchCmdNTCreate, mid, uid, tid, clientFlags2, w, d)
+}
+
+// ntCreateBlock is ntCreateRequest's words and data.
+func ntCreateBlock(name string, access, disposition, options uint32) (words, data []byte) {
 	n := utf16z(name)
 	w := []byte{0xFF, 0, 0, 0, 0} // no AndX; Reserved
 	w = binary.LittleEndian.AppendUint16(w, uint16(len(n)))
@@ -311,7 +317,7 @@ func ntCreateRequest(mid, uid, tid uint16, name string, access, disposition, opt
 	w = append(w, 0)                                     // SecurityFlags
 	// The data block starts at 32+1+48+2 = 83: one pad byte aligns the
 	// Unicode name.
-	return smbRequest(benchCmdNTCreate, mid, uid, tid, clientFlags2, w, append([]byte{0}, n...))
+	return w, append([]byte{0}, n...)
 }
 
 // readAndXRequest asks for n bytes at off (MS-SMB 2.2.4.2.1, WordCount 12).

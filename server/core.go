@@ -517,31 +517,6 @@ func coreAttrsMatch(attrs uint16, a uint32) bool {
 	return searchIncludes(attrs, a) && (must == 0 || a&must != 0)
 }
 
-// fits83 reports whether name can be shown to a client that knows only 8.3
-// names: one to eight characters, optionally a dot and one to three more,
-// printable ASCII other than the characters FAT forbids in short names.
-// tinysmbd has no name mangling yet (issue 3), so SEARCH leaves other names
-// out rather than show names a DOS client cannot open.
-func fits83(name string) bool {
-	if name == "." || name == ".." {
-		return true
-	}
-	base, ext, dot := strings.Cut(name, ".")
-	if base == "" || len(base) > 8 || len(ext) > 3 || dot && ext == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7F || strings.IndexByte(`"*+,/:;<=>?[\]|`, c) >= 0 {
-			return false
-		}
-		if c == '.' && i != len(base) {
-			return false
-		}
-	}
-	return true
-}
-
 // fcbMask writes pattern in the FCB form: up to 8 characters of the part
 // before the first dot and up to 3 after it, each padded with spaces.
 func fcbMask(pattern string) [11]byte {
@@ -612,7 +587,7 @@ func (c *conn) searchDir(req *request, b smb.Block) error {
 		}
 		entries := all[:0]
 		for _, e := range all {
-			if fits83(e.Name) && coreAttrsMatch(attrs, e.Attributes()) {
+			if coreAttrsMatch(attrs, e.Attributes()) {
 				entries = append(entries, e)
 			}
 		}
@@ -633,7 +608,10 @@ func (c *conn) searchDir(req *request, b smb.Block) error {
 		e := &s.entries[s.next]
 		s.next++
 		binary.LittleEndian.PutUint32(key[keyIndex:], uint32(s.next))
-		de := smb.DirectoryEntry{ResumeKey: key, FileAttributes: uint8(e.Attributes()), FileName: e.Name}
+		// MS-CIFS 2.2.4.58.2: FileName is 8.3, so a long name is shown
+		// as its short name, as Samba shows it; the client may open
+		// the file by it.
+		de := smb.DirectoryEntry{ResumeKey: key, FileAttributes: uint8(e.Attributes()), FileName: share.AltName(e.Name)}
 		de.LastWriteDate, de.LastWriteTime = vfs.DOSDateTime(coreTime(e.Info.ModTime()))
 		if !e.Info.IsDir() {
 			de.FileSize = coreSize(vfs.EndOfFile(e.Info))

@@ -84,10 +84,19 @@ func (c *conn) sendDetached(req *request) {
 // checks that PID 0x10001 is the owner of PID 1's locks.
 func lockPID(p uint16) uint32 { return uint32(p) }
 
-// checkIO refuses a read or write the file's byte-range locks forbid
+// checkIO refuses a read the handle's access does not allow and a read or
+// write the file's byte-range locks forbid
 // (MS-CIFS 3.3.5.36, 3.3.5.37: STATUS_FILE_LOCK_CONFLICT). It does not
 // allocate.
 func (c *conn) checkIO(req *request, f *vfs.File, off uint64, n int, write bool) error {
+	if !write && !f.IsDir() && f.Access()&vfs.AccessReadData == 0 &&
+		(f.Access()&vfs.AccessExecute == 0 || req.hdr.Flags2()&smb.Flags2PagingIO == 0) {
+		// MS-SMB 2.2.3.1: SMB_FLAGS2_READ_IF_EXECUTE (the PAGING_IO bit)
+		// lets a handle with execute but no read access read, as a loader
+		// pages an image in; without it the read is refused (Samba's
+		// CHECK_READ, smbtorture raw.read "read for execute").
+		return smb.StatusAccessDenied
+	}
 	return f.CheckIO(lockPID(req.hdr.PIDLow()), off, n, write)
 }
 

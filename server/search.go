@@ -155,6 +155,9 @@ func (c *conn) fillFind(s *search, f smb.FindFormat, maxCount uint16, maxData in
 	for s.next < len(s.entries) && count < maxCount {
 		e := s.entries[s.next]
 		fi := fileInfo(e.Info, e.Name, s.dir+"/"+e.Name)
+		if f.Level == smb.LevelFindFileBothDirectoryInfo || f.Level == smb.LevelFindFileIDBothDirectoryInfo {
+			fi.ShortName = vfs.ShortName(e.Name)
+		}
 		if n := smb.FindEntryLen(f, len(out.data), &fi); n == 0 || len(out.data)+n > maxData {
 			if n == 0 {
 				// A name this level cannot carry: skip it rather than

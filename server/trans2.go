@@ -233,6 +233,7 @@ func (c *conn) queryPathInfo(req *request, t *smb.TransRequest, out *transOut) e
 		return statusOf(err)
 	}
 	info := fileInfo(fi, smbName(name), name)
+	info.ShortName = altName(share, p.InformationLevel(), fi.Name())
 	out.params = smb.AppendInfoResponseParams(out.params)
 	out.data, err = smb.AppendFileInfo(out.data, p.InformationLevel(), &info)
 	return err
@@ -252,6 +253,7 @@ func (c *conn) queryFileInfo(req *request, t *smb.TransRequest, out *transOut) e
 		return statusOf(err)
 	}
 	info := fileInfo(fi, smbName(f.Path()), f.Path())
+	info.ShortName = altName(f.Share(), p.InformationLevel(), path.Base(f.Path()))
 	info.DeletePending = f.DeleteOnClose()
 	info.AccessFlags = f.Access()
 	info.Position = c.pos.positionInformation(p.FID())
@@ -413,4 +415,13 @@ func fileTimeArg(ft uint64) time.Time {
 		return time.Time{}
 	}
 	return vfs.TimeFromFileTime(ft)
+}
+
+// altName is the short name an ALT_NAME level reports for the stored name
+// (MS-CIFS 2.2.8.3.9, MS-FSCC 2.4.5); other levels do not need it.
+func altName(share *vfs.Share, level uint16, name string) string {
+	if level != smb.LevelQueryFileAltNameInfo && level != smb.LevelPassthrough+smb.FileAlternateNameInformation {
+		return ""
+	}
+	return share.AltName(name)
 }

@@ -3,16 +3,18 @@
 // share (CleanPath, and RootFs, which confines an OS directory with os.Root
 // so symlinks cannot escape either; Confine, which does the same for an
 // afero.BasePathFs over the OS), case-insensitive lookup on
-// case-sensitive filesystems (Resolve), NT create dispositions and
+// case-sensitive filesystems (Resolve, with a per-Share index of directory
+// names, names.go) and 8.3 short names (Mangle), NT create dispositions and
 // delete-on-close (Share, File), DOS and NT wildcards (Match), attributes
 // and timestamps in their wire encodings, the FID table (OpenTable) and the
 // mapping of Go and errno errors to NTSTATUS (StatusFromError).
 //
 // Design constraints: vfs knows nothing of the wire format beyond status
 // codes, starts no goroutines, and every error it returns from Share, File
-// and OpenTable is an smb.NTStatus, ready to send. A Share's only mutable
-// state is its mutex-guarded open-file table, and it may be used from several
-// connections at once; File and
+// and OpenTable is an smb.NTStatus, ready to send. A Share's mutable state
+// is its mutex-guarded open-file table and its bounded, mutex-guarded
+// caches (directory name index, short names handed out), and it may be
+// used from several connections at once; File and
 // OpenTable belong to one connection and are not safe for concurrent use.
 //
 // Share modes, delete-pending and byte-range locks live in a per-Share

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"sort"
 	"strings"
 	"unicode/utf16"
 
@@ -141,7 +140,8 @@ func joinComponents(comps []string) string {
 // case-sensitive fs the way a Windows client expects: each component is
 // looked up exactly first, and otherwise by a case-insensitive scan of its
 // parent (strings.EqualFold; when several names differ only in case, the
-// smallest in byte order wins). It returns the path as stored.
+// smallest in byte order wins), and last as the 8.3 short name of an entry
+// (Mangle). It returns the path as stored.
 //
 // When only the last component is missing, Resolve returns the resolved
 // parent joined with the last component as given, together with
@@ -160,6 +160,14 @@ func Resolve(fsys afero.Fs, p string) (actual string, err error) {
 
 // resolve is Resolve that also returns the FileInfo of what it found.
 func resolve(fsys afero.Fs, p string) (string, os.FileInfo, error) {
+	return resolveIn(fsys, nil, nil, p)
+}
+
+// resolveIn is resolve with a Share's directory name index (nil: scan)
+// and its cache of the long names behind short names handed out (nil:
+// none). A missing last component that is such a short name resolves to
+// the long name it stood for, so a create by short name recreates it.
+func resolveIn(fsys afero.Fs, names *nameCache, shorts *mangleCache, p string) (string, os.FileInfo, error) {
 	fi, err := fsys.Stat(p)
 	if err == nil {
 		return p, fi, nil
@@ -172,18 +180,24 @@ func resolve(fsys afero.Fs, p string) (string, os.FileInfo, error) {
 	}
 	comps := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	cur := "/"
+	var curFi os.FileInfo
 	for i, c := range comps {
 		last := i == len(comps)-1
 		next := joinPath(cur, c)
 		fi, err = fsys.Stat(next)
 		if missing(err) {
-			next, fi, err = foldLookup(fsys, cur, c)
+			next, fi, err = names.foldLookup(fsys, cur, curFi, c)
 		}
 		switch {
 		case err == nil:
 		case !missing(err):
 			return p, nil, StatusFromError(err)
 		case last:
+			if shorts != nil && IsMangled(c) {
+				if long, ok := shorts.lookup(c); ok {
+					c = long
+				}
+			}
 			return joinPath(cur, c), nil, smb.StatusObjectNameNotFound
 		default:
 			return p, nil, smb.StatusObjectPathNotFound
@@ -191,7 +205,7 @@ func resolve(fsys afero.Fs, p string) (string, os.FileInfo, error) {
 		if !last && !fi.IsDir() {
 			return p, nil, smb.StatusObjectPathNotFound
 		}
-		cur = next
+		cur, curFi = next, fi
 	}
 	return cur, fi, nil
 }
@@ -201,32 +215,6 @@ func joinPath(dir, name string) string {
 		return "/" + name
 	}
 	return dir + "/" + name
-}
-
-// foldLookup scans dir for a name equal to name under case folding.
-func foldLookup(fsys afero.Fs, dir, name string) (string, os.FileInfo, error) {
-	d, err := fsys.Open(dir)
-	if err != nil {
-		return "", nil, err
-	}
-	names, err := d.Readdirnames(-1)
-	d.Close()
-	if err != nil {
-		return "", nil, err
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if !strings.EqualFold(n, name) {
-			continue
-		}
-		p := joinPath(dir, n)
-		fi, err := fsys.Stat(p)
-		if missing(err) {
-			continue // a dangling or escaping symlink: try the next spelling
-		}
-		return p, fi, err
-	}
-	return "", nil, fs.ErrNotExist
 }
 
 // missing reports whether err means the name is not there for the client:

@@ -193,8 +193,9 @@ const (
 // Share is one exported afero.Fs with SMB semantics. Paths given to its
 // methods are SMB paths as the client sent them ("\dir\file"); they are
 // cleaned with CleanPath and resolved case-insensitively with Resolve.
-// A Share's only mutable state is its open-file table, guarded by mu; it is safe for
-// concurrent use to the extent its Fs is.
+// A Share's mutable state is its open-file table, guarded by mu, and its
+// name caches, guarded by their own locks; it is safe for concurrent use to
+// the extent its Fs is.
 type Share struct {
 	fs       afero.Fs
 	readOnly bool
@@ -213,6 +214,11 @@ type Share struct {
 	// sparsely, and sets DefaultMaxFileSize for any other Fs, where one
 	// write at a large offset would allocate every byte before it.
 	MaxFileSize int64
+
+	// names is the case-insensitive directory index (names.go); shorts
+	// the long names behind short names handed out (mangle.go).
+	names  nameCache
+	shorts mangleCache
 }
 
 // NewShare returns a Share over fsys. A read-only share refuses every
@@ -237,6 +243,7 @@ func NewShare(fsys afero.Fs, readOnly bool) *Share {
 		}
 	}
 	s := &Share{fs: fsys, readOnly: readOnly}
+	s.names.limit = DefaultNameIndexEntries
 	if _, ok := fsys.(*RootFs); !ok {
 		s.MaxFileSize = DefaultMaxFileSize
 	}
@@ -255,7 +262,23 @@ func (s *Share) lookup(smbPath string) (string, os.FileInfo, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return resolve(s.fs, p)
+	return s.resolve(p)
+}
+
+// resolve is Resolve with the share's name index and short names.
+func (s *Share) resolve(p string) (string, os.FileInfo, error) {
+	return resolveIn(s.fs, &s.names, &s.shorts, p)
+}
+
+// AltName is AltName(name) for a name the client is about to see as its
+// short name; the share remembers it, so that a create by that short
+// name after the file is gone recreates the long name.
+func (s *Share) AltName(name string) string {
+	a := AltName(name)
+	if a != name {
+		s.shorts.remember(a, name)
+	}
+	return a
 }
 
 // mutable fails on a read-only share with the status Samba gives for a
@@ -357,7 +380,7 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 		return nil, 0, smb.StatusInvalidParameter
 	}
 
-	actual, fi, err := resolve(s.fs, cp)
+	actual, fi, err := s.resolve(cp)
 	if err == nil {
 		return s.openExisting(actual, fi, p, access)
 	}
@@ -648,11 +671,11 @@ func (s *Share) rename(oldPath, newPath string, replace bool, via *File) (string
 	if oc == "/" || nc == "/" {
 		return "", smb.StatusAccessDenied
 	}
-	oa, ofi, err := resolve(s.fs, oc)
+	oa, ofi, err := s.resolve(oc)
 	if err != nil {
 		return "", err
 	}
-	na, nfi, err := resolve(s.fs, nc)
+	na, nfi, err := s.resolve(nc)
 	switch {
 	case err == nil && na == oa:
 		// The same file, maybe spelled in another case: rename to the
@@ -823,7 +846,7 @@ func (s *Share) List(dir, pattern string) ([]Entry, error) {
 		if err := checkComponent(pattern, false); err != nil {
 			return nil, err
 		}
-		actual, fi, err := resolve(s.fs, joinPath(da, pattern))
+		actual, fi, err := s.resolve(joinPath(da, pattern))
 		if err == smb.StatusObjectNameNotFound {
 			return nil, nil
 		}

@@ -1,0 +1,295 @@
+package vfs
+
+import (
+	"container/list"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/afero"
+)
+
+// The directory name index. A Windows client names files in any case; on
+// a case-sensitive filesystem a name that is not found as spelled has to
+// be compared with every entry of its directory. Samba does that scan for
+// every such lookup, so its rate falls tenfold as a directory grows from
+// 1,000 to 10,000 entries (smbtorture raw.bench-lookup, which looks up a
+// name that does not exist). A Share keeps instead, per directory, a map
+// from case-folded name to stored name, built by one scan on the first
+// miss and kept in a bounded LRU of directories.
+//
+// Other processes may change the directory underneath. Every change of a
+// directory's entries (create, unlink, rename, mkdir, rmdir) updates its
+// mtime and ctime (POSIX), so an index is answered from only while the
+// directory's mtime, ctime, inode and size still equal what they were
+// when it was built. A timestamp says little about changes within its own
+// clock tick, so an index built within a tick of the directory's last
+// change is "racy" (Git's racy-index rule): names it holds are used, but a
+// name it lacks is looked for again by a new scan before the answer is
+// not-found. An Fs without kernel stat records (MemMapFs, which does not
+// even update a directory's mtime) gets no such proof: there every miss
+// re-scans, as before the index, and the index only speeds up names found.
+// Names taken from an index are always confirmed by a Stat.
+
+// DefaultNameIndexEntries is the number of directory entries NewShare lets
+// a Share's name index hold, over all the directories it keeps (about 80
+// bytes each); a larger directory is scanned on every miss instead.
+const DefaultNameIndexEntries = 1 << 16
+
+// maxIndexedDirs bounds the directories a name index keeps.
+const maxIndexedDirs = 256
+
+// fineTick is how far apart two changes of a directory must be for a
+// nanosecond-resolution filesystem to give them different timestamps: the
+// kernel stamps inodes with a clock that advances once per scheduler tick
+// (1-10 ms). coarseTick is the same for filesystems that keep whole
+// seconds (ext3) or two-second units (FAT), recognised by a zero
+// sub-second part.
+const (
+	fineTick   = 20 * time.Millisecond
+	coarseTick = 2 * time.Second
+)
+
+// dirToken is what a directory's stat record says about its entries.
+type dirToken struct {
+	mtime, ctime time.Time
+	ino          uint64
+	size         int64
+}
+
+// tokenOf returns fi's token, or false when fi did not come from the
+// kernel and proves nothing.
+func tokenOf(fi os.FileInfo) (dirToken, bool) {
+	_, ctime, ok := sysTimes(fi)
+	if !ok {
+		return dirToken{}, false
+	}
+	ino, _ := sysInode(fi)
+	return dirToken{mtime: fi.ModTime(), ctime: ctime, ino: ino, size: fi.Size()}, true
+}
+
+func (t dirToken) equal(u dirToken) bool {
+	return t.mtime.Equal(u.mtime) && t.ctime.Equal(u.ctime) && t.ino == u.ino && t.size == u.size
+}
+
+// dirIndex is the index of one directory. It is not changed after
+// buildIndex returns, except for its lazily built map of short names.
+type dirIndex struct {
+	dir      string
+	token    dirToken
+	verified bool // token came from the kernel
+	fresh    bool // verified, and built more than a tick after the last change
+	count    int
+
+	// names maps foldKey(name) to the smallest stored name (byte order)
+	// with that key; dups holds all of them, sorted, for the rare keys
+	// several names share.
+	names map[string]string
+	dups  map[string][]string
+
+	shortOnce sync.Once
+	short     map[string]string // Mangle(name) → smallest such name
+
+	elem *list.Element
+}
+
+// buildIndex scans dir. It stats dir itself first, so that a change made
+// while it reads is seen as a changed token next time.
+func buildIndex(fsys afero.Fs, dir string) (*dirIndex, error) {
+	start := time.Now()
+	dfi, err := fsys.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	d, err := fsys.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	list, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	x := &dirIndex{dir: dir, count: len(list), names: make(map[string]string, len(list))}
+	x.token, x.verified = tokenOf(dfi)
+	if x.verified {
+		tick := fineTick
+		if x.token.ctime.Nanosecond() == 0 {
+			tick = coarseTick
+		}
+		x.fresh = start.Sub(x.token.ctime) > tick
+	}
+	for _, n := range list {
+		k := foldKey(n)
+		old, ok := x.names[k]
+		if !ok {
+			x.names[k] = n
+			continue
+		}
+		if x.dups == nil {
+			x.dups = make(map[string][]string)
+		}
+		all := x.dups[k]
+		if all == nil {
+			all = []string{old}
+		}
+		all = append(all, n)
+		sort.Strings(all)
+		x.dups[k] = all
+		x.names[k] = all[0]
+	}
+	return x, nil
+}
+
+// candidates returns the stored names equal to name under case folding,
+// smallest first.
+func (x *dirIndex) candidates(name string) []string {
+	k := foldKey(name)
+	if all := x.dups[k]; all != nil {
+		return all
+	}
+	if n, ok := x.names[k]; ok {
+		return []string{n}
+	}
+	return nil
+}
+
+// shortName returns the stored name whose Mangle is short (upper case).
+func (x *dirIndex) shortName(short string) (string, bool) {
+	x.shortOnce.Do(func() {
+		x.short = make(map[string]string)
+		for _, n := range x.names {
+			x.addShort(n)
+		}
+		for _, all := range x.dups {
+			for _, n := range all[1:] {
+				x.addShort(n)
+			}
+		}
+	})
+	n, ok := x.short[short]
+	return n, ok
+}
+
+func (x *dirIndex) addShort(n string) {
+	if Is83(n) {
+		return
+	}
+	m := Mangle(n)
+	if old, ok := x.short[m]; !ok || n < old {
+		x.short[m] = n
+	}
+}
+
+// nameCache is a Share's LRU of directory indexes, safe for concurrent
+// use. Indexes are built outside its lock.
+type nameCache struct {
+	mu      sync.Mutex
+	dirs    map[string]*dirIndex
+	lru     list.List // front: most recently used
+	entries int
+	limit   int // entries over all indexes
+}
+
+func (c *nameCache) get(dir string) *dirIndex {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	x := c.dirs[dir]
+	if x != nil {
+		c.lru.MoveToFront(x.elem)
+	}
+	return x
+}
+
+// put stores x in place of any index of its directory, evicting the least
+// recently used directories beyond the bounds. An index larger than the
+// whole budget is not kept.
+func (c *nameCache) put(x *dirIndex) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.dirs[x.dir]; old != nil {
+		c.remove(old)
+	}
+	if x.count > c.limit {
+		return
+	}
+	if c.dirs == nil {
+		c.dirs = make(map[string]*dirIndex)
+	}
+	x.elem = c.lru.PushFront(x)
+	c.dirs[x.dir] = x
+	c.entries += x.count
+	for c.entries > c.limit || len(c.dirs) > maxIndexedDirs {
+		c.remove(c.lru.Back().Value.(*dirIndex))
+	}
+}
+
+func (c *nameCache) remove(x *dirIndex) {
+	c.lru.Remove(x.elem)
+	delete(c.dirs, x.dir)
+	c.entries -= x.count
+}
+
+// foldLookup finds name in dir (whose FileInfo, if the caller has it, is
+// dfi) under case folding, and then as a short name Mangle produced. c
+// may be nil: then dir is scanned and nothing is kept.
+func (c *nameCache) foldLookup(fsys afero.Fs, dir string, dfi os.FileInfo, name string) (string, os.FileInfo, error) {
+	var x *dirIndex
+	if c != nil {
+		x = c.get(dir)
+	}
+	if x != nil && x.verified {
+		if dfi == nil {
+			var err error
+			if dfi, err = fsys.Stat(dir); err != nil {
+				return "", nil, err
+			}
+		}
+		if t, ok := tokenOf(dfi); !ok || !t.equal(x.token) {
+			x = nil
+		}
+	}
+	if x != nil {
+		p, fi, err := x.find(fsys, name)
+		if err == nil || !missing(err) || x.fresh {
+			return p, fi, err
+		}
+	}
+	x, err := buildIndex(fsys, dir)
+	if err != nil {
+		return "", nil, err
+	}
+	if c != nil {
+		c.put(x)
+	}
+	return x.find(fsys, name)
+}
+
+// find answers a lookup from the index, confirming the name with a Stat;
+// a dangling or escaping symlink makes it try the next spelling.
+func (x *dirIndex) find(fsys afero.Fs, name string) (string, os.FileInfo, error) {
+	for _, n := range x.candidates(name) {
+		if p, fi, err := statName(fsys, x.dir, n); !missing(err) {
+			return p, fi, err
+		}
+	}
+	if IsMangled(name) {
+		if n, ok := x.shortName(strings.ToUpper(name)); ok {
+			if p, fi, err := statName(fsys, x.dir, n); !missing(err) {
+				return p, fi, err
+			}
+		}
+	}
+	return "", nil, fs.ErrNotExist
+}
+
+func statName(fsys afero.Fs, dir, n string) (string, os.FileInfo, error) {
+	p := joinPath(dir, n)
+	fi, err := fsys.Stat(p)
+	return p, fi, err
+}
