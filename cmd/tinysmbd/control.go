@@ -262,24 +262,21 @@ func inGroup(pid, gid int) bool {
 	return false
 }
 
-// lookupGroup resolves a group name from /etc/group, or a number. It reads
-// the file itself rather than using os/user, which a static firmware
-// binary does not need for anything else.
+// lookupGroup resolves a group name from /etc/group (accounts.go), or a
+// number.
 func lookupGroup(name string) (int, error) {
 	if n, err := strconv.Atoi(name); err == nil && n >= 0 {
 		return n, nil
 	}
-	data, err := os.ReadFile("/etc/group")
+	data, err := readAccountFile(groupFile)
 	if err != nil {
 		return 0, err
 	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) >= 3 && f[0] == name {
-			return strconv.Atoi(f[2])
-		}
+	g, err := findGroup(data, name)
+	if err != nil {
+		return 0, errors.New("no such group in " + groupFile)
 	}
-	return 0, errors.New("no such group in /etc/group")
+	return g.id, nil
 }
 
 // reloader re-reads the config file and applies its users and shares.
