@@ -15,6 +15,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,8 +29,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/afero"
 
@@ -443,7 +444,7 @@ func writeStatus(w io.Writer, st server.Status, now time.Time) {
 	fmt.Fprintf(w, "tinysmbd: up since %s (%s); connections: %d\n",
 		st.Started.Format(timeLayout), now.Sub(st.Started).Truncate(time.Second), len(st.Connections))
 
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := &columns{w: w}
 	table := func(title, header string) {
 		tw.Flush()
 		fmt.Fprintf(w, "\n%s\n", title)
@@ -510,6 +511,65 @@ func writeStatus(w io.Writer, st server.Status, now time.Time) {
 		}
 	}
 	tw.Flush()
+}
+
+// columns lays out the tables of writeStatus as text/tabwriter would with
+// padding 2 and spaces: Write takes lines of tab-separated cells, and
+// Flush writes them with every cell but a line's last padded to the
+// widest of its column (in runes) plus two spaces. Every line of one of
+// those tables has the same cells, so a column is simply the same cell of
+// every line; text/tabwriter itself costs 12 KB of a stripped
+// linux/mipsle binary.
+type columns struct {
+	w     io.Writer
+	lines [][]string
+	rest  []byte // a line not yet ended by a newline
+}
+
+func (c *columns) Write(p []byte) (int, error) {
+	c.rest = append(c.rest, p...)
+	for {
+		i := bytes.IndexByte(c.rest, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		c.lines = append(c.lines, strings.Split(string(c.rest[:i]), "\t"))
+		c.rest = c.rest[i+1:]
+	}
+}
+
+// Flush writes the lines written so far, the last one even without its
+// newline.
+func (c *columns) Flush() error {
+	lines := c.lines
+	if len(c.rest) > 0 {
+		lines = append(lines, strings.Split(string(c.rest), "\t"))
+	}
+	var width []int
+	for _, l := range lines {
+		for j, cell := range l[:len(l)-1] {
+			if j == len(width) {
+				width = append(width, 0)
+			}
+			width[j] = max(width[j], utf8.RuneCountInString(cell))
+		}
+	}
+	var b []byte
+	for i, l := range lines {
+		for j, cell := range l[:len(l)-1] {
+			b = append(b, cell...)
+			for range width[j] - utf8.RuneCountInString(cell) + 2 {
+				b = append(b, ' ')
+			}
+		}
+		b = append(b, l[len(l)-1]...)
+		if i < len(c.lines) {
+			b = append(b, '\n')
+		}
+	}
+	c.lines, c.rest = c.lines[:0], c.rest[:0]
+	_, err := c.w.Write(b)
+	return err
 }
 
 // accessString shows an access mask (MS-SMB 2.2.1.4.1) as R (read data), W

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"text/tabwriter"
 	"time"
 
 	"github.com/tinysmbd/tinysmbd/server"
@@ -181,4 +183,33 @@ func TestServerSectionEqual(t *testing.T) {
 		}
 	}
 	walk(reflect.TypeFor[serverSection](), nil)
+}
+
+// TestColumnsMatchesTabwriter holds columns to the layout writeStatus had
+// with text/tabwriter.NewWriter(w, 0, 0, 2, ' ', 0).
+func TestColumnsMatchesTabwriter(t *testing.T) {
+	tables := [][]string{
+		{"Conn\tUID\tUser\tClient\tSince\n", "3\t100\tHOME\\alice\t192.168.1.20:50123\t2026-11-25 10:01:00\n",
+			"12345\t-\t(no logon)\t[fe80::1%eth0]:50200\t2026-11-25 10:02:00\n"},
+		{"Conn\tFID\tPath\n", "3\t7\t/Bücher/ärger.txt\n", "4\t\t/日本語/ファイル\n", "\t\t\n"},
+		{"no tabs at all\n", "x\n"},
+		{},
+		{"Conn\tPath\n", "1\t/a\n", "unterminated\tline"},
+	}
+	var got, want bytes.Buffer
+	c := &columns{w: &got}
+	tw := tabwriter.NewWriter(&want, 0, 0, 2, ' ', 0)
+	for _, lines := range tables {
+		for _, l := range lines {
+			fmt.Fprint(c, l)
+			fmt.Fprint(tw, l)
+		}
+		c.Flush()
+		tw.Flush()
+		got.WriteString("--\n")
+		want.WriteString("--\n")
+	}
+	if got.String() != want.String() {
+		t.Errorf("columns wrote:\n%s\ntext/tabwriter:\n%s", got.String(), want.String())
+	}
 }
