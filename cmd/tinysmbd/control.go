@@ -15,6 +15,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,13 +24,13 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/afero"
 
@@ -262,24 +263,21 @@ func inGroup(pid, gid int) bool {
 	return false
 }
 
-// lookupGroup resolves a group name from /etc/group, or a number. It reads
-// the file itself rather than using os/user, which a static firmware
-// binary does not need for anything else.
+// lookupGroup resolves a group name from /etc/group (accounts.go), or a
+// number.
 func lookupGroup(name string) (int, error) {
 	if n, err := strconv.Atoi(name); err == nil && n >= 0 {
 		return n, nil
 	}
-	data, err := os.ReadFile("/etc/group")
+	data, err := readAccountFile(groupFile)
 	if err != nil {
 		return 0, err
 	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) >= 3 && f[0] == name {
-			return strconv.Atoi(f[2])
-		}
+	g, err := findGroup(data, name)
+	if err != nil {
+		return 0, errors.New("no such group in " + groupFile)
 	}
-	return 0, errors.New("no such group in /etc/group")
+	return g.id, nil
 }
 
 // reloader re-reads the config file and applies its users and shares.
@@ -342,11 +340,36 @@ func (r *reloader) reload() (string, error) {
 	}
 	prev := r.last
 	prev.MemoryLimit = fc.Server.MemoryLimit
-	if !reflect.DeepEqual(prev, fc.Server) {
+	if !prev.equal(&fc.Server) {
 		r.log.Warn("reload: [server] settings other than memory_limit changed; they apply after a restart")
 	}
 	r.last = fc.Server
 	return fmt.Sprintf("reloaded: %d shares, %d users", len(cfg.Shares), len(cfg.Users)), nil
+}
+
+// equal reports whether s and t hold the same settings, comparing what
+// pointers point to. It is written out rather than reflect.DeepEqual,
+// which costs 12 KB of a stripped linux/mipsle binary;
+// TestServerSectionEqual fails when a field is added here but not to it.
+func (s *serverSection) equal(t *serverSection) bool {
+	return s.NetBIOSName == t.NetBIOSName && s.Workgroup == t.Workgroup &&
+		s.NetBTListen == t.NetBTListen && s.DirectListen == t.DirectListen &&
+		s.NBNSListen == t.NBNSListen &&
+		slices.Equal(s.Interfaces, t.Interfaces) && slices.Equal(s.NetBIOSAliases, t.NetBIOSAliases) &&
+		sameValue(s.Browse, t.Browse) && s.ServerComment == t.ServerComment &&
+		s.NTLMv1 == t.NTLMv1 && s.CoalesceSessionSetup == t.CoalesceSessionSetup &&
+		s.StrictCalledName == t.StrictCalledName && s.MaxMessageSize == t.MaxMessageSize &&
+		s.limitKeys.equal(&t.limitKeys) &&
+		s.RunAs == t.RunAs && sameValue(s.ControlSocket, t.ControlSocket) &&
+		s.ControlGroup == t.ControlGroup && s.MemoryLimit == t.MemoryLimit
+}
+
+// sameValue reports whether a and b are both nil or point to equal values.
+func sameValue[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 // isControlCommand reports whether the first argument asks a running
@@ -421,7 +444,7 @@ func writeStatus(w io.Writer, st server.Status, now time.Time) {
 	fmt.Fprintf(w, "tinysmbd: up since %s (%s); connections: %d\n",
 		st.Started.Format(timeLayout), now.Sub(st.Started).Truncate(time.Second), len(st.Connections))
 
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := &columns{w: w}
 	table := func(title, header string) {
 		tw.Flush()
 		fmt.Fprintf(w, "\n%s\n", title)
@@ -488,6 +511,65 @@ func writeStatus(w io.Writer, st server.Status, now time.Time) {
 		}
 	}
 	tw.Flush()
+}
+
+// columns lays out the tables of writeStatus as text/tabwriter would with
+// padding 2 and spaces: Write takes lines of tab-separated cells, and
+// Flush writes them with every cell but a line's last padded to the
+// widest of its column (in runes) plus two spaces. Every line of one of
+// those tables has the same cells, so a column is simply the same cell of
+// every line; text/tabwriter itself costs 12 KB of a stripped
+// linux/mipsle binary.
+type columns struct {
+	w     io.Writer
+	lines [][]string
+	rest  []byte // a line not yet ended by a newline
+}
+
+func (c *columns) Write(p []byte) (int, error) {
+	c.rest = append(c.rest, p...)
+	for {
+		i := bytes.IndexByte(c.rest, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		c.lines = append(c.lines, strings.Split(string(c.rest[:i]), "\t"))
+		c.rest = c.rest[i+1:]
+	}
+}
+
+// Flush writes the lines written so far, the last one even without its
+// newline.
+func (c *columns) Flush() error {
+	lines := c.lines
+	if len(c.rest) > 0 {
+		lines = append(lines, strings.Split(string(c.rest), "\t"))
+	}
+	var width []int
+	for _, l := range lines {
+		for j, cell := range l[:len(l)-1] {
+			if j == len(width) {
+				width = append(width, 0)
+			}
+			width[j] = max(width[j], utf8.RuneCountInString(cell))
+		}
+	}
+	var b []byte
+	for i, l := range lines {
+		for j, cell := range l[:len(l)-1] {
+			b = append(b, cell...)
+			for range width[j] - utf8.RuneCountInString(cell) + 2 {
+				b = append(b, ' ')
+			}
+		}
+		b = append(b, l[len(l)-1]...)
+		if i < len(c.lines) {
+			b = append(b, '\n')
+		}
+	}
+	c.lines, c.rest = c.lines[:0], c.rest[:0]
+	_, err := c.w.Write(b)
+	return err
 }
 
 // accessString shows an access mask (MS-SMB 2.2.1.4.1) as R (read data), W

@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"text/tabwriter"
 	"time"
 
 	"github.com/tinysmbd/tinysmbd/server"
@@ -119,5 +124,92 @@ func TestWriteStatus(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("status output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestServerSectionEqual changes every field of serverSection, nested ones
+// included, one at a time, so that a field added to the schema but not to
+// equal fails here instead of going unnoticed by reload.
+func TestServerSectionEqual(t *testing.T) {
+	// value returns a value of type typ numbered n: different n, different
+	// values, and a fresh pointer each time.
+	var value func(typ reflect.Type, n int) reflect.Value
+	value = func(typ reflect.Type, n int) reflect.Value {
+		v := reflect.New(typ).Elem()
+		switch typ.Kind() {
+		case reflect.String:
+			v.SetString(strconv.Itoa(n))
+		case reflect.Bool:
+			v.SetBool(n%2 == 1)
+		case reflect.Int, reflect.Int64:
+			v.SetInt(int64(n))
+		case reflect.Slice:
+			v.Set(reflect.Append(v, value(typ.Elem(), n)))
+		case reflect.Pointer:
+			v.Set(reflect.New(typ.Elem()))
+			v.Elem().Set(value(typ.Elem(), n))
+		default:
+			t.Fatalf("no test values for %v", typ)
+		}
+		return v
+	}
+	var walk func(typ reflect.Type, index []int)
+	walk = func(typ reflect.Type, index []int) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			idx := append(slices.Clone(index), i)
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type, idx)
+				continue
+			}
+			base := defaultFileConfig().Server
+			a, b := base, base
+			field := func(s *serverSection) reflect.Value { return reflect.ValueOf(s).Elem().FieldByIndex(idx) }
+			field(&a).Set(value(f.Type, 1))
+			field(&b).Set(value(f.Type, 1))
+			if !a.equal(&b) {
+				t.Errorf("%s: equal values (fresh pointers, slices) compare unequal", f.Name)
+			}
+			field(&b).Set(value(f.Type, 2))
+			if a.equal(&b) || b.equal(&a) {
+				t.Errorf("%s: a change goes unnoticed by serverSection.equal", f.Name)
+			}
+			if k := f.Type.Kind(); k == reflect.Pointer || k == reflect.Slice {
+				field(&b).Set(reflect.Zero(f.Type))
+				if a.equal(&b) || b.equal(&a) {
+					t.Errorf("%s: nil and non-nil compare equal", f.Name)
+				}
+			}
+		}
+	}
+	walk(reflect.TypeFor[serverSection](), nil)
+}
+
+// TestColumnsMatchesTabwriter holds columns to the layout writeStatus had
+// with text/tabwriter.NewWriter(w, 0, 0, 2, ' ', 0).
+func TestColumnsMatchesTabwriter(t *testing.T) {
+	tables := [][]string{
+		{"Conn\tUID\tUser\tClient\tSince\n", "3\t100\tHOME\\alice\t192.168.1.20:50123\t2026-11-25 10:01:00\n",
+			"12345\t-\t(no logon)\t[fe80::1%eth0]:50200\t2026-11-25 10:02:00\n"},
+		{"Conn\tFID\tPath\n", "3\t7\t/Bücher/ärger.txt\n", "4\t\t/日本語/ファイル\n", "\t\t\n"},
+		{"no tabs at all\n", "x\n"},
+		{},
+		{"Conn\tPath\n", "1\t/a\n", "unterminated\tline"},
+	}
+	var got, want bytes.Buffer
+	c := &columns{w: &got}
+	tw := tabwriter.NewWriter(&want, 0, 0, 2, ' ', 0)
+	for _, lines := range tables {
+		for _, l := range lines {
+			fmt.Fprint(c, l)
+			fmt.Fprint(tw, l)
+		}
+		c.Flush()
+		tw.Flush()
+		got.WriteString("--\n")
+		want.WriteString("--\n")
+	}
+	if got.String() != want.String() {
+		t.Errorf("columns wrote:\n%s\ntext/tabwriter:\n%s", got.String(), want.String())
 	}
 }

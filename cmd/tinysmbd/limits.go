@@ -102,6 +102,23 @@ func (k *limitKeys) validate(bad func(format string, a ...any)) {
 	}
 }
 
+// equal reports whether k and l set the same keys to the same values.
+func (k *limitKeys) equal(l *limitKeys) bool {
+	var cfg server.Config
+	lints, ldurs := l.ints(&cfg), l.durs(&cfg)
+	for i, f := range k.ints(&cfg) {
+		if !sameValue(f.v, lints[i].v) {
+			return false
+		}
+	}
+	for i, f := range k.durs(&cfg) {
+		if !sameValue(f.v, ldurs[i].v) {
+			return false
+		}
+	}
+	return k.RestrictAnonymous == l.RestrictAnonymous
+}
+
 // apply copies the keys present into cfg; absent ones keep the server's
 // defaults.
 func (k *limitKeys) apply(cfg *server.Config) {

@@ -243,8 +243,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 // asks it to stop. The first SIGINT/SIGTERM starts a graceful shutdown; signal handling is then reset so
 // a second one kills the process at once.
 func serve(srv *server.Server, listen func() error, log *slog.Logger, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// A channel rather than signal.NotifyContext, whose context and String
+	// method cost 8 KB of a stripped linux/mipsle binary.
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigc)
 
 	errc := make(chan error, 1)
 	go func() { errc <- listen() }()
@@ -259,10 +262,10 @@ func serve(srv *server.Server, listen func() error, log *slog.Logger, stderr io.
 			fmt.Fprint(stderr, bindHint)
 		}
 		return 1
-	case <-ctx.Done():
+	case sig := <-sigc:
+		signal.Stop(sigc)
+		log.Info("shutting down", "cause", sig.String()+" signal received", "timeout", shutdownTimeout)
 	}
-	stop()
-	log.Info("shutting down", "cause", context.Cause(ctx), "timeout", shutdownTimeout)
 
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
