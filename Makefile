@@ -82,7 +82,7 @@ RUN_NETBT  ?= 127.0.0.1:1139
 RUN_DIRECT ?= 127.0.0.1:1445
 RUN_PORT   := $(lastword $(subst :, ,$(RUN_DIRECT)))
 
-.PHONY: all build run test vet unit firmware-test race fuzz qemu-test mips-test cross size firmware firmware-check firmware-repro torture bench-lookup bench bench-compare perf-docs idle-rss load clean help
+.PHONY: all build run test vet unit firmware-test race fuzz qemu-test mips-test cross size firmware firmware-check firmware-repro torture bench-lookup bench bench-compare perf-docs idle-rss load torture-fast clean help
 
 all: build
 
@@ -103,6 +103,7 @@ help:
 	@echo "make perf-docs  bench + bench-compare, then regenerate docs/performance.md and docs/performance.svg"
 	@echo "make load       issue 6 load acceptance: 50 rw clients, 1000 idle, 300 stalled, RSS over a SOAK=$(SOAK) soak"
 	@echo "make torture    smbtorture's SMB1 suites against tinysmbd and Samba (SUITES=..., TORTURE_FAST=1)"
+	@echo "make torture-fast  the fast suites against tinysmbd, failing below each suite's floor (in make test)"
 	@echo "make bench-lookup  smbtorture raw.bench-lookup: lookups/s of a missing name up to 10,000 entries, tinysmbd beside Samba"
 	@echo "make idle-rss   resident memory of an idle server (one share, name service on), firmware-style build"
 	@echo "make clean      remove bin/"
@@ -120,7 +121,7 @@ run: build
 	exec $(BIN)/tinysmbd -netbt $(RUN_NETBT) -direct $(RUN_DIRECT) -share public=mem: -guest -v
 
 # test runs its steps in this order; .NOTPARALLEL keeps it so under make -j.
-test: vet unit firmware-test race fuzz qemu-test firmware firmware-check
+test: vet unit firmware-test race fuzz torture-fast qemu-test firmware firmware-check
 	@echo "make test: all steps passed"
 
 vet:
@@ -258,6 +259,19 @@ firmware-check: build firmware-repro
 # tinysmbd is behind Samba 4.17; see scripts/torture.sh.
 torture:
 	GO=$(GO) ./scripts/torture.sh
+
+# torture-fast is the regression check make test runs: the fast suites
+# against tinysmbd alone, failing when one passes fewer subtests than its
+# floor in scripts/torture.sh.
+torture-fast: build
+	@if command -v smbtorture >/dev/null 2>&1; then \
+		GO=$(GO) TORTURE_FAST=1 TORTURE_SAMBA=0 TORTURE_FLOOR=1 ./scripts/torture.sh; \
+	elif [ "$${TINYSMBD_REQUIRE_PEERS:-}" = 1 ]; then \
+		echo "FAIL: torture-fast: smbtorture not found (apt-get install samba-testsuite) and TINYSMBD_REQUIRE_PEERS=1" >&2; \
+		exit 1; \
+	else \
+		echo "SKIP: torture-fast: smbtorture not found (apt-get install samba-testsuite); set TINYSMBD_REQUIRE_PEERS=1 to fail instead"; \
+	fi
 
 # bench-lookup runs smbtorture raw.bench-lookup against tinysmbd and Samba
 # and prints both lookup rates up to 10,000 directory entries and their
