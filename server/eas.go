@@ -85,14 +85,16 @@ func fillEAs(info *smb.FileInfo, level uint16, eas []vfs.EA, data []byte) error 
 	return nil
 }
 
-// findEAs fills the EA fields of one FIND entry of share's file at p.
+// findEAs fills the EA fields of one FIND entry of share's file at p, an
+// SMB path.
 func findEAs(share *vfs.Share, f *smb.FindFormat, fi *smb.FileInfo, p string) {
-	switch f.Level {
-	case smb.LevelInfoQueryEASize, smb.LevelFindFileFullDirectoryInfo, smb.LevelFindFileBothDirectoryInfo,
-		smb.LevelFindFileIDFullDirectoryInfo, smb.LevelFindFileIDBothDirectoryInfo:
-		fi.EASize = share.EASize(p)
-	case smb.LevelInfoQueryEAsFromList:
-		fi.EAList = appendEAList(nil, share.EAs(p), f.EANames, false)
+	if f.Level == smb.LevelFindFileDirectoryInfo || f.Level == smb.LevelFindFileNamesInfo || f.Level == smb.LevelInfoStandard {
+		return
+	}
+	eas := share.EAsOf(p)
+	fi.EASize = vfs.FEAListSize(eas)
+	if f.Level == smb.LevelInfoQueryEAsFromList {
+		fi.EAList = appendEAList(nil, eas, f.EANames, false)
 	}
 }
 

@@ -229,3 +229,20 @@ func (s *Share) createdEAs(actual string, eas []EA) {
 		s.eas.set(actual, eas, s.maxEABytes())
 	}
 }
+
+// EAsOf returns the EAs of the file at smbPath, an SMB path as a client
+// spells it. A share where no EA is stored answers without a lookup, so a
+// FIND over a share without EAs costs nothing per entry.
+func (s *Share) EAsOf(smbPath string) []EA {
+	s.eas.mu.Lock()
+	empty := len(s.eas.m) == 0
+	s.eas.mu.Unlock()
+	if empty {
+		return nil
+	}
+	actual, _, err := s.lookup(smbPath)
+	if err != nil {
+		return nil
+	}
+	return s.eas.get(actual)
+}
