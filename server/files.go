@@ -122,18 +122,34 @@ func (c *conn) ntCreate(req *request, b smb.Block) error {
 	if err != nil {
 		return statusOf(err)
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return statusOf(err)
-	}
-	fid, err := c.addFile(req, f)
+	resp, err := c.ntCreated(req, f, action)
 	if err != nil {
 		return err
 	}
+	resp.Extended = nc.Flags()&smb.NTCreateRequestExtendedResponse != 0
+	if resp.Extended {
+		resp.NMPipeStatus = fileStatusNoEAsNoStreamsNoReparse
+		resp.MaximalAccessRights = accessRights(t.readOnly)
+		resp.GuestMaximalAccessRights = resp.MaximalAccessRights
+	}
+	resp.Encode(&req.resp)
+	return nil
+}
+
+// ntCreated registers the file an NT create opened and describes it for
+// the NT_CREATE_ANDX and NT_TRANSACT_CREATE responses.
+func (c *conn) ntCreated(req *request, f *vfs.File, action vfs.CreateAction) (smb.NTCreateResponse, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return smb.NTCreateResponse{}, statusOf(err)
+	}
+	fid, err := c.addFile(req, f)
+	if err != nil {
+		return smb.NTCreateResponse{}, err
+	}
 	info := fileInfo(fi, fi.Name(), f.Path())
-	resp := smb.NTCreateResponse{
-		Extended:          nc.Flags()&smb.NTCreateRequestExtendedResponse != 0,
+	return smb.NTCreateResponse{
 		FID:               fid,
 		CreateAction:      uint32(action),
 		CreationTime:      info.CreationTime,
@@ -144,14 +160,7 @@ func (c *conn) ntCreate(req *request, b smb.Block) error {
 		AllocationSize:    info.AllocationSize,
 		EndOfFile:         info.EndOfFile,
 		Directory:         info.Directory,
-	}
-	if resp.Extended {
-		resp.NMPipeStatus = fileStatusNoEAsNoStreamsNoReparse
-		resp.MaximalAccessRights = accessRights(t.readOnly)
-		resp.GuestMaximalAccessRights = resp.MaximalAccessRights
-	}
-	resp.Encode(&req.resp)
-	return nil
+	}, nil
 }
 
 // openAndX is the LAN Manager open (MS-CIFS 3.3.5.35).

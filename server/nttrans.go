@@ -34,6 +34,8 @@ func (c *conn) runNTTransact(req *request, t *smb.TransRequest) error {
 		err = c.ntIoctl(req, t)
 	case smb.NTTransactRename:
 		err = c.ntTransactRename(req, t)
+	case smb.NTTransactCreate:
+		err = c.ntTransactCreate(req, t, out)
 	default:
 		if c.trace() {
 			c.log.Debug("unimplemented NT_TRANSACT function", "function", t.Function)

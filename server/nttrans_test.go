@@ -5,6 +5,7 @@ package server_test
 // Tests of NT_TRANSACT and TRANS2_CREATE_DIRECTORY over a real connection, with requests built byte by byte from MS-CIFS 2.2.4.
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -104,10 +105,26 @@ func TestTrans2CreateDirectory(t *testing.T) {
 	// An FEA list with one entry: flags, name length, value length, name.
 	ea := append(le32(nil, 4+4+3+1), 0, 2, 1, 0)
 	ea = append(ea, "EA\x00x"...)
-	if r := mkdir(`\EADIR`, ea); r.status != statusEAsNotSup {
-		t.Errorf("with EAs: %v", r)
+	if r := mkdir(`\EADIR`, ea); r.status != statusSuccess {
+		t.Fatalf("with EAs: %v", r)
 	}
-	if _, err := fs.Stat("/EADIR"); err == nil {
+	// QUERY_PATH_INFORMATION SMB_INFO_QUERY_ALL_EAS reads the list back,
+	// the name upper-cased as Windows stores it.
+	w, d := trans2(0x05, append(le16(4, 0, 0), `\EADIR`+"\x00"...), nil)
+	r := cc.call(cmdTrans2, coreFlags2|flags2LongNames, w, d)
+	if r.status != statusSuccess {
+		t.Fatalf("QUERY_ALL_EAS: %v", r)
+	}
+	if _, data := transData(t, r); !bytes.Equal(data, ea) {
+		t.Errorf("QUERY_ALL_EAS data % x, want % x", data, ea)
+	}
+	// A bad name (':') refuses the whole list before creating anything.
+	bad := append(le32(nil, 4+4+3+1), 0, 2, 1, 0)
+	bad = append(bad, "E:\x00x"...)
+	if r := mkdir(`\BADDIR`, bad); r.status != 0x80000013 {
+		t.Errorf("bad EA name: %v", r)
+	}
+	if _, err := fs.Stat("/BADDIR"); err == nil {
 		t.Error("directory created although its EAs were refused")
 	}
 }

@@ -89,6 +89,9 @@ func (c *conn) findFirst2(req *request, t *smb.TransRequest, out *transOut) erro
 	}
 	s := &search{tid: tr.tid, uid: req.uid, dir: dir, entries: entries}
 	f := smb.FindFormat{Level: p.InformationLevel(), Unicode: t.Unicode, ResumeKeys: p.Flags()&smb.FindReturnResumeKeys != 0}
+	if err := findEANames(&f, t.Data); err != nil {
+		return err
+	}
 	count, lastName := c.fillFind(s, f, p.SearchCount(), int(t.MaxDataCount), out)
 	eos := s.next >= len(s.entries)
 	sid := uint16(0)
@@ -135,6 +138,9 @@ func (c *conn) findNext2(req *request, t *smb.TransRequest, out *transOut) error
 		}
 	}
 	f := smb.FindFormat{Level: p.InformationLevel(), Unicode: t.Unicode, ResumeKeys: p.Flags()&smb.FindReturnResumeKeys != 0}
+	if err := findEANames(&f, t.Data); err != nil {
+		return err
+	}
 	count, lastName := c.fillFind(s, f, p.SearchCount(), int(t.MaxDataCount), out)
 	eos := s.next >= len(s.entries)
 	if p.Flags()&smb.FindCloseAfterRequest != 0 || (eos && p.Flags()&smb.FindCloseAtEOS != 0) {
@@ -158,6 +164,9 @@ func (c *conn) fillFind(s *search, f smb.FindFormat, maxCount uint16, maxData in
 		if f.Level == smb.LevelFindFileBothDirectoryInfo || f.Level == smb.LevelFindFileIDBothDirectoryInfo {
 			fi.ShortName = vfs.ShortName(e.Name)
 		}
+		if t := c.trees[s.tid]; t != nil && t.share != nil {
+			findEAs(t.share.fs, &f, &fi, s.dir+"/"+e.Name)
+		}
 		if n := smb.FindEntryLen(f, len(out.data), &fi); n == 0 || len(out.data)+n > maxData {
 			if n == 0 {
 				// A name this level cannot carry: skip it rather than
@@ -174,7 +183,7 @@ func (c *conn) fillFind(s *search, f smb.FindFormat, maxCount uint16, maxData in
 			s.next++
 			continue
 		}
-		lastName = uint16(smb.FindEntryNameOffset(f, entry))
+		lastName = uint16(smb.FindEntryNameOffsetFor(f, entry, &fi))
 		prev = entry
 		s.next++
 		count++

@@ -122,6 +122,8 @@ func (c *conn) runTrans2(req *request, t *smb.TransRequest) error {
 		err = c.setFileInfo(req, t, out)
 	case smb.Trans2CreateDirectory:
 		err = c.trans2Mkdir(req, t, out)
+	case smb.Trans2Open2:
+		err = c.trans2Open(req, t, out)
 	default:
 		if c.trace() {
 			c.log.Debug("unimplemented TRANSACTION2 subcommand", "subcommand", t.Subcommand())
@@ -234,6 +236,9 @@ func (c *conn) queryPathInfo(req *request, t *smb.TransRequest, out *transOut) e
 	}
 	info := fileInfo(fi, smbName(name), name)
 	info.ShortName = altName(share, p.InformationLevel(), fi.Name())
+	if err := fillEAs(&info, p.InformationLevel(), share.EAs(name), t.Data); err != nil {
+		return err
+	}
 	out.params = smb.AppendInfoResponseParams(out.params)
 	out.data, err = smb.AppendFileInfo(out.data, p.InformationLevel(), &info)
 	return err
@@ -257,14 +262,16 @@ func (c *conn) queryFileInfo(req *request, t *smb.TransRequest, out *transOut) e
 	info.DeletePending = f.DeleteOnClose()
 	info.AccessFlags = f.Access()
 	info.Position = c.pos.positionInformation(p.FID())
+	if err := fillEAs(&info, p.InformationLevel(), f.EAs(), t.Data); err != nil {
+		return err
+	}
 	out.params = smb.AppendInfoResponseParams(out.params)
 	out.data, err = smb.AppendFileInfo(out.data, p.InformationLevel(), &info)
 	return err
 }
 
-// trans2Mkdir creates a directory (MS-CIFS 3.3.5.59.11). A non-empty EA
-// list is StatusEASNotSupported, before anything is created: this server
-// keeps no extended attributes and says so in its FS attributes.
+// trans2Mkdir creates a directory (MS-CIFS 3.3.5.59.11) and gives it the
+// request's EAs. A bad EA list is refused before anything is created.
 func (c *conn) trans2Mkdir(req *request, t *smb.TransRequest, out *transOut) error {
 	p, err := smb.ParseCreateDirectoryParams(t.Params, t.Unicode)
 	if err != nil {
@@ -278,15 +285,29 @@ func (c *conn) trans2Mkdir(req *request, t *smb.TransRequest, out *transOut) err
 	// and the entries; 4 bytes (or none) is an empty list, which OS/2
 	// clients send. A list whose length lies is refused before anything
 	// is created.
-	eas, err := smb.ParseFEAList(t.Data)
+	eas, err := parseFEAList(t.Data)
 	if err != nil {
 		return err
 	}
-	if len(eas) > 0 {
-		return smb.StatusEASNotSupported
-	}
-	if err := share.Mkdir(req.path(p.DirectoryName())); err != nil {
+	name := req.path(p.DirectoryName())
+	if err := share.Mkdir(name); err != nil {
 		return statusOf(err)
+	}
+	if len(eas) > 0 {
+		f, _, err := share.Create(name, vfs.CreateParams{
+			DesiredAccess:     vfs.AccessWriteEA,
+			CreateDisposition: vfs.FileOpen,
+			CreateOptions:     vfs.FileDirectoryFile,
+			ShareAccess:       vfs.ShareAll,
+		})
+		if err != nil {
+			return statusOf(err)
+		}
+		err = f.SetEAs(eas)
+		f.Close()
+		if err != nil {
+			return statusOf(err)
+		}
 	}
 	out.params = smb.AppendInfoResponseParams(out.params)
 	return nil
@@ -313,6 +334,8 @@ func (c *conn) setPathInfo(req *request, t *smb.TransRequest, out *transOut) err
 		access |= vfs.AccessWriteData
 	case smb.SetDisposition, smb.SetRename:
 		access |= vfs.AccessDelete
+	case smb.SetEAs:
+		access = vfs.AccessWriteEA
 	}
 	f, _, err := share.Create(req.path(p.FileName()), vfs.CreateParams{
 		DesiredAccess:     access,
@@ -391,9 +414,17 @@ func (c *conn) applySetInfo(req *request, f *vfs.File, si *smb.SetInfo) error {
 			name = dir + "/" + name
 		}
 		err = f.Rename(name, si.ReplaceIfExists)
-	case smb.SetPosition, smb.SetEAs:
-		// The position is the client's business in SMB1; EAs are not
-		// kept. Both succeed, as Samba answers them.
+	case smb.SetEAs:
+		var l smb.FEAs
+		var eas []vfs.EA
+		if l, err = smb.ParseFEAs(si.EAList); err == nil {
+			if eas, err = toEAs(l); err == nil {
+				err = f.SetEAs(eas)
+			}
+		}
+	case smb.SetPosition:
+		// The position is the client's business in SMB1; setting it
+		// succeeds, as Samba answers it.
 	default:
 		return smb.StatusInvalidLevel
 	}

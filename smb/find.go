@@ -138,14 +138,16 @@ type FindFormat struct {
 	// LevelInfoStandard and LevelInfoQueryEASize entries then begin with
 	// a ResumeKey (MS-CIFS 2.2.8.1.1).
 	ResumeKeys bool
+	// EANames are the names a LevelInfoQueryEAsFromList request asks
+	// for (its SMB_GEA_LIST); the server fills each entry's EAList.
+	EANames GEAs
 }
 
 // CheckFindLevel returns StatusInvalidLevel, which the server answers as
 // Samba does, for a level AppendFindEntry does not encode.
-// LevelInfoQueryEAsFromList is among them: this server keeps no EAs.
 func CheckFindLevel(level uint16) error {
 	switch level {
-	case LevelInfoStandard, LevelInfoQueryEASize,
+	case LevelInfoStandard, LevelInfoQueryEASize, LevelInfoQueryEAsFromList,
 		LevelFindFileDirectoryInfo, LevelFindFileFullDirectoryInfo,
 		LevelFindFileNamesInfo, LevelFindFileBothDirectoryInfo,
 		LevelFindFileIDFullDirectoryInfo, LevelFindFileIDBothDirectoryInfo:
@@ -159,12 +161,13 @@ func CheckFindLevel(level uint16) error {
 // aligned entries, 32-bit FileNameLength) rather than a LANMAN one.
 func findFixed(f FindFormat) (fixed int, nt bool) {
 	switch f.Level {
-	case LevelInfoStandard, LevelInfoQueryEASize:
-		// MS-CIFS 2.2.8.1.1/2: optional ResumeKey, 3 SMB_DATE/SMB_TIME
-		// pairs, FileDataSize, AllocationSize, Attributes, [EaSize],
-		// FileNameLength.
+	case LevelInfoStandard, LevelInfoQueryEASize, LevelInfoQueryEAsFromList:
+		// MS-CIFS 2.2.8.1.1/2/3: optional ResumeKey, 3 SMB_DATE/SMB_TIME
+		// pairs, FileDataSize, AllocationSize, Attributes, [EaSize or
+		// the SMB_FEA_LIST's SizeOfListInBytes], FileNameLength. The
+		// EAS_FROM_LIST entries' FEA bodies come on top (findLayout).
 		fixed = 23
-		if f.Level == LevelInfoQueryEASize {
+		if f.Level != LevelInfoStandard {
 			fixed = 27
 		}
 		if f.ResumeKeys {
@@ -196,7 +199,7 @@ func findNameLen(f FindFormat, nt bool, name string) (field, length int) {
 			// MS-FSCC 2.4.8: FileName is not null-terminated.
 			return n, n
 		}
-		if f.Level == LevelInfoQueryEASize {
+		if f.Level != LevelInfoStandard {
 			// Windows and Samba end an EA_SIZE name with one zero
 			// byte, not a UTF-16 terminator; smbtorture's parser
 			// steps over exactly FileNameLength + 1 bytes.
@@ -216,12 +219,15 @@ func findNameLen(f FindFormat, nt bool, name string) (field, length int) {
 
 // findLayout computes where an entry appended at data offset off starts,
 // the alignment pad before its FileName, and its total size from off.
-func findLayout(f FindFormat, off int, name string) (pad, namePad, size, nameLen int, nt bool, err error) {
+func findLayout(f FindFormat, off int, fi *FileInfo) (pad, namePad, size, nameLen int, nt bool, err error) {
 	fixed, nt := findFixed(f)
 	if fixed == 0 {
 		return 0, 0, 0, 0, false, StatusInvalidLevel
 	}
-	field, nameLen := findNameLen(f, nt, name)
+	if f.Level == LevelInfoQueryEAsFromList {
+		fixed += len(fi.EAList)
+	}
+	field, nameLen := findNameLen(f, nt, fi.Name)
 	if nt {
 		// MS-FSCC 2.4: entries of these classes are 8-byte aligned
 		// from the start of the buffer; the pad goes before an entry,
@@ -244,7 +250,7 @@ func findLayout(f FindFormat, off int, name string) (pad, namePad, size, nameLen
 // not encode or a name too long for it. The server stops filling a response
 // when the next entry would pass the client's MaxDataCount.
 func FindEntryLen(f FindFormat, off int, fi *FileInfo) int {
-	_, _, size, _, _, err := findLayout(f, off, fi.Name)
+	_, _, size, _, _, err := findLayout(f, off, fi)
 	if err != nil {
 		return 0
 	}
@@ -260,6 +266,15 @@ func FindEntryNameOffset(f FindFormat, entry int) int {
 		return entry + fixed + 1
 	}
 	return entry + fixed
+}
+
+// FindEntryNameOffsetFor is FindEntryNameOffset for an entry of a level
+// whose size depends on fi (LevelInfoQueryEAsFromList).
+func FindEntryNameOffsetFor(f FindFormat, entry int, fi *FileInfo) int {
+	if f.Level == LevelInfoQueryEAsFromList {
+		return FindEntryNameOffset(f, entry) + len(fi.EAList)
+	}
+	return FindEntryNameOffset(f, entry)
 }
 
 // findNamePad reports whether a LANMAN entry's FileName at data offset at
@@ -288,7 +303,7 @@ func findNamePad(f FindFormat, at int) bool {
 // FileNameLength is one byte, StatusNameTooLong; dst is then unchanged.
 func AppendFindEntry(dst []byte, f FindFormat, fi *FileInfo, resumeKey uint32, prev int) (out []byte, entry int, err error) {
 	off := len(dst)
-	pad, namePad, _, nameLen, nt, err := findLayout(f, off, fi.Name)
+	pad, namePad, _, nameLen, nt, err := findLayout(f, off, fi)
 	if err != nil {
 		return dst, -1, err
 	}
@@ -304,14 +319,19 @@ func AppendFindEntry(dst []byte, f FindFormat, fi *FileInfo, resumeKey uint32, p
 		dst = infoLE32(dst, infoClamp32(fi.EndOfFile))
 		dst = infoLE32(dst, infoClamp32(fi.AllocationSize))
 		dst = binary.LittleEndian.AppendUint16(dst, uint16(fi.Attributes&lanmanAttrMask))
-		if f.Level == LevelInfoQueryEASize {
+		switch f.Level {
+		case LevelInfoQueryEASize:
 			dst = infoLE32(dst, fi.EASize)
+		case LevelInfoQueryEAsFromList:
+			// MS-CIFS 2.2.8.1.3: the requested EAs as an SMB_FEA_LIST.
+			dst = infoLE32(dst, uint32(4+len(fi.EAList)))
+			dst = append(dst, fi.EAList...)
 		}
 		dst = append(dst, byte(nameLen))
 		if namePad == 1 {
 			dst = append(dst, 0)
 		}
-		if f.Unicode && f.Level == LevelInfoQueryEASize {
+		if f.Unicode && f.Level != LevelInfoStandard {
 			return append(AppendUTF16(dst, fi.Name), 0), entry, nil
 		}
 		return findAppendName(dst, f.Unicode, fi.Name, true), entry, nil

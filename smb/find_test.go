@@ -315,9 +315,6 @@ func TestFindLanmanPacking(t *testing.T) {
 
 func TestFindEntryErrors(t *testing.T) {
 	fi := trFile
-	if _, _, err := AppendFindEntry(nil, FindFormat{Level: LevelInfoQueryEAsFromList}, &fi, 0, -1); err != StatusInvalidLevel {
-		t.Errorf("EAS_FROM_LIST: %v", err)
-	}
 	if CheckFindLevel(0x202) != StatusInvalidLevel || FindEntryLen(FindFormat{Level: 0x202}, 0, &fi) != 0 {
 		t.Error("UNIX level accepted")
 	}
@@ -427,5 +424,35 @@ func BenchmarkAppendFindEntry(b *testing.B) {
 		for range 100 {
 			data, prev, _ = AppendFindEntry(data, f, &fi, 0, prev)
 		}
+	}
+}
+
+// TestFindEntryEAsFromList checks an SMB_INFO_QUERY_EAS_FROM_LIST entry
+// byte for byte: the 22-byte LANMAN part, the SMB_FEA_LIST, FileNameLength
+// and the OEM name with one terminator, as Samba's client parses it.
+func TestFindEntryEAsFromList(t *testing.T) {
+	fi := FileInfo{Name: "a.txt", EndOfFile: 3, AllocationSize: 4096, Attributes: 0x20}
+	fi.EAList = AppendFEA(nil, 0, "EA ONE", []byte("v"))
+	f := FindFormat{Level: LevelInfoQueryEAsFromList, ResumeKeys: true}
+	data, entry, err := AppendFindEntry(nil, f, &fi, 7, -1)
+	if err != nil || entry != 0 {
+		t.Fatal(entry, err)
+	}
+	want := []byte{
+		7, 0, 0, 0, // ResumeKey
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // no times
+		3, 0, 0, 0, 0, 0x10, 0, 0, 0x20, 0, // size, allocation, attributes
+		16, 0, 0, 0, // SizeOfListInBytes
+		0, 6, 1, 0, 'E', 'A', ' ', 'O', 'N', 'E', 0, 'v',
+		5, 'a', '.', 't', 'x', 't', 0,
+	}
+	if !bytes.Equal(data, want) {
+		t.Fatalf("entry\n% x\nwant\n% x", data, want)
+	}
+	if n := FindEntryLen(f, 0, &fi); n != len(want) {
+		t.Errorf("FindEntryLen %d, want %d", n, len(want))
+	}
+	if off := FindEntryNameOffsetFor(f, 0, &fi); off != len(want)-6 {
+		t.Errorf("name offset %d", off)
 	}
 }

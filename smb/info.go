@@ -130,6 +130,9 @@ type FileInfo struct {
 	DeletePending bool
 	Directory     bool
 	EASize        uint32
+	// EAList is the SMB_FEA entries (without SizeOfListInBytes) the EA
+	// list levels report, built by the server from its EA store.
+	EAList []byte
 
 	// The remaining fields describe an open handle and are 0 for a path
 	// query: its granted access (FileAccessInformation), current byte
@@ -240,8 +243,7 @@ func infoBool(b bool) byte {
 //
 // Names in the NT levels are UTF-16LE whatever the header's Unicode flag,
 // as Windows and Samba send them (MS-CIFS 2.2.8.3.8: FileName is WCHAR).
-// This server keeps no extended attributes: the EA list levels return an
-// empty list and EaSize is whatever fi says. Streams are not modelled
+// The EA list levels return fi.EAList and EaSize is whatever fi says. Streams are not modelled
 // either: a file reports one "::$DATA" stream, a directory none.
 func AppendFileInfo(dst []byte, level uint16, fi *FileInfo) ([]byte, error) {
 	switch level {
@@ -258,7 +260,8 @@ func AppendFileInfo(dst []byte, level uint16, fi *FileInfo) ([]byte, error) {
 	case LevelInfoQueryEAsFromList, LevelInfoQueryAllEAs:
 		// MS-CIFS 2.2.1.2.2: an SMB_FEA_LIST whose SizeOfListInBytes
 		// counts itself; 4 is the empty list.
-		return infoLE32(dst, 4), nil
+		dst = infoLE32(dst, uint32(4+len(fi.EAList)))
+		return append(dst, fi.EAList...), nil
 	case LevelInfoIsNameValid:
 		// MS-CIFS 2.2.8.3.5: no data; success says the name is valid.
 		return dst, nil

@@ -9,6 +9,7 @@ const (
 	StatusObjectNameExists       NTStatus = 0x40000000
 	StatusBufferOverflow         NTStatus = 0x80000005
 	StatusNoMoreFiles            NTStatus = 0x80000006
+	StatusInvalidEAName          NTStatus = 0x80000013
 	StatusInvalidSMB             NTStatus = 0x00010002
 	StatusSMBBadTID              NTStatus = 0x00050002
 	StatusSMBBadFID              NTStatus = 0x00060001
@@ -102,6 +103,7 @@ var statusNames = map[NTStatus]string{
 	StatusObjectNameExists:       "STATUS_OBJECT_NAME_EXISTS",
 	StatusBufferOverflow:         "STATUS_BUFFER_OVERFLOW",
 	StatusNoMoreFiles:            "STATUS_NO_MORE_FILES",
+	StatusInvalidEAName:          "STATUS_INVALID_EA_NAME",
 	StatusInvalidSMB:             "STATUS_INVALID_SMB",
 	StatusSMBBadTID:              "STATUS_SMB_BAD_TID",
 	StatusSMBBadFID:              "STATUS_SMB_BAD_FID",
@@ -195,6 +197,7 @@ var statusDOSErrors = map[NTStatus]DOSError{
 	StatusObjectNameExists:       {ErrClassDOS, 80},
 	StatusBufferOverflow:         {ErrClassDOS, 234},
 	StatusNoMoreFiles:            {ErrClassDOS, 18},
+	StatusInvalidEAName:          {ErrClassDOS, 254},
 	StatusInvalidSMB:             {ErrClassServer, 1},
 	StatusSMBBadTID:              {ErrClassServer, 5},
 	StatusSMBBadFID:              {ErrClassDOS, 6},

@@ -1,5 +1,7 @@
 package smb
 
+import "encoding/binary"
+
 // TRANSACTION2 subcommands, carried in Setup[0] (MS-CIFS 2.2.6).
 const (
 	Trans2Open2                  uint16 = 0x0000
@@ -129,3 +131,65 @@ func (q FSInfoParams) InformationLevel() uint16 { return rd16(q, 0) }
 // server reports no EA errors (MS-CIFS 2.2.6.6.2). QUERY_FS_INFORMATION
 // responses have no parameters.
 func AppendInfoResponseParams(dst []byte) []byte { return append(dst, 0, 0) }
+
+// Open2Params is the parameter block of TRANS2_OPEN2 (MS-CIFS 2.2.6.1.1):
+// Flags, AccessMode, Reserved1, FileAttributes, CreationTime, OpenMode,
+// AllocationSize, Reserved[5], FileName. The request's data is an
+// SMB_FEA_LIST for a created file.
+type Open2Params struct {
+	p    []byte
+	name []byte
+}
+
+// ParseOpen2Params validates a TRANS2_OPEN2 parameter block: the 28 fixed
+// bytes and at least one of the name, as Samba requires (29).
+func ParseOpen2Params(p []byte, unicode bool) (Open2Params, error) {
+	if len(p) < 29 {
+		return Open2Params{}, StatusInvalidParameter
+	}
+	name, _, err := ReadString(p, 28, len(p), unicode)
+	if err != nil {
+		return Open2Params{}, StatusInvalidParameter
+	}
+	return Open2Params{p: p, name: name}, nil
+}
+
+func (q Open2Params) Flags() uint16          { return rd16(q.p, 0) }
+func (q Open2Params) AccessMode() uint16     { return rd16(q.p, 2) }
+func (q Open2Params) FileAttributes() uint16 { return rd16(q.p, 6) }
+func (q Open2Params) CreationTime() uint32   { return rd32(q.p, 8) }
+func (q Open2Params) OpenMode() uint16       { return rd16(q.p, 12) }
+func (q Open2Params) AllocationSize() uint32 { return rd32(q.p, 14) }
+
+// FileName is the raw path without terminator, aliasing the parameters.
+func (q Open2Params) FileName() []byte { return q.name }
+
+// Open2Response is the parameter block of a TRANS2_OPEN2 response (MS-CIFS
+// 2.2.6.1.2).
+type Open2Response struct {
+	FID            uint16
+	FileAttributes uint16
+	CreationTime   uint32 // UTIME
+	FileDataSize   uint32
+	AccessMode     uint16
+	ActionTaken    uint16
+}
+
+// Append appends the 30-byte block: FID, FileAttributes, CreationTime,
+// FileDataSize, AccessMode, ResourceType (disk), NMPipeStatus, ActionTaken,
+// Reserved, ExtendedAttributeErrorOffset and ExtendedAttributeLength (0:
+// the server reports no EA errors).
+func (r *Open2Response) Append(dst []byte) []byte {
+	le := binary.LittleEndian
+	dst = le.AppendUint16(dst, r.FID)
+	dst = le.AppendUint16(dst, r.FileAttributes)
+	dst = le.AppendUint32(dst, r.CreationTime)
+	dst = le.AppendUint32(dst, r.FileDataSize)
+	dst = le.AppendUint16(dst, r.AccessMode)
+	dst = le.AppendUint16(dst, 0)
+	dst = le.AppendUint16(dst, 0)
+	dst = le.AppendUint16(dst, r.ActionTaken)
+	dst = le.AppendUint32(dst, 0)
+	dst = le.AppendUint16(dst, 0)
+	return le.AppendUint32(dst, 0)
+}

@@ -349,6 +349,7 @@ func (f *File) Close() error {
 			return err
 		}
 		f.share.dos.removed(p)
+		f.share.eas.removed(p)
 		return nil
 	})
 	runAll(wake)

@@ -99,6 +99,10 @@ type CreateParams struct {
 	// Opener identifies the client process for DENY_DOS/FCB handle sharing
 	// (the server packs connection, UID and PID); 0 never matches.
 	Opener uint64
+	// EAs are set on a file or directory the open creates, overwrites or
+	// supersedes (names already checked with ValidEAName); an open of an
+	// existing file ignores them, as Samba does.
+	EAs []EA
 }
 
 // OpenAndXParams converts the AccessMode and OpenMode (OpenFunction) of
@@ -207,6 +211,12 @@ type Share struct {
 
 	// dos holds the DOS attributes the Fs cannot (dosattr.go).
 	dos dosAttrs
+	// eas holds the extended attributes the Fs cannot (eas.go).
+	eas eaStore
+
+	// MaxEABytes bounds the memory of the share's EA store; 0 means
+	// DefaultMaxEABytes.
+	MaxEABytes int
 
 	// MaxFileSize, when positive, caps the size a write or truncate may
 	// give a file; beyond it the request fails with StatusDiskFull. NewShare
@@ -403,6 +413,7 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 			return nil, 0, err
 		}
 		s.dos.created(actual, p.FileAttributes, true)
+		s.createdEAs(actual, p.EAs)
 		return f, FileCreated, nil
 	}
 	h, err := s.fs.OpenFile(actual, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
@@ -420,6 +431,7 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 		}
 	}
 	s.dos.created(actual, p.FileAttributes, false)
+	s.createdEAs(actual, p.EAs)
 	return f, FileCreated, nil
 }
 
@@ -511,6 +523,7 @@ func (s *Share) openExisting(actual string, fi os.FileInfo, p CreateParams, acce
 	}
 	if truncate {
 		s.dos.created(actual, p.FileAttributes, false)
+		s.createdEAs(actual, p.EAs)
 	}
 	return f, action, nil
 }
@@ -569,6 +582,7 @@ func (s *Share) Remove(smbPath string) error {
 		return statusErr(err)
 	}
 	s.dos.removed(actual)
+	s.eas.removed(actual)
 	return nil
 }
 
@@ -618,6 +632,7 @@ func (s *Share) removeDir(actual string) error {
 		return statusErr(err)
 	}
 	s.dos.removed(actual)
+	s.eas.removed(actual)
 	return nil
 }
 
@@ -712,6 +727,7 @@ func (s *Share) rename(oldPath, newPath string, replace bool, via *File) (string
 		return "", statusErr(err)
 	}
 	s.dos.renamed(oa, na)
+	s.eas.renamed(oa, na)
 	s.moveNode(oa, na)
 	return na, nil
 }
