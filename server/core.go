@@ -264,11 +264,19 @@ func (c *conn) coreRead(req *request, b smb.Block) error {
 	}
 	n := min(int(q.CountOfBytesToRead()), c.coreMaxBuf()-smb.ReadResponseOverhead)
 	off := int64(q.ReadOffsetInBytes())
-	start := req.resp.Pos()
 	if err := c.checkIO(req, f, uint64(off), n, false); err != nil {
 		return err
 	}
-	smb.BeginReadResponse(&req.resp, n)
+	return c.coreReadReply(req, f, q.FID(), off, n, smb.BeginReadResponse)
+}
+
+// coreReadReply reads up to n bytes at off into the reply that begin
+// starts (READ's or LOCK_AND_READ's layout) and records the FID's new
+// position.
+func (c *conn) coreReadReply(req *request, f *vfs.File, fid uint16, off int64, n int,
+	begin func(*smb.Response, int) int) error {
+	start := req.resp.Pos()
+	begin(&req.resp, n)
 	got, err := f.ReadAt(req.resp.Extend(n), off)
 	if err != nil && got == 0 && !isEOF(err) {
 		req.resp.Truncate(start)
@@ -276,7 +284,7 @@ func (c *conn) coreRead(req *request, b smb.Block) error {
 	}
 	req.resp.Truncate(req.resp.Pos() - (n - got))
 	smb.SetReadDataLength(&req.resp, start, got)
-	c.pos.readDone(q.FID(), off, got)
+	c.pos.readDone(fid, off, got)
 	return nil
 }
 

@@ -12,4 +12,9 @@ const CoreBuilt = false
 
 type coreState struct{}
 
+// lockAndReadCap is 0: LOCK_AND_READ and WRITE_AND_UNLOCK (lockread.go)
+// are left out with the core commands, so CAP_LOCK_AND_READ is not
+// advertised.
+const lockAndReadCap = 0
+
 func (c *conn) negotiateLANMAN(*request, smb.NegotiateRequest) bool { return false }

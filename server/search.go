@@ -1,19 +1,65 @@
 package server
 
 import (
+	"strings"
+
 	"github.com/tinysmbd/tinysmbd/smb"
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-// search is an open FIND_FIRST2 search: a snapshot of the matching entries
-// taken at FIND_FIRST2 and how far the client has read
-// (MS-CIFS 3.3.5.58.1, 3.3.5.58.2).
+// search is an open FIND_FIRST2 search (MS-CIFS 3.3.5.58.1, 3.3.5.58.2).
+// It keeps what the search asked for and the name of the last entry
+// returned, not the entries: each FIND_NEXT2 lists the directory afresh
+// and goes on after a name, so files created, deleted or given other
+// attributes since FIND_FIRST2 show as they are now, as in Windows and
+// Samba (smbtorture raw.search "modify search"). A listing reads only the
+// names; an entry is stat'ed when the response reaches it.
 type search struct {
 	tid     uint16
 	uid     uint16 // for MaxSearchesPerSession
 	dir     string
-	entries []vfs.Entry
-	next    int
+	pattern string
+	attrs   uint16 // SearchAttributes
+	last    string // the name of the last entry returned
+	// list, pos and peeked are the listing one request is answered
+	// from, the index of its next name and the entry read ahead; list
+	// is dropped between requests.
+	list   *vfs.Listing
+	pos    int
+	peeked *vfs.Entry
+	ahead  vfs.Entry
+}
+
+// peek returns the next entry the search's attributes admit, without
+// consuming it.
+func (s *search) peek() (*vfs.Entry, bool) {
+	if s.peeked != nil {
+		return s.peeked, true
+	}
+	for s.pos < len(s.list.Names) {
+		e, ok := s.list.Entry(s.pos)
+		if ok && searchIncludes(s.attrs, e.Attributes()) {
+			s.ahead = e
+			s.peeked = &s.ahead
+			return s.peeked, true
+		}
+		s.pos++
+	}
+	return nil, false
+}
+
+// skip consumes the entry peek returned.
+func (s *search) skip() {
+	s.peeked = nil
+	s.pos++
+}
+
+// done ends a request: whether the search reached its end, and the
+// listing released.
+func (s *search) done() (eos bool) {
+	_, more := s.peek()
+	s.list, s.peeked, s.ahead = nil, nil, vfs.Entry{}
+	return !more
 }
 
 // pendingTrans is a transaction waiting for its secondaries.
@@ -73,27 +119,21 @@ func (c *conn) findFirst2(req *request, t *smb.TransRequest, out *transOut) erro
 	if err != nil {
 		return statusOf(err)
 	}
-	all, err := share.List(dir, pattern)
+	list, err := share.ListNames(dir, pattern)
 	if err != nil {
 		return statusOf(err)
 	}
-	entries := all[:0]
-	for _, e := range all {
-		if searchIncludes(p.SearchAttributes(), e.Attributes()) {
-			entries = append(entries, e)
-		}
-	}
-	if len(entries) == 0 {
+	s := &search{tid: tr.tid, uid: req.uid, dir: dir, pattern: pattern, attrs: p.SearchAttributes(), list: list}
+	if _, ok := s.peek(); !ok {
 		// MS-CIFS 3.3.5.58.1: nothing matched.
 		return smb.StatusNoSuchFile
 	}
-	s := &search{tid: tr.tid, uid: req.uid, dir: dir, entries: entries}
 	f := smb.FindFormat{Level: p.InformationLevel(), Unicode: t.Unicode, ResumeKeys: p.Flags()&smb.FindReturnResumeKeys != 0}
 	if err := findEANames(&f, t.Data); err != nil {
 		return err
 	}
 	count, lastName := c.fillFind(s, f, p.SearchCount(), int(t.MaxDataCount), out)
-	eos := s.next >= len(s.entries)
+	eos := s.done()
 	sid := uint16(0)
 	keep := p.Flags()&smb.FindCloseAfterRequest == 0 && !(eos && p.Flags()&smb.FindCloseAtEOS != 0)
 	if keep {
@@ -127,27 +167,59 @@ func (c *conn) findNext2(req *request, t *smb.TransRequest, out *transOut) error
 	if s == nil || s.tid != req.tid {
 		return smb.StatusInvalidHandle
 	}
+	_, share, err := c.diskTree(req)
+	if err != nil {
+		return err
+	}
+	list, err := share.ListNames(s.dir, s.pattern)
+	if err != nil {
+		return statusOf(err)
+	}
+	// MS-CIFS 2.2.6.3.1: without FIND_CONTINUE_FROM_LAST the search
+	// resumes after the FileName of the request, else after the last
+	// entry returned.
+	resume := s.last
 	if p.Flags()&smb.FindContinueFromLast == 0 {
 		if name := req.path(p.FileName()); name != "" {
-			for i, e := range s.entries {
-				if e.Name == name {
-					s.next = i + 1
-					break
-				}
-			}
+			resume = name
 		}
 	}
+	s.list, s.pos = list, resumeIndex(list.Names, resume)
 	f := smb.FindFormat{Level: p.InformationLevel(), Unicode: t.Unicode, ResumeKeys: p.Flags()&smb.FindReturnResumeKeys != 0}
 	if err := findEANames(&f, t.Data); err != nil {
 		return err
 	}
 	count, lastName := c.fillFind(s, f, p.SearchCount(), int(t.MaxDataCount), out)
-	eos := s.next >= len(s.entries)
+	eos := s.done()
 	if p.Flags()&smb.FindCloseAfterRequest != 0 || (eos && p.Flags()&smb.FindCloseAtEOS != 0) {
 		delete(c.searches, p.SID())
 	}
 	out.params = smb.AppendFindNext2ResponseParams(out.params, count, eos, lastName)
 	return nil
+}
+
+// resumeIndex is where a listing (List's order: "." and "..", then names
+// in byte order) goes on after the entry named name: right after it when
+// it is there, in any case; else, the name having gone since it was
+// returned, at the first name after it in byte order, past the dot
+// entries.
+func resumeIndex(names []string, name string) int {
+	for i, n := range names {
+		if n == name {
+			return i + 1
+		}
+	}
+	for i, n := range names {
+		if strings.EqualFold(n, name) {
+			return i + 1
+		}
+	}
+	for i, n := range names {
+		if n != "." && n != ".." && (name == "." || name == ".." || n > name) {
+			return i
+		}
+	}
+	return len(names)
 }
 
 // fillFind appends up to max entries from s to out.data, stopping before the
@@ -158,8 +230,11 @@ func (c *conn) fillFind(s *search, f smb.FindFormat, maxCount uint16, maxData in
 		maxCount = 1
 	}
 	prev := -1
-	for s.next < len(s.entries) && count < maxCount {
-		e := s.entries[s.next]
+	for count < maxCount {
+		e, ok := s.peek()
+		if !ok {
+			break
+		}
 		fi := fileInfo(e.Info, e.Name, s.dir+"/"+e.Name)
 		if f.Level == smb.LevelFindFileBothDirectoryInfo || f.Level == smb.LevelFindFileIDBothDirectoryInfo {
 			fi.ShortName = vfs.ShortName(e.Name)
@@ -171,21 +246,22 @@ func (c *conn) fillFind(s *search, f smb.FindFormat, maxCount uint16, maxData in
 			if n == 0 {
 				// A name this level cannot carry: skip it rather than
 				// stall the search.
-				s.next++
+				s.skip()
 				continue
 			}
 			break
 		}
 		var entry int
 		var err error
-		out.data, entry, err = smb.AppendFindEntry(out.data, f, &fi, uint32(s.next+1), prev)
+		out.data, entry, err = smb.AppendFindEntry(out.data, f, &fi, uint32(s.pos+1), prev)
 		if err != nil {
-			s.next++
+			s.skip()
 			continue
 		}
 		lastName = uint16(smb.FindEntryNameOffsetFor(f, entry, &fi))
+		s.last = e.Name
 		prev = entry
-		s.next++
+		s.skip()
 		count++
 	}
 	return count, lastName

@@ -28,7 +28,7 @@ const dialectNTLM012 = "NT LM 0.12"
 // No raw mode, no MPX, no oplocks, no DFS, no Unix extensions.
 const serverCapabilities = smb.CapUnicode | smb.CapLargeFiles | smb.CapNTSMBs |
 	smb.CapStatus32 | smb.CapNTFind | smb.CapLargeReadX | smb.CapLargeWriteX |
-	smb.CapInfolevelPassthru
+	smb.CapInfolevelPassthru | lockAndReadCap
 
 // negotiate picks NT LM 0.12 from the client's list (MS-CIFS 3.3.5.2).
 // Windows and smbclient also list "SMB 2.002" and "SMB 2.???"; an SMB1-only

@@ -345,7 +345,15 @@ func (c *conn) setPathInfo(req *request, t *smb.TransRequest, out *transOut) err
 	if err != nil {
 		return statusOf(err)
 	}
-	err = c.applySetInfo(req, f, &si)
+	if p.InformationLevel() == smb.LevelSetFileEndOfFileInfo {
+		// Samba answers the CIFS end-of-file level by path with
+		// STATUS_INVALID_LEVEL, as Windows XP and 7 do, but only after
+		// the open: a sharing violation comes first (smbtorture
+		// raw.sfileinfo end-of-file). The pass-through level works.
+		err = smb.StatusInvalidLevel
+	} else {
+		err = c.applySetInfo(req, f, &si)
+	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -396,6 +404,12 @@ func (c *conn) applySetInfo(req *request, f *vfs.File, si *smb.SetInfo) error {
 	case smb.SetDisposition:
 		err = f.SetDeleteOnClose(si.DeletePending)
 	case smb.SetEndOfFile:
+		if !f.IsDir() && f.Access()&vfs.AccessWriteData == 0 {
+			// Windows and Samba set the end of file through a handle
+			// only with FILE_WRITE_DATA; FILE_APPEND_DATA alone is
+			// refused (smbtorture raw.sfileinfo end-of-file-access).
+			return smb.StatusAccessDenied
+		}
 		err = f.Truncate(int64(si.Size))
 	case smb.SetAllocation:
 		// Allocation is advisory on Unix; only shrinking below the end of
@@ -407,13 +421,19 @@ func (c *conn) applySetInfo(req *request, f *vfs.File, si *smb.SetInfo) error {
 			err = serr
 		}
 	case smb.SetRename:
-		name := req.path(si.FileName)
-		if !strings.ContainsAny(name, "\\/") {
-			// MS-FSCC 2.4.42.2: a bare name renames within the directory.
-			dir := path.Dir(strings.ReplaceAll(f.Path(), "\\", "/"))
-			name = dir + "/" + name
+		// The SMB1 form renames within the file's directory only, as
+		// Windows and Samba implement it: a RootDirectory is
+		// STATUS_INVALID_PARAMETER and a name with a path separator
+		// STATUS_NOT_SUPPORTED (smbtorture raw.sfileinfo rename).
+		if si.RootDirectory != 0 {
+			return smb.StatusInvalidParameter
 		}
-		err = f.Rename(name, si.ReplaceIfExists)
+		name := req.path(si.FileName)
+		if strings.ContainsAny(name, "\\/") {
+			return smb.StatusNotSupported
+		}
+		dir := path.Dir(strings.ReplaceAll(f.Path(), "\\", "/"))
+		err = f.Rename(dir+"/"+name, si.ReplaceIfExists)
 	case smb.SetEAs:
 		var l smb.FEAs
 		var eas []vfs.EA

@@ -189,6 +189,23 @@ var cmdParsers = [256]func(b Block, unicode bool) error{
 		}
 		return err
 	},
+	ComLockAndRead: func(b Block, _ bool) error {
+		q, err := ParseLockAndReadRequest(b)
+		if err == nil {
+			_, _, _, _ = q.FID(), q.CountOfBytesToRead(), q.ReadOffsetInBytes(), q.EstimateOfRemainingBytesToBeRead()
+		}
+		return err
+	},
+	ComWriteAndUnlock: func(b Block, _ bool) error {
+		q, err := ParseWriteAndUnlockRequest(b)
+		if err == nil {
+			_, _, _ = q.FID(), q.WriteOffsetInBytes(), q.EstimateOfRemainingBytesToBeWritten()
+			if len(q.Data()) != int(q.CountOfBytesToWrite()) {
+				panic("WRITE_AND_UNLOCK Data length differs from CountOfBytesToWrite")
+			}
+		}
+		return err
+	},
 	ComWriteAndClose: func(b Block, _ bool) error {
 		q, err := ParseWriteAndCloseRequest(b)
 		if err == nil {
@@ -269,6 +286,9 @@ func cmdGoldenAll(tb testing.TB) [][]byte {
 // response encoder.
 func FuzzParseMessage(f *testing.F) {
 	for _, m := range cmdGoldenAll(f) {
+		f.Add(m)
+	}
+	for _, m := range [][]byte{lockAndReadReq, writeAndUnlockReq} {
 		f.Add(m)
 	}
 	f.Fuzz(func(t *testing.T, msg []byte) {

@@ -76,8 +76,14 @@ const ReadResponseOverhead = HeaderLen + 1 + 2*5 + 2 + 3
 // reading into r.Extend(dataLen)) and, after a short read, fixes the lengths
 // with SetReadDataLength. End must not be called.
 func BeginReadResponse(r *Response, dataLen int) (pos int) {
+	return beginReadResponse(r, ComRead, dataLen)
+}
+
+// beginReadResponse is BeginReadResponse for READ or LOCK_AND_READ (cmd),
+// whose responses share one layout.
+func beginReadResponse(r *Response, cmd uint8, dataLen int) (pos int) {
 	pos = r.Pos()
-	r.BeginWords(ComRead)
+	r.BeginWords(cmd)
 	r.U16(uint16(dataLen))
 	r.Zeros(8) // Reserved[4]
 	r.BeginData()

@@ -1,0 +1,105 @@
+package vfs
+
+import (
+	"errors"
+	"io"
+	"path"
+	"sort"
+
+	"github.com/tinysmbd/tinysmbd/smb"
+)
+
+// Listing is a directory listing that has read the names but not yet
+// stat'ed the entries: a FIND_NEXT2 lists the directory afresh to see
+// what changed since the previous request, and stat'ing every entry of a
+// large directory for each request would cost more than the entries it
+// returns. Entry stats one name when it is needed.
+type Listing struct {
+	s   *Share
+	dir string // the directory's path in the Fs
+	dot Entry  // "." and the directory's FileInfo
+	// Names are List's names, in its order: "." and ".." first when
+	// the pattern matches them, then byte order.
+	Names []string
+	// entries are the entries of a pattern without wildcards, which
+	// List looks up case-insensitively instead of reading the directory.
+	entries []Entry
+}
+
+// ListNames is List that reads only the names. Its errors are List's.
+func (s *Share) ListNames(dir, pattern string) (*Listing, error) {
+	da, dfi, err := s.lookup(dir)
+	if err != nil {
+		return nil, err
+	}
+	if pattern == "" {
+		pattern = "*"
+	}
+	if !HasWildcards(pattern) && pattern != "." && pattern != ".." {
+		es, err := s.List(dir, pattern)
+		if err != nil {
+			return nil, err
+		}
+		l := &Listing{s: s, dir: da, entries: es}
+		for _, e := range es {
+			l.Names = append(l.Names, e.Name)
+		}
+		return l, nil
+	}
+	if !dfi.IsDir() {
+		return nil, smb.StatusNotADirectory
+	}
+	d, err := s.fs.Open(da)
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, statusErr(err)
+	}
+	sort.Strings(names)
+	l := &Listing{s: s, dir: da, dot: Entry{Name: ".", Info: dfi, Dot: true}}
+	l.Names = make([]string, 0, len(names)+2)
+	for _, dot := range [...]string{".", ".."} {
+		if Match(pattern, dot) {
+			l.Names = append(l.Names, dot)
+		}
+	}
+	for _, n := range names {
+		if n == "." || n == ".." || checkComponent(n, false) != nil || !Match(pattern, n) {
+			continue
+		}
+		l.Names = append(l.Names, n)
+	}
+	return l, nil
+}
+
+// Entry returns the entry List would give for Names[i], stat'ing it now,
+// and false when List would leave it out: the name has gone since it was
+// read, or it is a symlink that leads nowhere or outside the share.
+func (l *Listing) Entry(i int) (Entry, bool) {
+	if l.entries != nil {
+		return l.entries[i], true
+	}
+	switch name := l.Names[i]; name {
+	case ".":
+		return l.dot, true
+	case "..":
+		pfi := l.dot.Info
+		if l.dir != "/" {
+			if fi, err := l.s.fs.Stat(path.Dir(l.dir)); err == nil {
+				pfi = fi
+			}
+		}
+		return Entry{Name: "..", Info: pfi, Dot: true}, true
+	default:
+		// Stat follows a symlink as readDir does for the links it
+		// lists; for anything else it is the Lstat Readdir makes.
+		fi, err := l.s.fs.Stat(joinPath(l.dir, name))
+		if err != nil {
+			return Entry{}, false
+		}
+		return Entry{Name: name, Info: l.s.withAttrs(joinPath(l.dir, name), fi)}, true
+	}
+}
