@@ -57,9 +57,9 @@ declare -A expected=(
 declare -A floor=(
   [base.dir1]=1 [base.rw1]=1 [base.tcon]=1 [base.unlink]=1 [base.vuid]=1 [base.trans2]=1
   [base.properties]=1 [base.xcopy]=1 [base.mangle]=1 [base.rename]=1 [base.disconnect]=1
-  [raw.read]=5 [raw.write]=4 [raw.mkdir]=0 [raw.unlink]=3 [raw.seek]=1 [raw.qfileinfo]=1
-  [raw.qfsinfo]=0 [raw.composite]=3 [raw.close]=0 [raw.context]=5 [raw.session]=1 [raw.sfileinfo]=1
-  [raw.rename]=2 [base.dir2]=1 [base.open]=1 [base.lock]=7 [raw.lock]=17 [raw.open]=17 [raw.search]=6
+  [raw.read]=5 [raw.write]=5 [raw.mkdir]=1 [raw.unlink]=3 [raw.seek]=1 [raw.qfileinfo]=1
+  [raw.qfsinfo]=0 [raw.composite]=3 [raw.close]=0 [raw.context]=5 [raw.session]=1 [raw.sfileinfo]=4
+  [raw.rename]=2 [base.dir2]=1 [base.open]=1 [base.lock]=7 [raw.lock]=17 [raw.open]=19 [raw.search]=7
   [raw.mux]=1
 )
 all_suites="base.dir1 base.dir2 base.rename base.rw1 base.tcon base.unlink base.vuid base.trans2
