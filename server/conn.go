@@ -222,9 +222,7 @@ func (c *conn) serve() {
 			}
 			return
 		}
-		c.mu.Lock() // Status, Reload and deferred opens wait for this message
-		err = c.handleFrame(f)
-		c.mu.Unlock()
+		err = c.handleFrameLocked(f)
 		if err != nil {
 			var ec errClose
 			if errors.As(err, &ec) {
@@ -243,6 +241,16 @@ func (c *conn) serve() {
 			}
 		}
 	}
+}
+
+// handleFrameLocked is handleFrame under mu, which Status, Reload and
+// deferred opens wait for. The unlock is deferred so that a panic in a
+// handler releases mu on its way to serve's recover, which then tears the
+// connection down (taking mu again) instead of deadlocking on it.
+func (c *conn) handleFrameLocked(f netbt.Frame) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.handleFrame(f)
 }
 
 // handleFrame acts on one NetBT packet (RFC 1002 4.3).

@@ -100,6 +100,15 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, smb.StatusInvalidParameter
 	}
+	if int64(int(off)) != off || int64(int(off)+len(p)) != off+int64(len(p)) {
+		// An offset past what int holds (beyond 2 GiB on a 32-bit
+		// board): afero's in-memory files index with int and panic on
+		// it, so a read that starts at or past the end is answered here.
+		// A file that large is on disk, whose pread takes 64 bits.
+		if fi, err := f.h.Stat(); err == nil && off >= fi.Size() {
+			return 0, nil
+		}
+	}
 	n, err := f.h.ReadAt(p, off)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return n, statusErr(err)
