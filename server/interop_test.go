@@ -851,6 +851,10 @@ func startCapture(t *testing.T, tshark, filter, pcap string) *capture {
 			t.Fatalf("tshark did not start capturing within 15s:\n%s", c.stderr.String())
 		}
 	}
+	// "Capturing on" is printed before dumpcap's filter is attached: on a
+	// loaded machine (or under qemu) the first packets of the session were
+	// missed. A second of grace costs little beside a dissection test.
+	time.Sleep(time.Second)
 	return c
 }
 
