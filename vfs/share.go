@@ -582,6 +582,7 @@ func (s *Share) Remove(smbPath string) error {
 		return statusErr(err)
 	}
 	s.dos.removed(actual)
+	s.dos.unlinked(fi)
 	s.eas.removed(actual)
 	return nil
 }
@@ -792,7 +793,7 @@ func (s *Share) SetAttributes(smbPath string, attrs uint32) error {
 	if err != nil {
 		return err
 	}
-	s.dos.set(actual, attrs, fi.IsDir())
+	s.dos.setFile(actual, fi, attrs)
 	return s.chmodAttributes(actual, fi, attrs)
 }
 
