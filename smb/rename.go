@@ -45,11 +45,13 @@ func (r RenameRequest) SearchAttributes() uint16 { return r.searchAttributes }
 func (r RenameRequest) OldFileName() []byte { return r.oldName }
 func (r RenameRequest) NewFileName() []byte { return r.newName }
 
-// NT_RENAME InformationLevel values (MS-CIFS 2.2.4.66.1).
+// NT_RENAME InformationLevel values (MS-CIFS 2.2.4.66.1, where they are
+// SMB_NT_RENAME_MOVE_CLUSTER_INFO, _SET_LINK_INFO, _RENAME_FILE and
+// _MOVE_FILE; the names here are Samba's).
 const (
 	RenameFlagMoveClusterInformation uint16 = 0x0102
-	RenameFlagRename                 uint16 = 0x0103
-	RenameFlagHardLink               uint16 = 0x0104
+	RenameFlagHardLink               uint16 = 0x0103
+	RenameFlagRename                 uint16 = 0x0104
 	RenameFlagCopy                   uint16 = 0x0105
 )
 

@@ -45,7 +45,7 @@ func TestParseRenameRequest(t *testing.T) {
 }
 
 // ntRenameReq is an NT_RENAME request as smbtorture raw.rename ntrename
-// sends it: Unicode, hidden files included, RENAME_FLAG_HARD_LINK,
+// sends it: Unicode, hidden files included, RENAME_FLAG_RENAME (0x0104),
 // ClusterCount 0xff, \a.txt to \b.txt with the pad byte before the new name.
 var ntRenameReq = cmdHex(`ff534d42 a5 00000000 18 c3c8 0000 0000000000000000 0000 0100 2a00 0000 0200
 	04 0200 0401 ff000000
@@ -64,10 +64,10 @@ func TestParseNTRenameRequest(t *testing.T) {
 		old, new string
 		err      error
 	}{
-		{name: "Unicode hard link", msg: ntRenameReq, unicode: true,
-			attrs: 2, level: RenameFlagHardLink, clusters: 0xff, old: `\a.txt`, new: `\b.txt`},
-		{name: "OEM rename", msg: cmdMsg(ComNTRename, cmdOEM, cmdHex("1600 0301 00000000"), []byte("\x04\\a\x00\x04\\b\x00")),
-			attrs: 0x16, level: RenameFlagRename, old: `\a`, new: `\b`},
+		{name: "Unicode rename", msg: ntRenameReq, unicode: true,
+			attrs: 2, level: RenameFlagRename, clusters: 0xff, old: `\a.txt`, new: `\b.txt`},
+		{name: "OEM hard link", msg: cmdMsg(ComNTRename, cmdOEM, cmdHex("1600 0301 00000000"), []byte("\x04\\a\x00\x04\\b\x00")),
+			attrs: 0x16, level: RenameFlagHardLink, old: `\a`, new: `\b`},
 		{name: "unknown level kept", msg: cmdMsg(ComNTRename, cmdOEM, cmdHex("0000 0601 01000000"), []byte("\x04a\x00\x04b\x00")),
 			level: 0x0106, clusters: 1, old: `a`, new: `b`},
 		{name: "new name missing", msg: cmdMsg(ComNTRename, cmdOEM, cmdHex("0000 0301 00000000"), []byte("\x04\\a\x00")),

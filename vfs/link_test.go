@@ -56,6 +56,18 @@ func TestShareLink(t *testing.T) {
 	if err != nil || len(es) != 1 || es[0].Attributes() != AttrSystem {
 		t.Errorf("List b.txt: %v %+v", err, es)
 	}
+	// So do attributes set through an open of one name.
+	f, _, err := s.Create(`\b.txt`, CreateParams{DesiredAccess: AccessWriteAttributes, CreateDisposition: FileOpen, ShareAccess: ShareAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetAttributes(AttrHidden); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if n, a := statAttrs(t, s, `\a.txt`); n != 2 || a != AttrHidden {
+		t.Errorf("a.txt after a set through b.txt: links %d attrs %#x, want 2 HIDDEN", n, a)
+	}
 	if err := s.SetAttributes(`\b.txt`, AttrNormal); err != nil {
 		t.Fatal(err)
 	}
