@@ -661,8 +661,8 @@ func (s *Share) checkEmpty(dir string) error {
 // below itself is StatusInvalidParameter; renaming the root
 // StatusAccessDenied.
 //
-// A file others have open without FILE_SHARE_DELETE cannot be renamed by
-// name (StatusSharingViolation), an open target cannot be replaced and a
+// A file others have open without FILE_SHARE_DELETE, or with DELETE
+// access, cannot be renamed by name (StatusSharingViolation), an open target cannot be replaced and a
 // directory with open files below it cannot move (StatusAccessDenied);
 // the opens of a renamed file follow it.
 func (s *Share) Rename(oldPath, newPath string, replace bool) error {
