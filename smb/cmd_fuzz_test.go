@@ -138,6 +138,14 @@ var cmdParsers = [256]func(b Block, unicode bool) error{
 		}
 		return err
 	},
+	ComNTRename: func(b Block, u bool) error {
+		r, err := ParseNTRenameRequest(b, u)
+		if err == nil {
+			_, _, _ = r.SearchAttributes(), r.InformationLevel(), r.ClusterCount()
+			_, _ = r.OldFileName(), r.NewFileName()
+		}
+		return err
+	},
 	ComCreateDirectory: func(b Block, u bool) error { _, err := ParseCreateDirectoryRequest(b, u); return err },
 	ComDeleteDirectory: func(b Block, u bool) error { _, err := ParseDeleteDirectoryRequest(b, u); return err },
 	ComCheckDirectory:  func(b Block, u bool) error { _, err := ParseCheckDirectoryRequest(b, u); return err },
@@ -288,7 +296,7 @@ func FuzzParseMessage(f *testing.F) {
 	for _, m := range cmdGoldenAll(f) {
 		f.Add(m)
 	}
-	for _, m := range [][]byte{lockAndReadReq, writeAndUnlockReq} {
+	for _, m := range [][]byte{lockAndReadReq, writeAndUnlockReq, ntRenameReq} {
 		f.Add(m)
 	}
 	f.Fuzz(func(t *testing.T, msg []byte) {

@@ -16,9 +16,15 @@ const storedAttrs = AttrHidden | AttrSystem | AttrArchive
 // in an extended attribute, which an afero.Fs cannot offer. A path without
 // an entry has the attributes Attributes derives. Entries follow renames
 // and go with the file.
+//
+// A file with several hard links has one set of attributes whatever name
+// it is reached by, as on NTFS: ino holds them by inode while the file has
+// more than one link, and hands them to the one name left when it sees
+// the link count back at 1.
 type dosAttrs struct {
-	mu sync.Mutex
-	m  map[string]uint32
+	mu  sync.Mutex
+	m   map[string]uint32
+	ino map[uint64]uint32
 }
 
 func (d *dosAttrs) get(p string) (uint32, bool) {
@@ -28,12 +34,90 @@ func (d *dosAttrs) get(p string) (uint32, bool) {
 	return a, ok
 }
 
+// linkID returns fi's inode and link count where the Fs reports them.
+func linkID(fi os.FileInfo) (ino, nlink uint64, ok bool) {
+	if ino, ok = sysInode(fi); !ok {
+		return 0, 0, false
+	}
+	nlink, ok = sysNlink(fi)
+	return ino, nlink, ok
+}
+
+// getFile is get for the file at p whose FileInfo is fi: the attributes
+// of its inode while it has other names.
+func (d *dosAttrs) getFile(p string, fi os.FileInfo) (uint32, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.ino) > 0 {
+		if ino, n, ok := linkID(fi); ok {
+			if a, ok := d.ino[ino]; ok {
+				if n > 1 {
+					return a, true
+				}
+				// The other names are gone: the attributes are this one's.
+				delete(d.ino, ino)
+				d.setLocked(p, a, fi.IsDir())
+			}
+		}
+	}
+	a, ok := d.m[p]
+	return a, ok
+}
+
+// setFile is set for the file at p whose FileInfo is fi, reaching every
+// name of a file with several links.
+func (d *dosAttrs) setFile(p string, fi os.FileInfo, attrs uint32) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.setLocked(p, attrs&storedAttrs, fi.IsDir())
+	if ino, n, ok := linkID(fi); ok && n > 1 && !fi.IsDir() {
+		if d.ino == nil {
+			d.ino = make(map[uint64]uint32)
+		}
+		d.ino[ino] = attrs & storedAttrs
+	}
+}
+
+// linked records that the file at p, whose FileInfo from before the link
+// is fi, gained a name: attributes set on it now belong to its inode.
+func (d *dosAttrs) linked(p string, fi os.FileInfo) {
+	ino, _, ok := linkID(fi)
+	if !ok {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if a, ok := d.m[p]; ok {
+		if d.ino == nil {
+			d.ino = make(map[uint64]uint32)
+		}
+		d.ino[ino] = a
+	}
+}
+
+// unlinked forgets the inode attributes of a file whose last name, with
+// FileInfo fi, was removed, so a new file given the same inode number does
+// not inherit them.
+func (d *dosAttrs) unlinked(fi os.FileInfo) {
+	ino, n, ok := linkID(fi)
+	if !ok || n > 1 {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.ino, ino)
+}
+
 // set records attrs for the file or directory at p. The default (ARCHIVE
 // alone for a file, nothing for a directory) removes the entry.
 func (d *dosAttrs) set(p string, attrs uint32, dir bool) {
-	attrs &= storedAttrs
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.setLocked(p, attrs&storedAttrs, dir)
+}
+
+// setLocked is set with d.mu held and attrs already masked.
+func (d *dosAttrs) setLocked(p string, attrs uint32, dir bool) {
 	if (dir && attrs == 0) || (!dir && attrs == AttrArchive) {
 		delete(d.m, p)
 		return
@@ -120,7 +204,7 @@ func (s *Share) withAttrs(actual string, fi os.FileInfo) os.FileInfo {
 	if ai, ok := fi.(attrInfo); ok {
 		fi = ai.FileInfo
 	}
-	if a, ok := s.dos.get(actual); ok {
+	if a, ok := s.dos.getFile(actual, fi); ok {
 		return attrInfo{FileInfo: fi, attrs: a}
 	}
 	return fi
@@ -129,13 +213,28 @@ func (s *Share) withAttrs(actual string, fi os.FileInfo) os.FileInfo {
 // entriesWithAttrs gives the entries of directory dir (a path in the Fs)
 // their stored attributes.
 func (s *Share) entriesWithAttrs(dir string, es []Entry) []Entry {
-	s.dos.nonEmpty(func(m map[string]uint32) {
-		prefix := under(dir)
-		for i := range es {
-			if a, ok := m[prefix+es[i].Name]; ok && !es[i].Dot {
-				es[i].Info = attrInfo{FileInfo: es[i].Info, attrs: a}
+	d := &s.dos
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.m) == 0 && len(d.ino) == 0 {
+		return es
+	}
+	prefix := under(dir)
+	for i := range es {
+		if es[i].Dot {
+			continue
+		}
+		a, ok := d.m[prefix+es[i].Name]
+		if len(d.ino) > 0 {
+			if ino, n, linked := linkID(es[i].Info); linked && n > 1 {
+				if ia, found := d.ino[ino]; found {
+					a, ok = ia, true
+				}
 			}
 		}
-	})
+		if ok {
+			es[i].Info = attrInfo{FileInfo: es[i].Info, attrs: a}
+		}
+	}
 	return es
 }

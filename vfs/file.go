@@ -273,7 +273,7 @@ func (f *File) SetAttributes(attrs uint32) error {
 	if err != nil {
 		return err
 	}
-	f.share.dos.set(f.Path(), attrs, fi.IsDir())
+	f.share.dos.setFile(f.Path(), fi, attrs)
 	return f.share.chmodAttributes(f.Path(), fi, attrs)
 }
 

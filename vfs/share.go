@@ -582,6 +582,7 @@ func (s *Share) Remove(smbPath string) error {
 		return statusErr(err)
 	}
 	s.dos.removed(actual)
+	s.dos.unlinked(fi)
 	s.eas.removed(actual)
 	return nil
 }
@@ -660,8 +661,8 @@ func (s *Share) checkEmpty(dir string) error {
 // below itself is StatusInvalidParameter; renaming the root
 // StatusAccessDenied.
 //
-// A file others have open without FILE_SHARE_DELETE cannot be renamed by
-// name (StatusSharingViolation), an open target cannot be replaced and a
+// A file others have open without FILE_SHARE_DELETE, or with DELETE
+// access, cannot be renamed by name (StatusSharingViolation), an open target cannot be replaced and a
 // directory with open files below it cannot move (StatusAccessDenied);
 // the opens of a renamed file follow it.
 func (s *Share) Rename(oldPath, newPath string, replace bool) error {
@@ -735,7 +736,11 @@ func (s *Share) rename(oldPath, newPath string, replace bool, via *File) (string
 // renameCheck applies the open-file rules of Rename. s.mu must be held.
 func (s *Share) renameCheck(oa, na string, dir bool, via *File) error {
 	if via == nil {
-		if err := s.checkUse(oa, AccessDelete, ShareAll); err != nil {
+		// A rename by name is an open for DELETE sharing read and write
+		// only, as Samba's: it fails against an open holding DELETE access
+		// even when that open shares delete (smbtorture raw.rename
+		// ntrename, whose open asks for every right).
+		if err := s.checkUse(oa, AccessDelete, ShareRead|ShareWrite); err != nil {
 			return err
 		}
 	} else if n := s.nodes[oa]; n != nil && n.deletePending {
@@ -792,7 +797,7 @@ func (s *Share) SetAttributes(smbPath string, attrs uint32) error {
 	if err != nil {
 		return err
 	}
-	s.dos.set(actual, attrs, fi.IsDir())
+	s.dos.setFile(actual, fi, attrs)
 	return s.chmodAttributes(actual, fi, attrs)
 }
 
