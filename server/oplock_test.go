@@ -127,3 +127,15 @@ func TestOplockNotGrantedBesideOpen(t *testing.T) {
 	}
 	b.readClose(t, fid)
 }
+
+// TestOplockBreakDelete: deleting a file another client holds a batch
+// oplock on breaks it first; the holder closing lets the delete succeed.
+func TestOplockBreakDelete(t *testing.T) {
+	a, b, fid := holdOplock(t, 0x6, 2)
+	b.mid++
+	name := utf16z(`\victim.txt`)
+	hostileWrite(t, b.c, smbRequest(cmdDelete, b.mid, b.uid, b.tid, clientFlags2, le16(0x06), append([]byte{0x04}, name...)))
+	expectBreak(t, a, fid)
+	a.call(t, hCmdClose, a.uid, a.tid, append(le16(fid), 0, 0, 0, 0), nil, statusSuccess)
+	expectStatus(t, b.c, cmdDelete, b.mid, statusSuccess)
+}
