@@ -128,6 +128,9 @@ func (c *conn) coreOpen(req *request, b smb.Block) error {
 		return statusOf(err)
 	}
 	params.Opener = c.opener(req)
+	if c.waitOplock(b, share, req.path(o.FileName()), params.DesiredAccess, params.ShareAccess) {
+		return errNoReply
+	}
 	f, _, err := share.Create(req.path(o.FileName()), params)
 	if err == smb.StatusFileIsADirectory {
 		// Samba refuses a directory with access denied: the core
@@ -176,6 +179,9 @@ func (c *conn) coreCreate(req *request, b smb.Block) error {
 	disp := vfs.FileOverwriteIf
 	if b.Command == smb.ComCreateNew {
 		disp = vfs.FileCreate
+	}
+	if c.waitOplock(b, share, req.path(q.FileName()), coreReadWrite, vfs.ShareRead|vfs.ShareWrite) {
+		return errNoReply
 	}
 	f, _, err := share.Create(req.path(q.FileName()), vfs.CreateParams{
 		DesiredAccess:     coreReadWrite,

@@ -136,6 +136,7 @@ func (c *conn) trans2Open(req *request, t *smb.TransRequest, out *transOut) erro
 	}
 	params.Opener = c.opener(req)
 	params.EAs = eas
+	c.breakOplock(share, req.path(p.FileName()), params.DesiredAccess, params.ShareAccess)
 	f, action, err := share.Create(req.path(p.FileName()), params)
 	if err != nil {
 		return statusOf(err)
@@ -216,6 +217,7 @@ func (c *conn) ntTransactCreate(req *request, t *smb.TransRequest, out *transOut
 		}
 		name = dir.Path() + "\\" + name
 	}
+	c.breakOplock(share, name, p.DesiredAccess(), p.ShareAccess())
 	f, action, err := share.Create(name, vfs.CreateParams{
 		DesiredAccess:     p.DesiredAccess(),
 		FileAttributes:    p.ExtFileAttributes(),

@@ -108,6 +108,9 @@ func (c *conn) ntCreate(req *request, b smb.Block) error {
 		}
 		name = dir.Path() + "\\" + name
 	}
+	if c.waitOplock(b, share, name, nc.DesiredAccess(), nc.ShareAccess()) {
+		return errNoReply
+	}
 	f, action, err := share.Create(name, vfs.CreateParams{
 		DesiredAccess:     nc.DesiredAccess(),
 		FileAttributes:    nc.ExtFileAttributes(),
@@ -126,6 +129,7 @@ func (c *conn) ntCreate(req *request, b smb.Block) error {
 	if err != nil {
 		return err
 	}
+	resp.OplockLevel = c.grantOplock(req, f, resp.FID, ntCreateOplock(nc.Flags()))
 	resp.Extended = nc.Flags()&smb.NTCreateRequestExtendedResponse != 0
 	if resp.Extended {
 		resp.NMPipeStatus = fileStatusNoEAsNoStreamsNoReparse
@@ -178,6 +182,9 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 		return statusOf(err)
 	}
 	params.Opener = c.opener(req)
+	if c.waitOplock(b, share, req.path(o.FileName()), params.DesiredAccess, params.ShareAccess) {
+		return errNoReply
+	}
 	f, action, err := share.Create(req.path(o.FileName()), params)
 	if err == smb.StatusSharingViolation && c.deferOpen(req, b, share, req.path(o.FileName())) {
 		return errNoReply
@@ -208,6 +215,9 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 		results = smb.OpenResultCreated
 	case vfs.FileOverwritten, vfs.FileSuperseded:
 		results = smb.OpenResultTruncated
+	}
+	if c.grantOplock(req, f, fid, openAndXOplock(o.Flags())) != smb.OplockNone {
+		results |= smb.OpenResultOplocked
 	}
 	resp := smb.OpenAndXResponse{
 		Extended:      o.Flags()&smb.OpenAndXReqExtendedResponse != 0,

@@ -119,11 +119,16 @@ func (c *conn) lockingAndX(req *request, b smb.Block) error {
 	}
 	nUnlock, nLock := int(q.NumberOfRequestedUnlocks()), int(q.NumberOfRequestedLocks())
 	typ := q.TypeOfLock()
-	if typ&smb.LockingOplockRelease != 0 && nUnlock == 0 && nLock == 0 {
-		// MS-CIFS 3.3.5.27: an oplock break acknowledgement gets no
-		// reply. tinysmbd grants no oplocks, so there is nothing to
-		// release either.
-		return errNoReply
+	if typ&smb.LockingOplockRelease != 0 {
+		// MS-CIFS 3.3.5.27: the client gives its oplock up (tinysmbd
+		// breaks to none only, so NewOplockLevel does not matter); the
+		// acknowledgement alone gets no reply.
+		if f, err := c.file(req, q.FID()); err == nil {
+			f.ReleaseOplock()
+		}
+		if nUnlock == 0 && nLock == 0 {
+			return errNoReply
+		}
 	}
 	f, err := c.file(req, q.FID())
 	if err != nil {

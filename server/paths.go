@@ -33,6 +33,11 @@ func (c *conn) delete(req *request, b smb.Block) error {
 		if fi, err := share.Stat(name); err == nil && !fi.IsDir() && excludedBySearch(vfs.Attributes(fi), search) {
 			return smb.StatusNoSuchFile
 		}
+		if c.waitOplock(b, share, name, vfs.AccessDelete, vfs.ShareAll) {
+			// Deleting is opening for DELETE: it breaks a batch oplock
+			// first (smbtorture raw.oplock BATCH1, BATCH3).
+			return errNoReply
+		}
 		if err := share.Remove(name); err != nil {
 			return statusOf(err)
 		}

@@ -25,7 +25,7 @@ func init() {
 const dialectNTLM012 = "NT LM 0.12"
 
 // serverCapabilities are advertised honestly: only what is implemented.
-// No raw mode, no MPX, no oplocks, no DFS, no Unix extensions.
+// No raw mode, no MPX, no level II oplocks, no DFS, no Unix extensions.
 const serverCapabilities = smb.CapUnicode | smb.CapLargeFiles | smb.CapNTSMBs |
 	smb.CapStatus32 | smb.CapNTFind | smb.CapLargeReadX | smb.CapLargeWriteX |
 	smb.CapInfolevelPassthru | lockAndReadCap

@@ -1,5 +1,7 @@
 package smb
 
+import "encoding/binary"
+
 // TypeOfLock bits of SMB_COM_LOCKING_ANDX (MS-CIFS 2.2.4.32.1).
 const (
 	LockingSharedLock     uint8 = 0x01 // the locks are shared (read) locks
@@ -122,3 +124,32 @@ func ParseByteRangeRequest(b Block) (ByteRangeRequest, error) {
 func (q ByteRangeRequest) FID() uint16           { return rd16(q, 0) }
 func (q ByteRangeRequest) CountOfBytes() uint32  { return rd32(q, 2) }
 func (q ByteRangeRequest) OffsetInBytes() uint32 { return rd32(q, 6) }
+
+// oplockBreakLen is the length of an oplock break request: the header,
+// eight parameter words and an empty data block.
+const oplockBreakLen = HeaderLen + 1 + 16 + 2
+
+// AppendOplockBreakRequest appends the LOCKING_ANDX request a server sends
+// to break the oplock on fid of tree tid to newLevel (0 none, 1 level II):
+// MS-CIFS 2.2.4.32.1 and 3.3.4.2, MID 0xFFFF so that the client cannot take
+// it for a reply, PID 0xFFFF and UID 0 as Windows and Samba send them,
+// TypeOfLock OPLOCK_RELEASE and no ranges.
+func AppendOplockBreakRequest(dst []byte, tid, fid uint16, newLevel uint8) []byte {
+	at := len(dst)
+	dst = append(dst, make([]byte, oplockBreakLen)...)
+	m := dst[at:]
+	copy(m, "\xffSMB")
+	h := Header(m[:HeaderLen])
+	h.SetCommand(ComLockingAndX)
+	h.SetTID(tid)
+	h.SetPIDLow(0xFFFF)
+	h.SetMID(0xFFFF)
+	w := m[HeaderLen:]
+	w[0] = 8                // WordCount
+	w[1] = ComNoAndXCommand // AndXCommand; AndXReserved and AndXOffset stay 0
+	binary.LittleEndian.PutUint16(w[5:], fid)
+	w[7] = LockingOplockRelease
+	w[8] = newLevel
+	// Timeout, the range counts and ByteCount stay 0.
+	return dst
+}

@@ -1,6 +1,7 @@
 package smb
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -80,5 +81,32 @@ func TestLockingAndXParseAllocs(t *testing.T) {
 	})
 	if n != 0 {
 		t.Fatalf("%v allocations", n)
+	}
+}
+
+func TestAppendOplockBreakRequest(t *testing.T) {
+	got := AppendOplockBreakRequest([]byte{0, 0, 0, 0}, 0x1234, 0x4001, 0)
+	want := []byte{
+		0, 0, 0, 0, // caller's prefix
+		0xFF, 'S', 'M', 'B', 0x24, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x34, 0x12, 0xFF, 0xFF, 0, 0, 0xFF, 0xFF,
+		8, 0xFF, 0, 0, 0, 0x01, 0x40, 0x02, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0,
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got % x\nwant % x", got, want)
+	}
+	// The request parses back as an oplock release with no ranges.
+	m, err := ParseMessage(got[4:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := ParseLockingAndXRequest(m.First)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.FID() != 0x4001 || q.TypeOfLock() != LockingOplockRelease || q.NewOplockLevel() != 0 ||
+		q.NumberOfRequestedLocks() != 0 || q.NumberOfRequestedUnlocks() != 0 {
+		t.Fatalf("parsed back: fid %#x type %#x level %d", q.FID(), q.TypeOfLock(), q.NewOplockLevel())
 	}
 }

@@ -38,6 +38,10 @@ type File struct {
 	dup         bool // a DENY_DOS/FCB duplicate of another open
 	lastFailSet bool
 	lastFail    uint64
+	// Oplock state (oplock.go), guarded by the share's mutex.
+	oplock   uint8
+	breaking bool
+	onBreak  func()
 
 	// Owner is free for the caller's bookkeeping (the server records the
 	// TID and PID that opened the file); vfs never reads it.

@@ -44,6 +44,9 @@ type fileNode struct {
 	retrying      bool // retryWaiters is running
 	// closeWatchers run when an open of the file closes (WaitClose).
 	closeWatchers []func()
+	// oplockWaiters run when the oplock being broken is released
+	// (oplock.go).
+	oplockWaiters []func()
 	// modes counts the opens taking part in the share-access check by
 	// what they hold and what they refuse to share, so that checking a
 	// new open does not scan thousands of opens of one file.
@@ -195,7 +198,7 @@ func (s *Share) dosDuplicate(f *File, n *fileNode) bool {
 
 // dropIfIdle forgets a node nothing refers to any more. s.mu must be held.
 func (s *Share) dropIfIdle(n *fileNode) {
-	if len(n.opens) == 0 && len(n.waiters) == 0 && len(n.closeWatchers) == 0 && s.nodes[n.path] == n {
+	if len(n.opens) == 0 && len(n.waiters) == 0 && len(n.closeWatchers) == 0 && len(n.oplockWaiters) == 0 && s.nodes[n.path] == n {
 		delete(s.nodes, n.path)
 	}
 }
@@ -214,6 +217,7 @@ func (s *Share) detach(f *File, remove func(p string) error) (err error, wake []
 	if n == nil {
 		return nil, nil
 	}
+	wake = f.dropOplock(wake)
 	n.remove(f)
 	for _, fn := range n.closeWatchers {
 		wake = append(wake, fn)
