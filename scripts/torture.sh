@@ -59,7 +59,7 @@ declare -A floor=(
   [base.properties]=1 [base.xcopy]=1 [base.mangle]=1 [base.rename]=1 [base.disconnect]=1
   [raw.read]=5 [raw.write]=5 [raw.mkdir]=1 [raw.unlink]=3 [raw.seek]=1 [raw.qfileinfo]=1
   [raw.qfsinfo]=0 [raw.composite]=3 [raw.close]=0 [raw.context]=5 [raw.session]=1 [raw.sfileinfo]=4
-  [raw.rename]=3 [base.dir2]=1 [base.open]=1 [base.lock]=7 [raw.lock]=17 [raw.open]=19 [raw.search]=7
+  [raw.rename]=5 [base.dir2]=1 [base.open]=1 [base.lock]=7 [raw.lock]=17 [raw.open]=19 [raw.search]=7
   [raw.mux]=1
 )
 all_suites="base.dir1 base.dir2 base.rename base.rw1 base.tcon base.unlink base.vuid base.trans2
