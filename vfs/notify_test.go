@@ -61,7 +61,14 @@ func TestWatchTreeAndClasses(t *testing.T) {
 		if err := s.SetAttributes(`\d\sub\f`, AttrHidden); err != nil {
 			t.Fatal(err)
 		}
-		mustWrite(t, s, `\d\sub\f`, "longer")
+		f, _, err := s.Create(`\d\sub\f`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOpen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt([]byte("longer"), 0); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
 		if err := s.Remove(`\d\sub\f`); err != nil {
 			t.Fatal(err)
 		}
@@ -99,6 +106,23 @@ func TestWatchNeedsADirectory(t *testing.T) {
 		defer f.Close()
 		if _, err := f.Watch(false, NotifyFileName, func() {}); err != smb.StatusInvalidParameter {
 			t.Fatalf("Watch on a file: %v, want StatusInvalidParameter", err)
+		}
+	})
+}
+
+func TestWatchOverwrite(t *testing.T) {
+	forEachFs(t, func(t *testing.T, s *Share) {
+		mustMkdir(t, s, `\d`)
+		mustWrite(t, s, `\d\f`, "data")
+		var n int
+		watchDir(t, s, `\d`, false, NotifySize, &n)
+		f, _, err := s.Create(`\d\f`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOverwrite})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if n != 1 {
+			t.Fatalf("overwrite fired %d times, want 1", n)
 		}
 	})
 }

@@ -529,6 +529,7 @@ func (s *Share) openExisting(actual string, fi os.FileInfo, p CreateParams, acce
 	if truncate {
 		s.dos.created(actual, p.FileAttributes, false)
 		s.createdEAs(actual, p.EAs)
+		s.changed(actual, NotifySize|NotifyLastWrite|NotifyAttributes)
 	}
 	return f, action, nil
 }
