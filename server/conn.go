@@ -72,6 +72,9 @@ type conn struct {
 	// pending are the LOCKING_ANDX requests waiting for their locks, for
 	// NT_CANCEL (locking.go).
 	pending map[pendingKey]*pendingLock
+	// notifies are the NT_TRANSACT_NOTIFY_CHANGE requests waiting for a
+	// change (notify.go).
+	notifies map[pendingKey]*pendingNotify
 	// replaying is set while a deferred open runs again (deferOpen).
 	replaying bool
 	// replayMu guards replayQueue, the deferred messages waiting to run.

@@ -63,6 +63,7 @@ func (c *conn) addFile(req *request, f *vfs.File) (uint16, error) {
 // closeFilesWhere closes the files whose owner matches, running their
 // delete-on-close.
 func (c *conn) closeFilesWhere(match func(fileOwner) bool) {
+	c.endNotifies(0, match)
 	c.closePipesWhere(match)
 	c.files.CloseWhere(func(fid uint16, _ *vfs.File) bool {
 		if o, ok := c.fileOwners[fid]; ok && match(o) {
@@ -338,6 +339,7 @@ func (c *conn) close(req *request, b smb.Block) error {
 		f.SetTimes(time.Time{}, vfs.TimeFromUTime(t, nil))
 	}
 	fid := req.fid(q.FID())
+	c.endNotifies(fid, nil)
 	c.files.Remove(fid)
 	delete(c.fileOwners, fid)
 	c.pos.forget(fid)

@@ -326,14 +326,16 @@ func (c *conn) cancelLock(fid uint16, large bool, r vfs.LockRange) bool {
 }
 
 // ntCancel cancels a pending request (MS-CIFS 3.3.5.52). The cancelled
-// lock request is answered STATUS_FILE_LOCK_CONFLICT, as Samba answers it;
-// NT_CANCEL itself never gets a reply.
+// lock request is answered STATUS_FILE_LOCK_CONFLICT, as Samba answers it,
+// a change notification STATUS_CANCELLED; NT_CANCEL itself never gets a
+// reply.
 func (c *conn) ntCancel(req *request, b smb.Block) error {
 	k := pendingKey{uid: req.uid, tid: req.tid, mid: req.hdr.MID(), pid: req.hdr.PID()}
 	if p := c.pending[k]; p != nil {
 		delete(c.pending, k)
 		p.w.Cancel(smb.StatusFileLockConflict)
 	}
+	c.cancelNotify(k)
 	return errNoReply
 }
 

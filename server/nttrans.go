@@ -36,11 +36,20 @@ func (c *conn) runNTTransact(req *request, t *smb.TransRequest) error {
 		err = c.ntTransactRename(req, t)
 	case smb.NTTransactCreate:
 		err = c.ntTransactCreate(req, t, out)
+	case smb.NTTransactNotifyChange:
+		err = c.ntNotifyChange(req, t)
+	case smb.NTTransactQuerySecurityDesc:
+		err = c.ntQuerySecurityDesc(req, t, out)
+	case smb.NTTransactSetSecurityDesc:
+		err = c.ntSetSecurityDesc(req, t)
 	default:
 		if c.trace() {
 			c.log.Debug("unimplemented NT_TRANSACT function", "function", t.Function)
 		}
 		err = smb.StatusNotImplemented
+	}
+	if err == errPending || err == errStop {
+		return err
 	}
 	if err != nil {
 		var st smb.NTStatus
@@ -90,4 +99,48 @@ func (c *conn) ntTransactRename(req *request, t *smb.TransRequest) error {
 	}
 	_, err := c.file(req, binary.LittleEndian.Uint16(t.Params))
 	return err
+}
+
+// ntQuerySecurityDesc answers NT_TRANSACT_QUERY_SECURITY_DESC
+// (MS-CIFS 3.3.5.59.6) with the one descriptor the server reports for
+// every file (smb.AppendSecurityDescriptor): the shares map no ACLs.
+func (c *conn) ntQuerySecurityDesc(req *request, t *smb.TransRequest, out *transOut) error {
+	p, err := smb.ParseSecurityDescParams(t.Params)
+	if err != nil {
+		return err
+	}
+	if _, err := c.file(req, p.FID()); err != nil {
+		return err
+	}
+	out.data = smb.AppendSecurityDescriptor(out.data, p.SecurityInformation())
+	out.params = binary.LittleEndian.AppendUint32(out.params, uint32(len(out.data)))
+	if uint32(len(out.data)) > t.MaxDataCount {
+		// MS-CIFS 3.3.5.59.6: too small a buffer gets
+		// STATUS_BUFFER_TOO_SMALL and, in LengthNeeded, the size
+		// that fits.
+		if err := c.sendTrans(req, smb.ComNTTransact, out.params, nil); err != nil {
+			return err
+		}
+		req.status = smb.StatusBufferTooSmall
+		return errStop
+	}
+	return nil
+}
+
+// ntSetSecurityDesc accepts NT_TRANSACT_SET_SECURITY_DESC
+// (MS-CIFS 3.3.5.59.3) and keeps nothing: the shares map no ACLs. A handle
+// without WRITE_DAC or WRITE_OWNER access may not set one.
+func (c *conn) ntSetSecurityDesc(req *request, t *smb.TransRequest) error {
+	p, err := smb.ParseSecurityDescParams(t.Params)
+	if err != nil {
+		return err
+	}
+	f, err := c.file(req, p.FID())
+	if err != nil {
+		return err
+	}
+	if f.Access()&(vfs.AccessWriteDAC|vfs.AccessWriteOwner) == 0 {
+		return smb.StatusAccessDenied
+	}
+	return nil
 }

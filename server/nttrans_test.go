@@ -77,9 +77,9 @@ func TestNTTransactIoctl(t *testing.T) {
 	if r := cc.call(cmdNTTransact, clientFlags2, w, d); r.status != statusNotSupp {
 		t.Errorf("device IOCTL: %v", r)
 	}
-	w, d = ntTransact(6, append(le16(fid, 0), le32(nil, 7)...)) // QUERY_SECURITY_DESC
+	w, d = ntTransact(7, nil) // QUERY_QUOTA
 	if r := cc.call(cmdNTTransact, clientFlags2, w, d); r.status != statusNotImpl {
-		t.Errorf("QUERY_SECURITY_DESC: %v", r)
+		t.Errorf("QUERY_QUOTA: %v", r)
 	}
 }
 

@@ -150,6 +150,7 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 		}
 		return n, statusErr(err)
 	}
+	f.changed(NotifySize | NotifyLastWrite)
 	return n, nil
 }
 
@@ -165,7 +166,11 @@ func (f *File) Truncate(size int64) error {
 	if err := f.share.checkSize(size, 0); err != nil {
 		return err
 	}
-	return statusErr(f.h.Truncate(size))
+	if err := f.h.Truncate(size); err != nil {
+		return statusErr(err)
+	}
+	f.changed(NotifySize | NotifyLastWrite)
+	return nil
 }
 
 // Sync flushes the file to stable storage; for a directory it does nothing.
@@ -264,6 +269,7 @@ func (f *File) SetTimes(atime, mtime time.Time) error {
 	if !mtime.IsZero() {
 		f.mtime = mtime
 	}
+	f.changed(timesClass(atime, mtime))
 	return nil
 }
 
@@ -278,7 +284,11 @@ func (f *File) SetAttributes(attrs uint32) error {
 		return err
 	}
 	f.share.dos.setFile(f.Path(), fi, attrs)
-	return f.share.chmodAttributes(f.Path(), fi, attrs)
+	if err := f.share.chmodAttributes(f.Path(), fi, attrs); err != nil {
+		return err
+	}
+	f.changed(NotifyAttributes)
+	return nil
 }
 
 func (f *File) attrCheck() error {
@@ -368,6 +378,9 @@ func (f *File) Close() error {
 	runAll(wake)
 	if err == nil {
 		err = derr
+	}
+	if deleted && derr == nil {
+		f.share.changed(p, nameClass(f.isDir))
 	}
 	if !deleted && (!f.atime.IsZero() || !f.mtime.IsZero()) {
 		// MemMapFs stamps the modification time when a writable handle

@@ -103,6 +103,7 @@ func (s *Share) Link(oldPath, newPath string) error {
 		return statusErr(err)
 	}
 	s.dos.linked(oa, ofi)
+	s.changed(na, NotifyFileName)
 	return nil
 }
 
@@ -131,6 +132,7 @@ func (s *Share) Copy(oldPath, newPath string) error {
 	if a, ok := s.dos.getFile(oa, ofi); ok {
 		s.dos.set(na, a, false)
 	}
+	s.changed(na, NotifyFileName)
 	return nil
 }
 

@@ -229,6 +229,9 @@ type Share struct {
 	// the long names behind short names handed out (mangle.go).
 	names  nameCache
 	shorts mangleCache
+
+	// watches are the pending change notifications (notify.go).
+	watches watchList
 }
 
 // NewShare returns a Share over fsys. A read-only share refuses every
@@ -414,6 +417,7 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 		}
 		s.dos.created(actual, p.FileAttributes, true)
 		s.createdEAs(actual, p.EAs)
+		s.changed(actual, NotifyDirName)
 		return f, FileCreated, nil
 	}
 	h, err := s.fs.OpenFile(actual, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
@@ -432,6 +436,7 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 	}
 	s.dos.created(actual, p.FileAttributes, false)
 	s.createdEAs(actual, p.EAs)
+	s.changed(actual, NotifyFileName)
 	return f, FileCreated, nil
 }
 
@@ -524,6 +529,7 @@ func (s *Share) openExisting(actual string, fi os.FileInfo, p CreateParams, acce
 	if truncate {
 		s.dos.created(actual, p.FileAttributes, false)
 		s.createdEAs(actual, p.EAs)
+		s.changed(actual, NotifySize|NotifyLastWrite|NotifyAttributes)
 	}
 	return f, action, nil
 }
@@ -572,7 +578,15 @@ func (s *Share) Remove(smbPath string) error {
 		return smb.StatusCannotDelete
 	}
 	// Deleting is an open for DELETE that shares nothing (Samba's unlink),
-	// refused while another open of the file stands in its way.
+	// refused while another open of the file stands in its way. The
+	// watches hear of it once s.mu is released (deferred calls run last
+	// first).
+	removed := false
+	defer func() {
+		if removed {
+			s.changed(actual, NotifyFileName)
+		}
+	}()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkUse(actual, AccessDelete, 0); err != nil {
@@ -584,6 +598,7 @@ func (s *Share) Remove(smbPath string) error {
 	s.dos.removed(actual)
 	s.dos.unlinked(fi)
 	s.eas.removed(actual)
+	removed = true
 	return nil
 }
 
@@ -598,7 +613,11 @@ func (s *Share) Mkdir(smbPath string) error {
 	case nil:
 		return smb.StatusObjectNameCollision
 	case smb.StatusObjectNameNotFound:
-		return hidden(statusErr(s.fs.Mkdir(actual, 0o777)))
+		if err := s.fs.Mkdir(actual, 0o777); err != nil {
+			return hidden(statusErr(err))
+		}
+		s.changed(actual, NotifyDirName)
+		return nil
 	}
 	return err
 }
@@ -617,7 +636,11 @@ func (s *Share) Rmdir(smbPath string) error {
 	if !fi.IsDir() {
 		return smb.StatusNotADirectory
 	}
-	return s.removeDir(actual)
+	if err := s.removeDir(actual); err != nil {
+		return err
+	}
+	s.changed(actual, NotifyDirName)
+	return nil
 }
 
 // removeDir checks emptiness itself because MemMapFs.Remove would happily
@@ -719,6 +742,14 @@ func (s *Share) rename(oldPath, newPath string, replace bool, via *File) (string
 	if ofi.IsDir() && strings.HasPrefix(na, oa+"/") {
 		return "", smb.StatusInvalidParameter
 	}
+	renamed := false
+	defer func() {
+		// After s.mu is released: the old name went, the new one came.
+		if renamed {
+			s.changed(oa, nameClass(ofi.IsDir()))
+			s.changed(na, nameClass(ofi.IsDir()))
+		}
+	}()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.renameCheck(oa, na, ofi.IsDir(), via); err != nil {
@@ -730,6 +761,7 @@ func (s *Share) rename(oldPath, newPath string, replace bool, via *File) (string
 	s.dos.renamed(oa, na)
 	s.eas.renamed(oa, na)
 	s.moveNode(oa, na)
+	renamed = true
 	return na, nil
 }
 
@@ -767,7 +799,11 @@ func (s *Share) SetTimes(smbPath string, atime, mtime time.Time) error {
 	if err != nil {
 		return err
 	}
-	return s.setTimes(actual, fi, atime, mtime)
+	if err := s.setTimes(actual, fi, atime, mtime); err != nil {
+		return err
+	}
+	s.changed(actual, timesClass(atime, mtime))
+	return nil
 }
 
 func (s *Share) setTimes(actual string, fi os.FileInfo, atime, mtime time.Time) error {
@@ -798,7 +834,11 @@ func (s *Share) SetAttributes(smbPath string, attrs uint32) error {
 		return err
 	}
 	s.dos.setFile(actual, fi, attrs)
-	return s.chmodAttributes(actual, fi, attrs)
+	if err := s.chmodAttributes(actual, fi, attrs); err != nil {
+		return err
+	}
+	s.changed(actual, NotifyAttributes)
+	return nil
 }
 
 func (s *Share) chmodAttributes(actual string, fi os.FileInfo, attrs uint32) error {

@@ -1,0 +1,235 @@
+//go:build !tinysmbd_nocore
+
+package server_test
+
+// Tests of NT_TRANSACT_NOTIFY_CHANGE, NT_CANCEL of it and the security
+// descriptor functions, with requests built byte by byte from MS-CIFS
+// 2.2.7.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"testing"
+)
+
+const (
+	cmdNTCancel         = 0xA4
+	statusNotifyEnumDir = 0x0000010C
+	statusCancelled     = 0xC0000120
+	statusBufferTooSmal = 0xC0000023
+)
+
+// ntTransactSetup is an NT_TRANSACT primary (MS-CIFS 2.2.7) with setup
+// words and whole parameters, answered with at most maxData data bytes.
+// The parameters start 4-byte aligned after the words.
+func ntTransactSetup(mid, uid, tid, function uint16, setup, params []byte, maxData uint32) []byte {
+	off := 32 + 1 + 2*(19+len(setup)/2) + 2
+	pad := (4 - off%4) % 4
+	po := off + pad
+	w := []byte{0, 0, 0} // MaxSetupCount, Reserved1
+	for _, v := range []int{len(params), 0, 64, int(maxData), len(params), po, 0, po + len(params)} {
+		w = binary.LittleEndian.AppendUint32(w, uint32(v))
+	}
+	w = append(w, byte(len(setup)/2))
+	w = append(w, le16(function)...)
+	w = append(w, setup...)
+	return smbRequest(hCmdNTTransact, mid, uid, tid, clientFlags2, w, append(make([]byte, pad), params...))
+}
+
+// notifySetup is the NOTIFY_CHANGE setup (MS-CIFS 2.2.7.4.1): filter,
+// FID, WatchTree, Reserved.
+func notifySetup(filter uint32, fid uint16, tree bool) []byte {
+	s := append(le32(nil, filter), le16(fid)...)
+	if tree {
+		return append(s, 1, 0)
+	}
+	return append(s, 0, 0)
+}
+
+// mkdirOpen creates directory name and opens it for listing
+// (NT_CREATE_ANDX, FILE_CREATE, FILE_DIRECTORY_FILE).
+func (s *hostileSession) mkdirOpen(t *testing.T, name string) uint16 {
+	t.Helper()
+	s.mid++
+	hostileWrite(t, s.c, ntCreateRequest(s.mid, s.uid, s.tid, name, 0x1, 2, 1))
+	return binary.LittleEndian.Uint16(expectStatus(t, s.c, benchCmdNTCreate, s.mid, statusSuccess).words[5:])
+}
+
+// notify sends a NOTIFY_CHANGE for names in fid and returns its MID,
+// without waiting: the reply comes when the request completes.
+func (s *hostileSession) notify(t *testing.T, fid uint16) uint16 {
+	t.Helper()
+	s.mid++
+	hostileWrite(t, s.c, ntTransactSetup(s.mid, s.uid, s.tid, 4, notifySetup(0x3, fid, false), nil, 1000))
+	return s.mid
+}
+
+// emptyNTTransact is the words of an NT_TRANSACT response (MS-CIFS
+// 2.2.4.62.2) with no parameters, data or setup: both offsets point past
+// the 18 words, ByteCount (32+1+36+2 = 71) and one pad byte, which makes
+// the data block.
+var emptyNTTransact = []byte{
+	0, 0, 0, // Reserved1
+	0, 0, 0, 0, 0, 0, 0, 0, // TotalParameterCount, TotalDataCount
+	0, 0, 0, 0, 72, 0, 0, 0, 0, 0, 0, 0, // ParameterCount, Offset, Displacement
+	0, 0, 0, 0, 72, 0, 0, 0, 0, 0, 0, 0, // DataCount, Offset, Displacement
+	0, // SetupCount
+}
+
+// TestNotifyChangeCompletedByCreate: NOTIFY_CHANGE stays pending while
+// the connection serves other requests, and a create in the directory by
+// another connection completes it with STATUS_NOTIFY_ENUM_DIR.
+func TestNotifyChangeCompletedByCreate(t *testing.T) {
+	hs := newHostileServer(t)
+	a, b := hs.login(t), hs.login(t)
+	dir := a.mkdirOpen(t, `\watched`)
+	mid := a.notify(t, dir)
+	// Pending: other requests are answered meanwhile, including a
+	// change outside the directory.
+	a.readClose(t, a.open(t, `\victim.txt`))
+	a.ntCreate(t, `\elsewhere.txt`, 0x80, 2, statusSuccess)
+	b.ntCreate(t, `\watched\new.txt`, 0x80, 2, statusSuccess)
+	r := expectStatus(t, a.c, hCmdNTTransact, mid, statusNotifyEnumDir)
+	if !bytes.Equal(r.words, emptyNTTransact) || !bytes.Equal(r.data, []byte{0}) {
+		t.Fatalf("NOTIFY_ENUM_DIR reply words % x data % x", r.words, r.data)
+	}
+	// One change completes one request: a new one waits again.
+	mid = a.notify(t, dir)
+	a.readClose(t, a.open(t, `\victim.txt`)) // the notify is registered
+	b.call(t, hCmdClose, b.uid, b.tid, append(le16(b.mkdirOpen(t, `\watched\sub`)), 0, 0, 0, 0), nil, statusSuccess)
+	expectStatus(t, a.c, hCmdNTTransact, mid, statusNotifyEnumDir)
+}
+
+// TestNotifyChangeCancel: NT_CANCEL with the MID of a pending notify
+// completes it with STATUS_CANCELLED and gets no reply itself.
+func TestNotifyChangeCancel(t *testing.T) {
+	hs := newHostileServer(t)
+	a := hs.login(t)
+	dir := a.mkdirOpen(t, `\watched`)
+	mid := a.notify(t, dir)
+	hostileWrite(t, a.c, smbRequest(cmdNTCancel, mid, a.uid, a.tid, clientFlags2, nil, nil))
+	r := expectStatus(t, a.c, hCmdNTTransact, mid, statusCancelled)
+	if len(r.words) != 0 || len(r.data) != 0 {
+		t.Fatalf("cancelled reply words % x data % x", r.words, r.data)
+	}
+	// The next reply is the next request's: NT_CANCEL had none, and the
+	// cancelled request does not fire on a later change.
+	a.ntCreate(t, `\watched\x.txt`, 0x80, 2, statusSuccess)
+	a.readClose(t, a.open(t, `\victim.txt`))
+}
+
+// TestNotifyChangeEndedByClose: closing the directory, disconnecting the
+// tree or logging off completes the pending notify with STATUS_SUCCESS
+// and no changes before the reply to the request that ended it, as Samba
+// answers SMB1 (smbtorture raw.notify close, tdis, ulogoff).
+func TestNotifyChangeEndedByClose(t *testing.T) {
+	hs := newHostileServer(t)
+	a := hs.login(t)
+	dir := a.mkdirOpen(t, `\watched`)
+	mid := a.notify(t, dir)
+	a.mid++
+	hostileWrite(t, a.c, smbRequest(hCmdClose, a.mid, a.uid, a.tid, clientFlags2, append(le16(dir), 0, 0, 0, 0), nil))
+	r := expectStatus(t, a.c, hCmdNTTransact, mid, statusSuccess)
+	if !bytes.Equal(r.words, emptyNTTransact) || !bytes.Equal(r.data, []byte{0}) {
+		t.Fatalf("cleanup reply words % x data % x", r.words, r.data)
+	}
+	expectStatus(t, a.c, hCmdClose, a.mid, statusSuccess)
+
+	dir = a.mkdirOpen(t, `\watched2`)
+	mid = a.notify(t, dir)
+	a.mid++
+	hostileWrite(t, a.c, smbRequest(hCmdTreeDisconnect, a.mid, a.uid, a.tid, clientFlags2, nil, nil))
+	expectStatus(t, a.c, hCmdNTTransact, mid, statusSuccess)
+	expectStatus(t, a.c, hCmdTreeDisconnect, a.mid, statusSuccess)
+
+	a.tid = a.treeConnect(t)
+	dir = a.ntCreate(t, `\watched`, 0x1, 1, statusSuccess)
+	mid = a.notify(t, dir)
+	a.mid++
+	hostileWrite(t, a.c, smbRequest(hCmdLogoffAndX, a.mid, a.uid, a.tid, clientFlags2, []byte{0xFF, 0, 0, 0}, nil))
+	expectStatus(t, a.c, hCmdNTTransact, mid, statusSuccess)
+	expectStatus(t, a.c, hCmdLogoffAndX, a.mid, statusSuccess)
+}
+
+// TestNotifyChangeNeedsADirectory: a file FID is STATUS_INVALID_PARAMETER,
+// an unknown FID STATUS_INVALID_HANDLE, both at once.
+func TestNotifyChangeNeedsADirectory(t *testing.T) {
+	hs := newHostileServer(t)
+	a := hs.login(t)
+	fid := a.open(t, `\victim.txt`)
+	a.mid++
+	hostileWrite(t, a.c, ntTransactSetup(a.mid, a.uid, a.tid, 4, notifySetup(0x3, fid, false), nil, 1000))
+	expectStatus(t, a.c, hCmdNTTransact, a.mid, statusInvalidParameter)
+	a.mid++
+	hostileWrite(t, a.c, ntTransactSetup(a.mid, a.uid, a.tid, 4, notifySetup(0x3, fid+7, false), nil, 1000))
+	expectStatus(t, a.c, hCmdNTTransact, a.mid, statusInvalidHandle)
+}
+
+// securityDescriptor is the descriptor every file reports (MS-DTYP 2.4.6):
+// self-relative, DACL present; owner S-1-5-32-544, group S-1-5-32-545, a
+// DACL granting Everyone FILE_ALL_ACCESS.
+var securityDescriptor = []byte{
+	1, 0, 0x04, 0x80, 0x14, 0, 0, 0, 0x24, 0, 0, 0, 0, 0, 0, 0, 0x34, 0, 0, 0,
+	1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 2, 0, 0,
+	1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x21, 2, 0, 0,
+	2, 0, 0x1c, 0, 1, 0, 0, 0,
+	0, 0, 0x14, 0, 0xff, 0x01, 0x1f, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+}
+
+// transParamsData splits an NT_TRANSACT response into its parameters and
+// data (MS-CIFS 2.2.4.62.2: ParameterCount/Offset at words 11 and 15,
+// DataCount/Offset at 23 and 27).
+func transParamsData(t *testing.T, r smbResponse) (params, data []byte) {
+	t.Helper()
+	if len(r.words) < 36 {
+		t.Fatalf("NT_TRANSACT response with %d word bytes", len(r.words))
+	}
+	base := 32 + 1 + len(r.words) + 2
+	at := func(count, off int) []byte {
+		n, o := int(binary.LittleEndian.Uint32(r.words[count:])), int(binary.LittleEndian.Uint32(r.words[off:]))
+		if n == 0 {
+			return nil
+		}
+		return r.data[o-base : o-base+n]
+	}
+	return at(11, 15), at(23, 27)
+}
+
+func TestQuerySecurityDesc(t *testing.T) {
+	hs := newHostileServer(t)
+	a := hs.login(t)
+	fid := a.open(t, `\victim.txt`)
+	query := func(info, maxData uint32, status uint32) (params, data []byte) {
+		a.mid++
+		hostileWrite(t, a.c, ntTransactSetup(a.mid, a.uid, a.tid, 6, nil, le32(le16(fid, 0), info), maxData))
+		return transParamsData(t, expectStatus(t, a.c, hCmdNTTransact, a.mid, status))
+	}
+	p, d := query(7, 1024, statusSuccess)
+	if !bytes.Equal(p, le32(nil, uint32(len(securityDescriptor)))) || !bytes.Equal(d, securityDescriptor) {
+		t.Fatalf("owner, group, DACL: params % x data % x", p, d)
+	}
+	p, d = query(1, 1024, statusSuccess)
+	if want := append([]byte{1, 0, 0, 0x80, 0x14, 0, 0, 0}, make([]byte, 12)...); !bytes.Equal(d, append(want, securityDescriptor[20:36]...)) || !bytes.Equal(p, le32(nil, 36)) {
+		t.Fatalf("owner only: params % x data % x", p, d)
+	}
+	// MS-CIFS 3.3.5.59.6: too small a buffer gets the length needed.
+	p, d = query(7, 16, statusBufferTooSmal)
+	if !bytes.Equal(p, le32(nil, uint32(len(securityDescriptor)))) || d != nil {
+		t.Fatalf("buffer too small: params % x data % x", p, d)
+	}
+	a.mid++
+	hostileWrite(t, a.c, ntTransactSetup(a.mid, a.uid, a.tid, 6, nil, le32(le16(fid+9, 0), 7), 1024))
+	expectStatus(t, a.c, hCmdNTTransact, a.mid, statusInvalidHandle)
+}
+
+func TestSetSecurityDesc(t *testing.T) {
+	hs := newHostileServer(t)
+	a := hs.login(t)
+	set := func(fid uint16, status uint32) {
+		a.mid++
+		hostileWrite(t, a.c, ntTransactSetup(a.mid, a.uid, a.tid, 3, nil, le32(le16(fid, 0), 4), 0))
+		expectStatus(t, a.c, hCmdNTTransact, a.mid, status)
+	}
+	set(a.ntCreate(t, `\victim.txt`, 0x00060000, 1, statusSuccess), statusSuccess) // READ_CONTROL|WRITE_DAC
+	set(a.ntCreate(t, `\victim.txt`, 0x80, 1, statusSuccess), statusAccessDenied)  // FILE_READ_ATTRIBUTES
+}
