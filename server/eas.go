@@ -141,18 +141,7 @@ func (c *conn) trans2Open(req *request, t *smb.TransRequest, out *transOut) erro
 	if err != nil {
 		return statusOf(err)
 	}
-	if n := p.AllocationSize(); n != 0 && (action == vfs.FileCreated || action == vfs.FileOverwritten) {
-		if err := f.Truncate(int64(n)); err != nil {
-			f.Close()
-			return statusOf(err)
-		}
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return statusOf(err)
-	}
-	fid, err := c.addFile(req, f)
+	fid, fi, err := c.registerOpen(req, f, action, p.AllocationSize())
 	if err != nil {
 		return err
 	}
@@ -162,13 +151,7 @@ func (c *conn) trans2Open(req *request, t *smb.TransRequest, out *transOut) erro
 		CreationTime:   vfs.UTime(fi.ModTime()),
 		FileDataSize:   uint32(vfs.EndOfFile(fi)),
 		AccessMode:     p.AccessMode() & 0x7F,
-		ActionTaken:    smb.OpenResultOpened,
-	}
-	switch action {
-	case vfs.FileCreated:
-		r.ActionTaken = smb.OpenResultCreated
-	case vfs.FileOverwritten, vfs.FileSuperseded:
-		r.ActionTaken = smb.OpenResultTruncated
+		ActionTaken:    openResult(action),
 	}
 	out.params = r.Append(out.params)
 	return nil

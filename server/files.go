@@ -1,6 +1,7 @@
 package server
 
 import (
+	"os"
 	"time"
 
 	"github.com/tinysmbd/tinysmbd/netbt"
@@ -33,6 +34,39 @@ func (c *conn) file(req *request, fid uint16) (*vfs.File, error) {
 		return nil, smb.StatusInvalidHandle
 	}
 	return f, nil
+}
+
+// registerOpen finishes an OPEN_ANDX or TRANS2_OPEN2 open: a created or
+// truncated file gets allocationSize as its size (MS-CIFS 2.2.4.41.1,
+// 2.2.6.1.1 AllocationSize, as Samba sets it: raw.open openx, t2open), then
+// the file is stat'ed for the reply and given a FID. On failure f is
+// closed.
+func (c *conn) registerOpen(req *request, f *vfs.File, action vfs.CreateAction, allocationSize uint32) (uint16, os.FileInfo, error) {
+	if allocationSize != 0 && (action == vfs.FileCreated || action == vfs.FileOverwritten) {
+		if err := f.Truncate(int64(allocationSize)); err != nil {
+			f.Close()
+			return 0, nil, statusOf(err)
+		}
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return 0, nil, statusOf(err)
+	}
+	fid, err := c.addFile(req, f)
+	return fid, fi, err
+}
+
+// openResult is the OPEN_ANDX / TRANS2_OPEN2 action code of a create
+// action (MS-CIFS 2.2.4.41.2 Action).
+func openResult(action vfs.CreateAction) uint16 {
+	switch action {
+	case vfs.FileCreated:
+		return smb.OpenResultCreated
+	case vfs.FileOverwritten, vfs.FileSuperseded:
+		return smb.OpenResultTruncated
+	}
+	return smb.OpenResultOpened
 }
 
 func (c *conn) addFile(req *request, f *vfs.File) (uint16, error) {
@@ -193,30 +227,11 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 	if err != nil {
 		return statusOf(err)
 	}
-	if n := o.AllocationSize(); n != 0 && (action == vfs.FileCreated || action == vfs.FileOverwritten) {
-		// MS-CIFS 2.2.4.41.1 AllocationSize: a created or truncated
-		// file gets this size, as Samba sets it (raw.open openx).
-		if err := f.Truncate(int64(n)); err != nil {
-			f.Close()
-			return statusOf(err)
-		}
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return statusOf(err)
-	}
-	fid, err := c.addFile(req, f)
+	fid, fi, err := c.registerOpen(req, f, action, o.AllocationSize())
 	if err != nil {
 		return err
 	}
-	results := smb.OpenResultOpened
-	switch action {
-	case vfs.FileCreated:
-		results = smb.OpenResultCreated
-	case vfs.FileOverwritten, vfs.FileSuperseded:
-		results = smb.OpenResultTruncated
-	}
+	results := openResult(action)
 	if c.grantOplock(req, f, fid, openAndXOplock(o.Flags())) != smb.OplockNone {
 		results |= smb.OpenResultOplocked
 	}
