@@ -8,6 +8,9 @@
 #   - write syscalls per response with 1 and 32 requests per TCP segment
 #     (ECHO; and 512-byte READ_ANDX at 32), from /proc/PID/io syscw of the
 #     process serving the connection, and the time per response;
+#   - the depth-1 ECHO round trip of a second tinysmbd whose batching is off
+#     (max_mpx_count = 1: one reply per write, the writer never holds one),
+#     beside the first: issue 5 wants batching to cost a lone request nothing;
 #   - KiB of proportional set size per idle logged-on, tree-connected
 #     connection: (PSS with IDLE_CONNS connections - PSS with none) / IDLE_CONNS,
 #     summed over every smbd process for Samba.
@@ -18,8 +21,10 @@
 #
 # Environment: GO, TINYSMBD (a built binary; default: build into the work
 # directory), ROUNDS (5), SIZE_MIB (256), IDLE_CONNS (200), PIPE_ROUNDS (300
-# bursts per pipelining sample), SAMBA_NETBT (2139),
-# SAMBA_DIRECT (2445), TINY_DIRECT (3445), SAMBA_BASELINE
+# bursts per pipelining sample), DEPTH1_ROUNDS (3000 lone ECHOs per depth-1
+# sample: a lone round trip is short and noisy), SAMBA_NETBT (2139),
+# SAMBA_DIRECT (2445), TINY_DIRECT (3445), TINY_UNBATCHED_DIRECT (3446),
+# SAMBA_BASELINE
 # (../shared/tools/samba-baseline), BENCH_DIR (parent of the work directory;
 # TMPDIR or /tmp), OUT (bin/bench-compare.tsv), KEEP=1 keeps the work
 # directory.
@@ -40,14 +45,16 @@ IDLE_CONNS=${IDLE_CONNS:-200}
 SAMBA_NETBT=${SAMBA_NETBT:-2139}
 SAMBA_DIRECT=${SAMBA_DIRECT:-2445}
 TINY_DIRECT=${TINY_DIRECT:-3445}
+TINY_UNBATCHED_DIRECT=${TINY_UNBATCHED_DIRECT:-3446}
 SAMBA_BASELINE=${SAMBA_BASELINE:-../shared/tools/samba-baseline}
 OUT=${OUT:-bin/bench-compare.tsv}
 PIPE_ROUNDS=${PIPE_ROUNDS:-300}
+DEPTH1_ROUNDS=${DEPTH1_ROUNDS:-3000}
 
 die() { echo "bench-compare: $*" >&2; exit 1; }
 
-for tool in smbclient smbd ss; do
-	command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y smbclient samba iproute2)"
+for tool in smbclient smbd ss setsid; do
+	command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y smbclient samba iproute2 util-linux)"
 done
 [[ -x $SAMBA_BASELINE ]] || die "$SAMBA_BASELINE not found or not executable"
 SAMBA_BASELINE=$(realpath "$SAMBA_BASELINE")
@@ -55,9 +62,9 @@ SAMBA_BASELINE=$(realpath "$SAMBA_BASELINE")
 # Samba listens with SO_REUSEPORT, so a second smbd on the same port starts
 # without complaint and the kernel then splits connections between the two:
 # every port must be free before anything starts.
-for port in "$SAMBA_NETBT" "$SAMBA_DIRECT" "$TINY_DIRECT"; do
+for port in "$SAMBA_NETBT" "$SAMBA_DIRECT" "$TINY_DIRECT" "$TINY_UNBATCHED_DIRECT"; do
 	if [[ -n $(ss -ltnH "sport = :$port") ]]; then
-		die "port $port is already in use (another Samba or tinysmbd?); choose others with SAMBA_NETBT, SAMBA_DIRECT, TINY_DIRECT"
+		die "port $port is already in use (another Samba or tinysmbd?); choose others with SAMBA_NETBT, SAMBA_DIRECT, TINY_DIRECT, TINY_UNBATCHED_DIRECT"
 	fi
 done
 
@@ -70,15 +77,19 @@ fi
 
 WORK=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/bench-compare.XXXXXX")
 TINY_PID=
+TINY_UNBATCHED_PID=
 IDLE_PID=
 cleanup() {
 	# bash unsets IDLE_PID when the coproc has exited.
 	if [[ -n ${IDLE_PID:-} ]]; then
 		kill "$IDLE_PID" 2>/dev/null || true
 	fi
-	if [[ -n $TINY_PID ]] && kill "$TINY_PID" 2>/dev/null; then
-		wait "$TINY_PID" 2>/dev/null || true
-	fi
+	local p
+	for p in $TINY_PID $TINY_UNBATCHED_PID; do
+		if kill "$p" 2>/dev/null; then
+			wait "$p" 2>/dev/null || true
+		fi
+	done
 	"$SAMBA_BASELINE" stop "$WORK/samba" >/dev/null 2>&1 || true
 	if [[ ${KEEP:-} == 1 ]]; then
 		echo "bench-compare: kept $WORK"
@@ -115,7 +126,10 @@ waitport() {
 # listener_pids PORT: the pids listening on a port, one per line.
 listener_pids() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
 
-"$SAMBA_BASELINE" start "$WORK/samba" "$SAMBA_NETBT" "$SAMBA_DIRECT" >/dev/null
+# smbd runs with --no-process-group and signals its whole process group when
+# it stops: a session of its own keeps that signal away from this script and
+# from make.
+setsid -w "$SAMBA_BASELINE" start "$WORK/samba" "$SAMBA_NETBT" "$SAMBA_DIRECT" >/dev/null
 waitport "$SAMBA_DIRECT"
 SAMBA_PID=$(listener_pids "$SAMBA_DIRECT")
 [[ $SAMBA_PID =~ ^[0-9]+$ ]] || die "expected one smbd listening on $SAMBA_DIRECT, found: $SAMBA_PID"
@@ -141,6 +155,15 @@ EOF
 "$TINYSMBD" -config "$WORK/tinysmbd.toml" >"$WORK/tinysmbd.log" 2>&1 &
 TINY_PID=$!
 waitport "$TINY_DIRECT"
+
+# The same server with batching off, for the depth-1 comparison only: with
+# max_mpx_count = 1 a batch holds one reply, so every reply is written as
+# soon as it is made.
+sed -e "s/^direct_listen = .*/direct_listen = \"127.0.0.1:$TINY_UNBATCHED_DIRECT\"/" \
+	-e 's/^max_connections_per_client = 0$/&\nmax_mpx_count = 1/' "$WORK/tinysmbd.toml" >"$WORK/tinysmbd-unbatched.toml"
+"$TINYSMBD" -config "$WORK/tinysmbd-unbatched.toml" >"$WORK/tinysmbd-unbatched.log" 2>&1 &
+TINY_UNBATCHED_PID=$!
+waitport "$TINY_UNBATCHED_DIRECT"
 
 SERVERS=(samba tiny)
 declare -A PORT=([samba]=$SAMBA_DIRECT [tiny]=$TINY_DIRECT)
@@ -197,20 +220,29 @@ for s in "${SERVERS[@]}"; do
 done
 
 # --- write syscalls per response ---
+# pipelined SERVER PORT ROUND OP DEPTH: one benchclient sample, recorded as
+# writes per response and microseconds per response.
+pipelined() {
+	local s=$1 port=$2 r=$3 op=$4 depth=$5 rounds=$PIPE_ROUNDS outp wpr upr
+	[[ $depth == 1 ]] && rounds=$DEPTH1_ROUNDS
+	outp=$("$BENCHCLIENT" -addr "127.0.0.1:$port" -mode pipeline -op "$op" -depth "$depth" \
+		-rounds "$rounds" -file small.dat) || die "$s: benchclient $op $depth failed"
+	wpr=$(grep -o 'writes_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
+	upr=$(grep -o 'us_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
+	record "$s" "wpr_${op}_$depth" "$r" "$wpr"
+	record "$s" "us_${op}_$depth" "$r" "$upr"
+}
+
 echo "bench-compare: pipelined requests"
 for r in $(seq "$ROUNDS"); do
 	for s in "${SERVERS[@]}"; do
 		for spec in "echo 1" "echo 32" "read 32"; do
 			# shellcheck disable=SC2086 # spec is "OP DEPTH", split on purpose
-			set -- $spec
-			outp=$("$BENCHCLIENT" -addr "127.0.0.1:${PORT[$s]}" -mode pipeline -op "$1" -depth "$2" \
-				-rounds "$PIPE_ROUNDS" -file small.dat) || die "$s: benchclient $spec failed"
-			wpr=$(grep -o 'writes_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
-			upr=$(grep -o 'us_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
-			record "$s" "wpr_$1_$2" "$r" "$wpr"
-			record "$s" "us_$1_$2" "$r" "$upr"
+			pipelined "$s" "${PORT[$s]}" "$r" $spec
 		done
 	done
+	# Right after tinysmbd's own depth-1 sample, so both see the same load.
+	pipelined tiny-unbatched "$TINY_UNBATCHED_DIRECT" "$r" echo 1
 done
 
 # --- sequential transfers ---
@@ -296,6 +328,10 @@ row "us/resp, ECHO depth 1 (round trip)" us_echo_1 "not worse"
 row "us/resp, 32 ECHOs in one segment" us_echo_32 ""
 row "us/resp, 32 READ_ANDX(512) in one segment" us_read_32 ""
 row "KiB PSS per idle connection ($IDLE_CONNS)" kib_per_idle_conn "<= 32 (tinysmbd)"
+unbatched=$(median tiny-unbatched us_echo_1)
+printf '%-44s %12s %12s %10s   %s\n' "us/resp, ECHO depth 1, tinysmbd unbatched" "-" "$unbatched" \
+	"$(awk -v a="$unbatched" -v b="$(median tiny us_echo_1)" 'BEGIN {if (a + 0 > 0) printf "%.2fx", b / a; else print "-"}')" \
+	"batched/unbatched <= 1 (max_mpx_count = 1)"
 echo
 echo "samples (MB/s):  Samba get: $(samples samba get_mbs)| tinysmbd get: $(samples tiny get_mbs)"
 echo "                 Samba put: $(samples samba put_mbs)| tinysmbd put: $(samples tiny put_mbs)"

@@ -175,6 +175,14 @@ func writeMarkdown(w io.Writer, s *samples, rows []row, bench []string, svgName 
 		fmt.Fprintf(w, "| %s | %s | %s | %s× | %s |\n", r.label, figure(r.samba), figure(r.tiny), figure(r.advantage), r.target)
 	}
 	fmt.Fprintf(w, "\n\"Better by\" is tinysmbd/Samba where more is better (MB/s) and Samba/tinysmbd where less is better; above 1 tinysmbd is ahead.\n")
+	if batched, ok := s.median("tiny", "us_echo_1"); ok {
+		if unbatched, ok := s.median("tiny-unbatched", "us_echo_1"); ok && unbatched > 0 {
+			// Issue 5 target 2: batching must not cost a lone request.
+			fmt.Fprintf(w, "Batching and a lone request: ECHO depth 1 takes %s µs per round trip with batching and %s µs with it off "+
+				"(a second tinysmbd with max_mpx_count = 1, sampled right after the first in every round): batched/unbatched = %s.\n",
+				figure(batched), figure(unbatched), figure(batched/unbatched))
+		}
+	}
 	fmt.Fprintf(w, "Write syscalls are counted from /proc/PID/io `syscw` of the process serving the connection (for Samba, its smbd child).\n")
 	if len(bench) > 0 {
 		fmt.Fprintf(w, "\n## Go benchmarks (`make bench`)\n\n```\n")
