@@ -87,6 +87,8 @@ type request struct {
 	// when hasChainFID is set; see fid.
 	chainFID    uint16
 	hasChainFID bool
+	// section is file data the reply carries after its bytes (sendfile.go).
+	section fileSection
 }
 
 // fid is the file a block names: once a block of the chain has opened a
@@ -197,6 +199,7 @@ func (c *conn) handleMessage(msg []byte) error {
 		if errors.As(err, &st) {
 			status = st
 			req.resp.Empty(b.Command)
+			req.section = fileSection{}
 			break
 		}
 		return err
@@ -205,6 +208,7 @@ func (c *conn) handleMessage(msg []byte) error {
 		c.log.Warn("malformed AndX chain", "err", err)
 		status = smb.StatusInvalidSMB
 		req.resp.Empty(smb.ComNoAndXCommand)
+		req.section = fileSection{}
 	}
 	if c.trace() {
 		c.traceMessage(m.Header, &chained, status, len(msg), reply, req)
@@ -333,9 +337,9 @@ func (c *conn) newRequest(hdr smb.Header) *request {
 // finish fills the frame header, queues the reply and recycles req.
 func (c *conn) finish(req *request) error {
 	b := req.resp.Bytes()
-	putFrameHeader(b, c.framing)
+	putFrameHeaderLen(b, len(b)-4+req.section.n, c.framing)
 	*req.buf = b
-	err := c.w.send(outMsg{buf: req.buf, alone: req.alone})
+	err := c.w.send(outMsg{buf: req.buf, alone: req.alone, section: req.section})
 	c.releaseRequest(req)
 	return err
 }
@@ -352,8 +356,11 @@ func (c *conn) releaseRequest(req *request) {
 // putFrameHeader writes the 4-byte header in front of a message: NetBT's
 // session message header (RFC 1002 4.3.1), or direct TCP's zero byte and
 // 24-bit length (MS-SMB 2.1).
-func putFrameHeader(b []byte, f Framing) {
-	n := len(b) - 4
+func putFrameHeader(b []byte, f Framing) { putFrameHeaderLen(b, len(b)-4, f) }
+
+// putFrameHeaderLen writes the header of a frame of n bytes whose first
+// len(b)-4 are in b.
+func putFrameHeaderLen(b []byte, n int, f Framing) {
 	if f == FramingDirect {
 		b[0], b[1], b[2], b[3] = 0, byte(n>>16), byte(n>>8), byte(n)
 		return

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math"
 	"os"
 	"time"
 
@@ -282,6 +283,9 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 		n = int(q.MaxCountOfBytesToReturn())
 	}
 	n = min(n, maxReadPayload)
+	if ok, err := c.sendReadAndX(req, b, f, q.FID(), q.Offset(), n); ok {
+		return err
+	}
 	start := req.resp.Pos()
 	smb.BeginReadAndXResponse(&req.resp, 0xFFFF, n)
 	data := req.resp.Extend(n)
@@ -300,6 +304,29 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 	}
 	c.pos.readDone(req.fid(q.FID()), int64(q.Offset()), got)
 	return nil
+}
+
+// sendReadAndX answers a large READ_ANDX from a disk share with the data
+// as a file section (sendfile.go) rather than copied into the reply. It
+// reports false when the read does not qualify: Config.Sendfile off, not TCP, an
+// in-memory file, a small read, or a command chained after this one, whose
+// reply would have to follow the data in the buffer.
+func (c *conn) sendReadAndX(req *request, b smb.Block, f *vfs.File, fid uint16, off uint64, n int) (bool, error) {
+	if n < minSendfile || !c.srv.cfg.Sendfile || !c.w.canSendSections() ||
+		b.Words[0] != smb.ComNoAndXCommand || off > math.MaxInt64-uint64(n) {
+		return false, nil
+	}
+	osf, avail, err := f.SendSection(int64(off), n)
+	if err != nil || osf == nil {
+		return false, nil // ReadAt answers, with its status
+	}
+	if err := c.checkIO(req, f, off, n, false); err != nil {
+		return true, err
+	}
+	smb.BeginReadAndXResponse(&req.resp, 0xFFFF, avail)
+	req.section = fileSection{f: osf, off: int64(off), n: avail}
+	c.pos.readDone(req.fid(fid), int64(off), avail)
+	return true, nil
 }
 
 // writeAndX writes the request's payload (MS-CIFS 3.3.5.37).

@@ -14,6 +14,9 @@ type outMsg struct {
 	// alone asks the writer to give this message a write of its own, with
 	// nothing before or after it in the same segment (Q161968).
 	alone bool
+	// section, when it has bytes, is the rest of the frame: file data the
+	// writer sends after buf straight from the file (sendfile.go).
+	section fileSection
 }
 
 // maxBatchMessages and maxBatchBytes bound one coalesced write, so a
@@ -45,7 +48,7 @@ type batchWriter struct {
 	pool         *bufferPool
 
 	mu     sync.Mutex
-	held   []*[]byte   // queued frames, oldest first
+	held   []outMsg    // queued frames, oldest first
 	size   int         // bytes in held
 	iovBuf net.Buffers // held's slices, kept for reuse
 	iov    net.Buffers // what the current write is writing
@@ -53,14 +56,22 @@ type batchWriter struct {
 	closed bool
 	batch  int // the most replies one write carries
 
+	// sender sends file sections; nil when the connection cannot
+	// (sendfile.go).
+	sender *sectionSender
+
 	// stats, read by tests and benchmarks.
 	writes   int
 	messages int
 }
 
 func newBatchWriter(c net.Conn, writeTimeout time.Duration, pool *bufferPool, batch int) *batchWriter {
-	return &batchWriter{conn: c, writeTimeout: writeTimeout, pool: pool, batch: max(batch, 1)}
+	return &batchWriter{conn: c, writeTimeout: writeTimeout, pool: pool, batch: max(batch, 1), sender: newSectionSender(c)}
 }
+
+// canSendSections reports whether send accepts messages with a file
+// section on this connection.
+func (w *batchWriter) canSendSections() bool { return w.sender != nil }
 
 // send queues m for the next flush, writing at once when m must go alone
 // (after what precedes it) or the queue has reached its bounds.
@@ -77,9 +88,11 @@ func (w *batchWriter) send(m outMsg) error {
 			return err
 		}
 	}
-	w.held = append(w.held, m.buf)
-	w.size += len(*m.buf)
-	if m.alone || len(w.held) >= w.batch || w.size >= maxBatchBytes {
+	w.held = append(w.held, m)
+	w.size += len(*m.buf) + m.section.n
+	// A file section goes out at once: the file it reads must still be
+	// open, and the next request may be a CLOSE.
+	if m.alone || m.section.n > 0 || len(w.held) >= w.batch || w.size >= maxBatchBytes {
 		return w.flushLocked()
 	}
 	return nil
@@ -94,8 +107,8 @@ func (w *batchWriter) sendNow(m outMsg) error {
 		w.pool.put(m.buf)
 		return err
 	}
-	w.held = append(w.held, m.buf)
-	w.size += len(*m.buf)
+	w.held = append(w.held, m)
+	w.size += len(*m.buf) + m.section.n
 	return w.flushLocked()
 }
 
@@ -136,34 +149,56 @@ func (w *batchWriter) flushLocked() error {
 		return w.errLocked()
 	}
 	if w.failed == nil {
-		iov := w.iovBuf[:0]
-		for _, b := range w.held {
-			iov = append(iov, *b)
-		}
-		w.iovBuf = iov
 		if w.writeTimeout > 0 {
 			w.conn.SetWriteDeadline(time.Now().Add(w.writeTimeout))
 		}
-		// net.Buffers.WriteTo consumes the slice header; write from a copy
-		// kept in the writer (a local would escape and allocate per write)
-		// and keep iovBuf's backing array for reuse.
-		w.iov = iov
-		_, err := w.iov.WriteTo(w.conn)
-		w.iov = nil
-		w.writes++
-		w.messages += len(w.held)
-		if err != nil {
-			w.failed = err
+		iov := w.iovBuf[:0]
+		for i := range w.held {
+			m := &w.held[i]
+			iov = append(iov, *m.buf)
+			if m.section.n == 0 {
+				continue
+			}
+			// The frame's head, and whatever was queued before it, then
+			// its data from the file.
+			if w.writev(iov); w.failed != nil {
+				break
+			}
+			iov = iov[:0]
+			w.writes++
+			if err := w.sender.send(m.section); err != nil {
+				w.failed = err
+				break
+			}
 		}
+		if len(iov) > 0 && w.failed == nil {
+			w.writev(iov)
+		}
+		w.messages += len(w.held)
 	}
-	for i, b := range w.held {
-		w.pool.put(b)
-		w.held[i] = nil
+	for i, m := range w.held {
+		w.pool.put(m.buf)
+		w.held[i] = outMsg{}
 	}
-	clear(w.iovBuf)
+	clear(w.iovBuf[:cap(w.iovBuf)])
 	w.held = w.held[:0]
 	w.size = 0
 	return w.failed
+}
+
+// writev writes iov with one writev(2), recording the first error.
+func (w *batchWriter) writev(iov net.Buffers) {
+	w.iovBuf = iov
+	// net.Buffers.WriteTo consumes the slice header; write from a copy
+	// kept in the writer (a local would escape and allocate per write)
+	// and keep iovBuf's backing array for reuse.
+	w.iov = iov
+	_, err := w.iov.WriteTo(w.conn)
+	w.iov = nil
+	w.writes++
+	if err != nil {
+		w.failed = err
+	}
 }
 
 // bufferPool recycles response buffers. Buffers that grew past maxKeep (a

@@ -120,6 +120,35 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// SendSection prepares a read of up to n bytes at off that the caller sends
+// from the file to a socket itself, with sendfile(2), rather than copying it
+// through ReadAt: it makes ReadAt's checks and returns the operating-system
+// file behind f and how many of the n bytes lie before the end of the file.
+// osf is nil, with no error, when f has no such file (an in-memory share, or
+// a platform without sendfile); the caller then uses ReadAt. The file may
+// shrink before the caller sends, which must then make up the difference
+// (with zeros, as Samba does after a short sendfile).
+func (f *File) SendSection(off int64, n int) (osf *os.File, avail int, err error) {
+	if err := f.dataCheck(AccessReadData | AccessExecute); err != nil {
+		return nil, 0, err
+	}
+	if off < 0 {
+		return nil, 0, smb.StatusInvalidParameter
+	}
+	osf = sendableFile(f.h)
+	if osf == nil {
+		return nil, 0, nil
+	}
+	size, err := fileSize(osf)
+	if err != nil {
+		return nil, 0, nil // let ReadAt try, and report its own error
+	}
+	if off >= size {
+		return osf, 0, nil
+	}
+	return osf, int(min(int64(n), size-off)), nil
+}
+
 // WriteAt writes p at off; writing past the end extends the file and fills
 // the gap with zeros. It needs write or append access.
 //

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/spf13/afero"
 )
 
 // statT returns the kernel's stat record behind fi, when fi came from the
@@ -93,4 +95,18 @@ func fdPath(f *os.File) (string, bool) {
 		return "", false
 	}
 	return p, true
+}
+
+// sendableFile is the operating-system file behind h that sendfile(2) can
+// read from, or nil.
+func sendableFile(h afero.File) *os.File { return osFile(h) }
+
+// fileSize is the size of the open file f, from fstat(2) on its descriptor:
+// f.Stat would allocate a FileInfo for every read.
+func fileSize(f *os.File) (int64, error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
+		return 0, err
+	}
+	return st.Size, nil
 }

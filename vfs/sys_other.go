@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"time"
+
+	"github.com/spf13/afero"
 )
 
 // Outside Linux the operating system's stat record is not decoded; callers
@@ -29,3 +31,8 @@ func fileDiskUsage(*os.File) (total, free, blockSize uint64, err error) {
 
 // fdPath is not available: the jail falls back to comparing file identity.
 func fdPath(*os.File) (string, bool) { return "", false }
+
+// sendableFile is nil: the server uses sendfile(2) on Linux only.
+func sendableFile(afero.File) *os.File { return nil }
+
+func fileSize(*os.File) (int64, error) { return 0, errNoStatfs }

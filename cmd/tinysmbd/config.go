@@ -68,6 +68,7 @@ type serverSection struct {
 	NTLMv1               bool     `toml:"ntlmv1"`
 	CoalesceSessionSetup bool     `toml:"coalesce_session_setup"`
 	StrictCalledName     bool     `toml:"strict_called_name"`
+	Sendfile             bool     `toml:"sendfile"`
 	MaxMessageSize       int      `toml:"max_message_size"`
 	limitKeys
 	// RunAs is "user" or "user:group": the identity tinysmbd switches to
@@ -434,6 +435,7 @@ func (fc *fileConfig) serverConfig(open fsOpener) (server.Config, error) {
 		CoalesceSessionSetup: s.CoalesceSessionSetup,
 		StrictCalledName:     s.StrictCalledName,
 		MaxMessageSize:       s.MaxMessageSize,
+		Sendfile:             s.Sendfile,
 	}
 	s.limitKeys.apply(&cfg)
 	// Announcements come with the name service unless the binary was

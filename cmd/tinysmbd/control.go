@@ -359,6 +359,7 @@ func (s *serverSection) equal(t *serverSection) bool {
 		sameValue(s.Browse, t.Browse) && s.ServerComment == t.ServerComment &&
 		s.NTLMv1 == t.NTLMv1 && s.CoalesceSessionSetup == t.CoalesceSessionSetup &&
 		s.StrictCalledName == t.StrictCalledName && s.MaxMessageSize == t.MaxMessageSize &&
+		s.Sendfile == t.Sendfile &&
 		s.limitKeys.equal(&t.limitKeys) &&
 		s.RunAs == t.RunAs && sameValue(s.ControlSocket, t.ControlSocket) &&
 		s.ControlGroup == t.ControlGroup && s.MemoryLimit == t.MemoryLimit
