@@ -10,10 +10,12 @@
 # binary, too much for the 4 MiB firmware budget. The firmware builds use a
 # copy of the same afero version, from the module cache, without that one
 # file (and without the tests, which no build reads). Nothing else in afero
-# refers to httpFs.go's names; the build proves it. The copy is generated,
-# never committed, and the replace path is relative to the repository, so
-# a build in another checkout produces the same bytes (the path is recorded
-# in the binary's build info).
+# refers to httpFs.go's names; the build proves it. For the same reason the
+# copy's util.go loses NeuterAccents, the one user of golang.org/x/text,
+# whose normalisation tables package initialisation keeps (about 10 KB).
+# The copy is generated, never committed, and the replace path is relative
+# to the repository, so a build in another checkout produces the same bytes
+# (the path is recorded in the binary's build info).
 #
 # `go build -overlay` cannot do this: it does not apply to files in the
 # module cache.
@@ -38,17 +40,23 @@ cp -R "$dir" "$COPY"
 chmod -R u+w "$COPY"
 rm "$COPY/httpFs.go"
 find "$COPY" -name '*_test.go' -delete
-if grep -rlq 'net/http' "$COPY" --include='*.go'; then
-	echo "firmware-mod: $COPY still imports net/http:" >&2
-	grep -rl 'net/http' "$COPY" --include='*.go' >&2
-	exit 1
-fi
+sed -e '\#"golang.org/x/text/#d' \
+	-e '/^\/\/ Transform characters with accents into plain forms\.$/,/^}$/d' \
+	"$COPY/util.go" >"$COPY/util.go.new"
+mv "$COPY/util.go.new" "$COPY/util.go"
+for pkg in net/http golang.org/x/text; do
+	if grep -rlq "\"$pkg" "$COPY" --include='*.go'; then
+		echo "firmware-mod: $COPY still imports $pkg:" >&2
+		grep -rl "\"$pkg" "$COPY" --include='*.go' >&2
+		exit 1
+	fi
+done
 
 {
 	cat go.mod
 	echo
-	echo "// Written by scripts/firmware-mod.sh: afero without httpFs.go (net/http)."
+	echo "// Written by scripts/firmware-mod.sh: afero without httpFs.go (net/http) and NeuterAccents (x/text)."
 	echo "replace $MOD => ./$COPY"
 } >"$OUT/firmware.mod"
 cp go.sum "$OUT/firmware.sum"
-echo "firmware-mod: $OUT/firmware.mod uses $MOD $version from ./$COPY, without httpFs.go"
+echo "firmware-mod: $OUT/firmware.mod uses $MOD $version from ./$COPY, without httpFs.go and NeuterAccents"

@@ -4,7 +4,6 @@ package server
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -90,7 +89,7 @@ type browse struct {
 
 func newBrowse(s *Server, ifaces []*browseIface) *browse {
 	var r [2]byte
-	rand.Read(r[:])
+	randRead(r[:])
 	return &browse{
 		s:        s,
 		ifaces:   ifaces,
@@ -113,7 +112,7 @@ var replyDelay = randomReplyDelay
 
 func randomReplyDelay() time.Duration {
 	var r [4]byte
-	rand.Read(r[:])
+	randRead(r[:])
 	return time.Duration(binary.LittleEndian.Uint32(r[:])%uint32(maxReplyDelay/time.Millisecond+1)) * time.Millisecond
 }
 

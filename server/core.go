@@ -3,7 +3,6 @@
 package server
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	mrand "math/rand/v2"
 	"strconv"
@@ -70,7 +69,7 @@ func (c *conn) negotiateLANMAN(req *request, n smb.NegotiateRequest) bool {
 		return false
 	}
 	c.extSec = false
-	rand.Read(c.challenge[:])
+	randRead(c.challenge[:])
 	now := coreTime(time.Now())
 	date, tm := vfs.DOSDateTime(now)
 	_, offset := now.Zone()

@@ -10,7 +10,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -121,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 		conns:     make(map[*conn]struct{}),
 		lim:       newLimits(),
 	}
-	rand.Read(s.guid[:])
+	randRead(s.guid[:])
 	set, err := newShareSet(cfg.Shares, nil)
 	if err != nil {
 		return nil, err

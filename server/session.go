@@ -1,7 +1,6 @@
 package server
 
 import (
-	"crypto/rand"
 	"errors"
 	"strings"
 	"time"
@@ -72,7 +71,7 @@ func (c *conn) negotiate(req *request, b smb.Block) error {
 		resp.ServerGUID = c.srv.guid
 		resp.SecurityBlob = c.srv.ntlmHint
 	} else {
-		rand.Read(c.challenge[:])
+		randRead(c.challenge[:])
 		resp.Challenge = c.challenge[:]
 	}
 	resp.Encode(&req.resp)
@@ -233,7 +232,7 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 // newNTLMSession starts the server side of one NTLMSSP exchange.
 func (c *conn) newNTLMSession() *ntlm.ServerSession {
 	var challenge [8]byte
-	rand.Read(challenge[:])
+	randRead(challenge[:])
 	return ntlm.NewServerSession(ntlm.ServerConfig{
 		NetBIOSName: c.srv.cfg.NetBIOSName,
 		Domain:      c.srv.cfg.Workgroup,

@@ -95,9 +95,14 @@ func compileListing(t *testing.T, dir, gcPattern string, pkgs ...string) string 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	// The firmware build's flags (Makefile CROSS_GCFLAGS): the standard
-	// library is not inlined, tinysmbd's packages and the runtime are.
-	args := append([]string{"build", "-o", os.DevNull, "-trimpath",
-		"-gcflags=all=-l", "-gcflags=" + gcPattern + "=-S", "-gcflags=runtime="}, pkgs...)
+	// library is not inlined, tinysmbd's packages, the runtime and
+	// INLINE_PKGS are.
+	args := []string{"build", "-o", os.DevNull, "-trimpath",
+		"-gcflags=all=-l", "-gcflags=" + gcPattern + "=-S", "-gcflags=runtime="}
+	for _, p := range inlinePkgs(t) {
+		args = append(args, "-gcflags="+p+"=")
+	}
+	args = append(args, pkgs...)
 	cmd := exec.CommandContext(ctx, goBin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=mips", "GOMIPS=softfloat", "GOFLAGS=")
@@ -106,6 +111,29 @@ func compileListing(t *testing.T, dir, gcPattern string, pkgs ...string) string 
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, tail(string(out), 4096))
 	}
 	return string(out)
+}
+
+// inlinePkgs returns the Makefile's INLINE_PKGS, the dependencies that
+// firmware builds inline.
+func inlinePkgs(t *testing.T) []string {
+	t.Helper()
+	mk, err := os.ReadFile("../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(mk), "\nINLINE_PKGS := ")
+	if !ok {
+		t.Fatal("Makefile: no INLINE_PKGS")
+	}
+	var pkgs []string
+	for line := range strings.Lines(rest) {
+		line, more := strings.CutSuffix(strings.TrimSpace(line), "\\")
+		pkgs = append(pkgs, strings.Fields(line)...)
+		if !more {
+			break
+		}
+	}
+	return pkgs
 }
 
 func TestNoSoftfloatOnRequestPath(t *testing.T) {

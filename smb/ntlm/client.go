@@ -1,8 +1,6 @@
 package ntlm
 
 import (
-	"crypto/hmac"
-	"crypto/md5"
 	"encoding/binary"
 )
 
@@ -110,14 +108,12 @@ func AppendClientAuthenticate(dst []byte, negotiate []byte, challenge Challenge,
 // AUTHENTICATE) with the AUTHENTICATE's MIC field taken as zero (MS-NLMP
 // 3.1.5.1.2, 3.2.5.1.2), without copying the message to zero it.
 func computeMIC(exported [16]byte, negotiate, challenge, authenticate []byte) [16]byte {
-	m := hmac.New(md5.New, exported[:])
+	m := newHMACMD5(exported[:])
 	m.Write(negotiate)
 	m.Write(challenge)
 	m.Write(authenticate[:micOffset])
 	var zero [micLen]byte
 	m.Write(zero[:])
 	m.Write(authenticate[micOffset+micLen:])
-	var out [16]byte
-	m.Sum(out[:0])
-	return out
+	return m.Sum()
 }

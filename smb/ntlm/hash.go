@@ -1,9 +1,6 @@
 package ntlm
 
 import (
-	"crypto/des"
-	"crypto/hmac"
-	"crypto/md5"
 	"encoding/binary"
 	"unicode"
 	"unicode/utf16"
@@ -62,7 +59,7 @@ func LMHash(password string) [16]byte {
 // HMAC_MD5(NTHash, UNICODE(Uppercase(user) || domain)). LMOWFv2 is the same
 // function.
 func NTOWFv2(ntHash [16]byte, user, domain string) [16]byte {
-	m := hmac.New(md5.New, ntHash[:])
+	m := newHMACMD5(ntHash[:])
 	var buf [4]byte
 	writeUTF16 := func(s string, upper bool) {
 		for _, r := range s {
@@ -81,9 +78,7 @@ func NTOWFv2(ntHash [16]byte, user, domain string) [16]byte {
 	}
 	writeUTF16(user, true)
 	writeUTF16(domain, false)
-	var out [16]byte
-	m.Sum(out[:0])
-	return out
+	return m.Sum()
 }
 
 // desKey7 spreads 56 key bits over 8 bytes, 7 bits each (MS-NLMP 6:
@@ -104,12 +99,7 @@ func desKey7(k []byte) [8]byte {
 
 // desEncrypt7 writes DES(K, D) for a 7-byte key and an 8-byte block into dst.
 func desEncrypt7(dst, key7, block []byte) {
-	k := desKey7(key7)
-	c, err := des.NewCipher(k[:])
-	if err != nil {
-		panic("ntlm: des: " + err.Error()) // unreachable: the key is 8 bytes
-	}
-	c.Encrypt(dst, block)
+	desEncryptBlock(dst, desKey7(key7), block)
 }
 
 // desl computes DESL(K, D) (MS-NLMP 6): the 8-byte D encrypted under the
@@ -126,13 +116,11 @@ func desl(key [16]byte, data []byte) [24]byte {
 
 // hmacMD5 is HMAC_MD5(key, concatenation of parts) (MS-NLMP 6).
 func hmacMD5(key []byte, parts ...[]byte) [16]byte {
-	m := hmac.New(md5.New, key)
+	m := newHMACMD5(key)
 	for _, p := range parts {
 		m.Write(p)
 	}
-	var out [16]byte
-	m.Sum(out[:0])
-	return out
+	return m.Sum()
 }
 
 // md4Sum is MD4(b); NTLMv1 SessionBaseKey = MD4(NTOWFv1) (MS-NLMP 3.3.1).

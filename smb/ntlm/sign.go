@@ -1,9 +1,6 @@
 package ntlm
 
 import (
-	"crypto/hmac"
-	"crypto/md5"
-	"crypto/rc4"
 	"crypto/subtle"
 	"encoding/binary"
 )
@@ -35,12 +32,7 @@ func DeriveSessionKeys(flags uint32, exported [16]byte) SessionKeys {
 		seal = exported[:7]
 	}
 	derive := func(key []byte, magic string) [16]byte {
-		h := md5.New()
-		h.Write(key)
-		h.Write([]byte(magic))
-		var out [16]byte
-		h.Sum(out[:0])
-		return out
+		return md5Sum(key, []byte(magic))
 	}
 	return SessionKeys{
 		ClientSigning: derive(exported[:], clientSignMagic),
@@ -54,15 +46,11 @@ func DeriveSessionKeys(flags uint32, exported [16]byte) SessionKeys {
 // extended session security (MS-NLMP 3.4.4.2): Version 1, the first 8 bytes
 // of HMAC_MD5(signKey, seq || msg), RC4-encrypted with the sealing handle
 // when NTLMSSP_NEGOTIATE_KEY_EXCH is negotiated (sealer non-nil), and seq.
-func signature(signKey [16]byte, sealer *rc4.Cipher, seq uint32, msg []byte) [16]byte {
+func signature(signKey [16]byte, sealer *rc4Cipher, seq uint32, msg []byte) [16]byte {
 	var out [16]byte
 	binary.LittleEndian.PutUint32(out[0:], 1)
 	binary.LittleEndian.PutUint32(out[12:], seq)
-	m := hmac.New(md5.New, signKey[:])
-	m.Write(out[12:16])
-	m.Write(msg)
-	var sum [16]byte
-	m.Sum(sum[:0])
+	sum := hmacMD5(signKey[:], out[12:16], msg)
 	copy(out[4:12], sum[:8])
 	if sealer != nil {
 		sealer.XORKeyStream(out[4:12], out[4:12])
@@ -83,9 +71,9 @@ func mechListMIC(flags uint32, exported [16]byte, fromClient bool, mechTypesDER 
 	if fromClient {
 		sign, seal = k.ClientSigning, k.ClientSealing
 	}
-	var sealer *rc4.Cipher
+	var sealer *rc4Cipher
 	if flags&NegotiateKeyExch != 0 {
-		sealer, _ = rc4.NewCipher(seal[:])
+		sealer = newRC4(seal[:])
 	}
 	return signature(sign, sealer, 0, mechTypesDER), true
 }

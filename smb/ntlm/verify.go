@@ -1,8 +1,6 @@
 package ntlm
 
 import (
-	"crypto/md5"
-	"crypto/rc4"
 	"crypto/subtle"
 	"strings"
 )
@@ -117,11 +115,7 @@ func VerifyNTLMv1(ntHash [16]byte, serverChallenge [8]byte, resp []byte) (sessio
 // MD5(ServerChallenge || ClientChallenge)[0..7], where the client challenge is
 // the first 8 bytes of the LM response.
 func NTLM2SessionChallenge(serverChallenge, clientChallenge [8]byte) [8]byte {
-	h := md5.New()
-	h.Write(serverChallenge[:])
-	h.Write(clientChallenge[:])
-	var sum [16]byte
-	h.Sum(sum[:0])
+	sum := md5Sum(serverChallenge[:], clientChallenge[:])
 	return [8]byte(sum[:8])
 }
 
@@ -242,18 +236,13 @@ func ExportedSessionKey(flags uint32, keyExchangeKey [16]byte, encryptedRandomSe
 	if len(encryptedRandomSessionKey) != 16 {
 		return out, false
 	}
-	c, err := rc4.NewCipher(keyExchangeKey[:])
-	if err != nil {
-		return out, false
-	}
-	c.XORKeyStream(out[:], encryptedRandomSessionKey)
+	newRC4(keyExchangeKey[:]).XORKeyStream(out[:], encryptedRandomSessionKey)
 	return out, true
 }
 
 // encryptSessionKey is the client half of ExportedSessionKey.
 func encryptSessionKey(keyExchangeKey, randomSessionKey [16]byte) [16]byte {
 	var out [16]byte
-	c, _ := rc4.NewCipher(keyExchangeKey[:])
-	c.XORKeyStream(out[:], randomSessionKey[:])
+	newRC4(keyExchangeKey[:]).XORKeyStream(out[:], randomSessionKey[:])
 	return out
 }
