@@ -148,7 +148,7 @@ func copyFile(fsys afero.Fs, src, dst string, perm os.FileMode) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(out, in)
+	err = copyData(out, in)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
@@ -156,4 +156,37 @@ func copyFile(fsys afero.Fs, src, dst string, perm os.FileMode) error {
 		fsys.Remove(dst)
 	}
 	return err
+}
+
+// copyBufferSize is the buffer copyData reads into.
+const copyBufferSize = 32 << 10
+
+// copyData copies src to dst through a buffer of its own. It is not
+// io.Copy: io.Copy calls through io.WriterTo and io.ReaderFrom, and a
+// binary with such a call keeps every WriteTo and ReadFrom method of every
+// type it converts to an interface (os.File's copy_file_range and splice,
+// net.TCPConn's sendfile and splice, their pipe pools): about 86 KB of the
+// stripped linux/mipsle firmware, for a request as rare as a copy
+// (NT_RENAME with RENAME_FLAG_COPY), which then reads and writes in user
+// space instead of with copy_file_range(2).
+func copyData(dst io.Writer, src io.Reader) error {
+	buf := make([]byte, copyBufferSize)
+	for {
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			m, err := dst.Write(buf[:n])
+			if err == nil && m != n {
+				err = io.ErrShortWrite
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -190,6 +191,16 @@ func TestShareCopy(t *testing.T) {
 		}
 		if err := s.Copy(`\a.txt`, `\c.txt`); err != nil {
 			t.Errorf("Copy after close: %v", err)
+		}
+		// Longer than copyData's buffer, not a multiple of it, and short
+		// enough for readAll.
+		long := strings.Repeat("0123456789abcdef", copyBufferSize*3/2/16) + "tail"
+		mustWrite(t, s, `\long.bin`, long)
+		if err := s.Copy(`\long.bin`, `\long2.bin`); err != nil {
+			t.Fatalf("Copy of %d bytes: %v", len(long), err)
+		}
+		if got := readAll(t, s, `\long2.bin`); got != long {
+			t.Errorf("long2.bin holds %d bytes, want the %d of long.bin", len(got), len(long))
 		}
 		s.MaxFileSize = 3
 		if err := s.Copy(`\a.txt`, `\big.txt`); err != smb.StatusDiskFull {
