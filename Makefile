@@ -20,6 +20,13 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS       := -X main.version=$(VERSION)
 CROSS_LDFLAGS = -s -w -buildid= -R $(ALIGN) -X main.version=$(VERSION)
 
+# STAMP_TAG is a tag of every firmware build beside FIRMWARE_TAGS, and of
+# make firmware-test: those builds stamp main.version (CROSS_LDFLAGS), so
+# the command need not link the build info reader it falls back to
+# otherwise (12 KB of the stripped mipsle binary;
+# cmd/tinysmbd/version_stamped.go).
+STAMP_TAG := tinysmbd_stamped
+
 # INLINE_PKGS are the dependencies whose inlining makes the firmware binary
 # smaller rather than larger: their small functions cost more as calls than
 # as bodies. Each was measured alone against the stripped mipsle build
@@ -149,7 +156,7 @@ vet:
 	@unformatted=$$(gofmt -l .); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) vet -tags '$(OPTIONAL_TAGS)' ./...
+	$(GO) vet -tags '$(OPTIONAL_TAGS) $(STAMP_TAG)' ./...
 
 # unit includes the interop tests in server/: they run real clients and skip
 # when one is missing, unless TINYSMBD_REQUIRE_PEERS=1.
@@ -160,7 +167,7 @@ unit:
 # its tags: the stubs of what it leaves out, and everything else. The tests
 # of the subsystems left out carry the opposite build constraint.
 firmware-test:
-	$(GO) test -tags '$(FIRMWARE_TAGS)' ./server/... ./cmd/...
+	$(GO) test -tags '$(FIRMWARE_TAGS) $(STAMP_TAG)' ./server/... ./cmd/...
 
 race:
 	$(GO) test -race ./server/...
@@ -233,15 +240,15 @@ $(FIRMWARE_MOD): go.mod go.sum scripts/firmware-mod.sh
 	GO=$(GO) ./scripts/firmware-mod.sh
 
 $(CROSS): cross-%: $(FIRMWARE_MOD)
-	$(FIRMWARE_BUILD) -tags '$(FIRMWARE_TAGS)' -o $(DIST)/tinysmbd-linux-$* $(PKG)
+	$(FIRMWARE_BUILD) -tags '$(FIRMWARE_TAGS) $(STAMP_TAG)' -o $(DIST)/tinysmbd-linux-$* $(PKG)
 
 # size checks the firmware build against SIZE_LIMIT and, for information,
 # prints the size of the same build with every feature (no tags) and of the
 # smallest one (every optional tag).
 size: XENV := GOARCH=mipsle GOMIPS=softfloat
 size: cross-mipsle
-	@$(FIRMWARE_BUILD) -o build/tinysmbd-linux-mipsle-full $(PKG)
-	@$(FIRMWARE_BUILD) -tags '$(OPTIONAL_TAGS)' -o build/tinysmbd-linux-mipsle-min $(PKG)
+	@$(FIRMWARE_BUILD) -tags '$(STAMP_TAG)' -o build/tinysmbd-linux-mipsle-full $(PKG)
+	@$(FIRMWARE_BUILD) -tags '$(OPTIONAL_TAGS) $(STAMP_TAG)' -o build/tinysmbd-linux-mipsle-min $(PKG)
 	@for f in build/tinysmbd-linux-mipsle-full:"every feature, informational" \
 		build/tinysmbd-linux-mipsle-min:"tags: $(OPTIONAL_TAGS), informational" \
 		$(DIST)/tinysmbd-linux-mipsle:"tags: $(or $(FIRMWARE_TAGS),none)"; do \
@@ -306,7 +313,7 @@ bench-lookup:
 RSS_TAGS ?=
 idle-rss:
 	@mkdir -p $(BIN)
-	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(RSS_TAGS)' $(CROSS_GCFLAGS) -ldflags='$(CROSS_LDFLAGS)' -o $(BIN)/tinysmbd-rss $(PKG)
+	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(RSS_TAGS) $(STAMP_TAG)' $(CROSS_GCFLAGS) -ldflags='$(CROSS_LDFLAGS)' -o $(BIN)/tinysmbd-rss $(PKG)
 	GO=$(GO) TINYSMBD=$(BIN)/tinysmbd-rss ./scripts/idle-rss.sh
 
 clean:

@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -25,7 +24,8 @@ import (
 )
 
 // version is set at link time (-ldflags "-X main.version=...") by the
-// Makefile; otherwise the module version from the build info is shown.
+// Makefile; otherwise moduleVersion gives the module version from the build
+// info (version_buildinfo.go).
 var version = ""
 
 // shutdownTimeout bounds how long SIGINT/SIGTERM waits for open connections
@@ -178,10 +178,7 @@ func replaceUser(list []userSection, u userSection) []userSection {
 func versionString() string {
 	v := version
 	if v == "" {
-		v = "(devel)"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
+		v = moduleVersion()
 	}
 	return fmt.Sprintf("tinysmbd %s %s %s/%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
