@@ -64,11 +64,14 @@ FUZZTIME ?= 20000x
 
 # SIZE_LIMIT is what `make size` enforces on the stripped mipsle binary:
 # issue 7's budget of 4 MiB, what a router with 16 MiB of flash can spare
-# beside its kernel and root file system. The default firmware build is
-# 4,075,677 bytes (2026-11-26, go1.26.8), 118,627 under it, since NTLM's
-# ciphers and the server's randomness no longer link the FIPS 140 module,
-# INLINE_PKGS are inlined and afero's copy lost x/text. Lower it, never
-# raise it.
+# beside its kernel and root file system. The default firmware build, the
+# name service included, is 4,116,637 bytes (2026-11-26, go1.26.8), 77,667
+# under it, since NTLM's ciphers and the server's randomness no longer link
+# the FIPS 140 module, INLINE_PKGS are inlined, afero's copy lost x/text,
+# nothing calls io.Copy (size fails if something does: its io.ReaderFrom
+# and io.WriterTo calls keep every ReadFrom and WriteTo method, 86 KB; see
+# vfs/link.go) and STAMP_TAG leaves the build info reader out. Lower it,
+# never raise it.
 SIZE_LIMIT := 4194304
 
 # DIST is where make firmware puts the release binaries and SHA256SUMS.
@@ -91,15 +94,18 @@ FIRMWARE_MOD := build/firmware.mod
 OPTIONAL_TAGS := tinysmbd_nonbns tinysmbd_nobrowse tinysmbd_noipc tinysmbd_nocore tinysmbd_nodns
 
 # FIRMWARE_TAGS are the tags of the firmware builds (make firmware, make
-# cross, make size). Without afero's httpFs.go and net's DNS resolver
-# (tinysmbd_nodns: listen addresses must be IP literals), the SMB file
-# service fits SIZE_LIMIT, but not every optional subsystem beside it
-# (stripped mipsle, 2026-11-26: 4,075,677 bytes with every optional tag,
-# 4,206,749 with the name service kept, 4,374,685 with only
-# tinysmbd_nodns), so the default leaves them all out. `make cross
-# FIRMWARE_TAGS=tinysmbd_nodns` builds everything for a device with more
-# flash (make size and make firmware hold it to SIZE_LIMIT and fail).
-FIRMWARE_TAGS ?= $(OPTIONAL_TAGS)
+# cross, make size, make firmware-test, make idle-rss). Without afero's
+# httpFs.go and net's DNS resolver (tinysmbd_nodns: listen addresses must
+# be IP literals), the SMB file service fits SIZE_LIMIT with the NetBIOS
+# name service, through which old clients (DOS, Windows 9x, scanners) find
+# the device by name, but not with every optional subsystem (stripped
+# mipsle, 2026-11-26: 4,116,637 bytes with the default, 3,993,757 with
+# every optional tag, 4,280,477 with only tinysmbd_nodns, 4,509,853 with
+# none), so the default leaves the browser announcements, IPC$ and the
+# core commands out. `make cross FIRMWARE_TAGS=tinysmbd_nodns` builds
+# everything for a device with more flash (make size and make firmware
+# hold it to SIZE_LIMIT and fail).
+FIRMWARE_TAGS ?= tinysmbd_nobrowse tinysmbd_noipc tinysmbd_nocore tinysmbd_nodns
 
 # BENCH selects the benchmarks `make bench` runs (a go test -bench regexp)
 # and BENCHTIME how long each one runs.
@@ -246,7 +252,8 @@ $(CROSS): cross-%: $(FIRMWARE_MOD)
 
 # size checks the firmware build against SIZE_LIMIT and, for information,
 # prints the size of the same build with every feature (no tags) and of the
-# smallest one (every optional tag).
+# smallest one (every optional tag). It also fails when io.Copy is linked,
+# which the function names a stripped binary keeps (.gopclntab) show.
 size: XENV := GOARCH=mipsle GOMIPS=softfloat
 size: cross-mipsle
 	@$(FIRMWARE_BUILD) -tags '$(STAMP_TAG)' -o build/tinysmbd-linux-mipsle-full $(PKG)
@@ -257,6 +264,9 @@ size: cross-mipsle
 		n=$$(wc -c < "$${f%%:*}"); \
 		echo "$${f%%:*} ($${f#*:}): $$n bytes ($$(( n * 100 / $(SIZE_LIMIT) ))% of $(SIZE_LIMIT))"; \
 	done
+	@if grep -aq 'io\.copyBuffer' $(DIST)/tinysmbd-linux-mipsle; then \
+		echo "FAIL: size: io.Copy is linked: its io.ReaderFrom and io.WriterTo calls keep every ReadFrom and WriteTo method of the binary (86 KB); copy as vfs/link.go's copyData does" >&2; exit 1; \
+	fi
 	@size=$$(wc -c < $(DIST)/tinysmbd-linux-mipsle); \
 	if [ "$$size" -gt $(SIZE_LIMIT) ]; then \
 		echo "FAIL: size: stripped mipsle binary exceeds $(SIZE_LIMIT) bytes" >&2; exit 1; \
@@ -310,9 +320,9 @@ bench-lookup:
 	GO=$(GO) ./scripts/bench-lookup.sh
 
 # idle-rss measures the resident memory of a firmware-style build for this
-# machine (static, stripped, CROSS_GCFLAGS) with every feature, or with
-# RSS_TAGS; issue 7's budget is 8 MiB with one share and the name service.
-RSS_TAGS ?=
+# machine (static, stripped, CROSS_GCFLAGS) with RSS_TAGS, by default the
+# firmware's; issue 7's budget is 8 MiB with one share and the name service.
+RSS_TAGS ?= $(FIRMWARE_TAGS)
 idle-rss:
 	@mkdir -p $(BIN)
 	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(RSS_TAGS) $(STAMP_TAG)' $(CROSS_GCFLAGS) -ldflags='$(CROSS_LDFLAGS)' -o $(BIN)/tinysmbd-rss $(PKG)
