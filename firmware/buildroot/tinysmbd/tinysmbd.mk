@@ -13,8 +13,12 @@ TINYSMBD_SITE = $(call github,tinysmbd,tinysmbd,v$(TINYSMBD_VERSION))
 TINYSMBD_LICENSE_FILES = LICENSE
 TINYSMBD_GOMOD = github.com/tinysmbd/tinysmbd
 TINYSMBD_BUILD_TARGETS = cmd/tinysmbd
-# Listen addresses must be IP literals: no DNS resolver in the binary.
-TINYSMBD_TAGS = tinysmbd_nodns
+# The repository's default FIRMWARE_TAGS: the SMB file service and the
+# name service, without browser announcements, IPC$ pipes and the core
+# commands; listen addresses must be IP literals (no DNS resolver in the
+# binary). tinysmbd_stamped: the version comes from TINYSMBD_LDFLAGS, so
+# the build info reader is left out.
+TINYSMBD_TAGS = tinysmbd_nobrowse tinysmbd_noipc tinysmbd_nocore tinysmbd_nodns tinysmbd_stamped
 TINYSMBD_LDFLAGS = -s -w -buildid= -X main.version=$(TINYSMBD_VERSION)
 
 # Buildroot vendors the modules into the source archive, so afero's
