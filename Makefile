@@ -23,7 +23,7 @@ CROSS_LDFLAGS = -s -w -buildid= -R $(ALIGN) -X main.version=$(VERSION)
 # STAMP_TAG is a tag of every firmware build beside FIRMWARE_TAGS, and of
 # make firmware-test: those builds stamp main.version (CROSS_LDFLAGS), so
 # the command need not link the build info reader it falls back to
-# otherwise (12 KB of the stripped mipsle binary;
+# otherwise (about 10 KB of the stripped mipsle binary;
 # cmd/tinysmbd/version_stamped.go).
 STAMP_TAG := tinysmbd_stamped
 
