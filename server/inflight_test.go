@@ -13,8 +13,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -649,5 +651,63 @@ func TestPipelinedIOShutdownWaits(t *testing.T) {
 	s.c.Close()
 	if n := g.handlesOf("/a.dat"); n != 0 {
 		t.Errorf("a.dat has %d handles open after Shutdown", n)
+	}
+}
+
+// TestPipelinedIOIdleKeepsNoRunner: once a connection's reads and writes
+// are answered and it is idle, no runner goroutine is left for it (issue
+// 5: an idle connection costs no more than before).
+func TestPipelinedIOIdleKeepsNoRunner(t *testing.T) {
+	defer test.CheckRoutines(t)()
+	_, s, fids, shutdown := ioServe(t, map[string][]byte{"/a.dat": fileOf(100, 1), "/b.dat": fileOf(100, 2)}, 0, "a.dat", "b.dat")
+	defer shutdown()
+	s.send(t,
+		readAndXRequest(1000, s.uid, s.tid, fids[0], 0, 100),
+		writeAndXRequest(1001, s.uid, s.tid, fids[1], 0, []byte("x")),
+		readAndXRequest(1002, s.uid, s.tid, fids[1], 0, 100))
+	s.replies(t, 3)
+	deadline := time.Now().Add(ioWait)
+	for runners := countRunners(); runners > 0; runners = countRunners() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d runner goroutines left on an idle connection", runners)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s.expectQuiet(t)
+	s.c.Close()
+}
+
+// countRunners counts the goroutines running a connection's handed-off
+// I/O (inflight.go's runIO).
+func countRunners() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return bytes.Count(buf, []byte("server.(*conn).runIO("))
+}
+
+// BenchmarkPipelinedWriteAndX sends depth 60 KiB WRITE_ANDX requests of one
+// FID in one client write and reads their replies: the handed-off write
+// path with its frame buffers swapped out of the reader (inflight.go).
+func BenchmarkPipelinedWriteAndX(b *testing.B) {
+	const size = 60 << 10
+	for _, depth := range []int{1, 8} {
+		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
+			link := dialBench(b, benchConfig(b))
+			s := benchLogon(b, link)
+			var burst []byte
+			for i := range depth {
+				// Each ends at the end of the file, as in
+				// BenchmarkWriteAndXRoundTrip.
+				burst = append(burst, writeAndXRequest(uint16(100+i), s.uid, s.tid, s.fid, benchFileSize-size, fileOf(size, byte(i)))...)
+			}
+			b.SetBytes(int64(depth * size))
+			b.ReportAllocs()
+			for b.Loop() {
+				link.send(b, burst)
+				for i := range depth {
+					benchReply(b, link.next(b), benchCmdWriteAndX, uint16(100+i))
+				}
+			}
+		})
 	}
 }
