@@ -29,8 +29,10 @@ import (
 // arrival order; the queues of different FIDs run at once, each on a runner
 // goroutine started (go c.io.run, a func value made once, so starting one
 // does not allocate) when its queue gets a request while none is running,
-// and ending when no queue waits for a runner: an idle connection keeps no
-// goroutine besides its reader. A runner touches nothing c.mu guards: the
+// and ending when no queue waits for a runner — or, if the reader is still
+// busy with requests already buffered, once it queues none for the runner's
+// FID before it blocks (linger) — so an idle connection keeps no goroutine
+// besides its reader. A runner touches nothing c.mu guards: the
 // request record, its reply buffer, the open file and, for a WRITE_ANDX,
 // the buffer its frame was read into travel with the op. The payload is a
 // view into the FrameReader's buffer, which the next read from the socket
@@ -61,10 +63,12 @@ import (
 // with I/O outstanding on a slow file: its later requests wait too.
 //
 // Bound: at most MaxMpxCount requests, and maxInflightBytes of their data,
-// are handed off; at the bound the reader stops reading until one
-// completes, and TCP pushes back on the client, as when the writer is
-// blocked. Pending locks and change notifications are not counted: they
-// wait for other clients, not for a file system.
+// are handed off; at the bound the reader stops reading until half of it
+// is free again, and TCP pushes back on the client, as when the writer is
+// blocked. (Waking the reader at each completion instead cost a futex wake
+// per 64 KiB read of smbclient's get, which keeps more than 1 MiB of reads
+// outstanding.) Pending locks and change notifications are not counted:
+// they wait for other clients, not for a file system.
 //
 // Batching without timers: a reply waits in the batchWriter only while
 // some goroutine has promised to come back to it — the reader while it has
@@ -152,7 +156,19 @@ type inflight struct {
 	n       atomic.Int32
 	bytes   atomic.Int64
 	runners int // runner goroutines started and not yet ended
-	waiters int // goroutines waiting on cond
+	// waiters counts the goroutines waiting on cond for a FID's queue or
+	// for everything to end (waitIO, drainIO), woken when a queue retires
+	// or a runner ends; slotWait is set while the reader waits for room
+	// (readerBlock), woken only once half of it is free again (drained),
+	// so that a client keeping more in flight than the bound wakes the
+	// reader once per half-bound of completions, not once per completion.
+	waiters  int
+	slotWait bool
+	max      int // MaxMpxCount, for drained
+	// lingering counts the runners whose queue ran empty while the
+	// reader was busy: they wait for the reader's next request on their
+	// FID, or for the reader to go idle, and then end (linger).
+	lingering atomic.Int32
 	// readerIdle is set while the reader is blocked, or about to block,
 	// with nothing buffered: a runner finishing then flushes itself.
 	readerIdle bool
@@ -224,6 +240,9 @@ func (c *conn) deferIO(req *request, op ioOp, data []byte) {
 	}
 	if q.tail == nil {
 		q.head = p
+		if !start && io.lingering.Load() > 0 {
+			io.cond.Broadcast() // the queue's runner is lingering
+		}
 	} else {
 		q.tail.next = p
 	}
@@ -353,7 +372,7 @@ func (c *conn) finishIO(q *ioQueue, op *ioOp) *ioOp {
 	op.req.buf = nil
 	io.mu.Lock()
 	next := op.next
-	var full, flush bool
+	var full, flush, linger bool
 	if next != nil {
 		full, _ = c.w.queue(m, &q.vouch)
 		q.head = next
@@ -361,14 +380,52 @@ func (c *conn) finishIO(q *ioQueue, op *ioOp) *ioOp {
 		full, _ = c.w.queue(m, nil)
 		c.w.unvouch(&q.vouch)
 		flush = io.readerIdle
-		io.retireLocked(q)
+		q.head, q.tail = nil, nil
+		if linger = !io.readerIdle && io.failed == ""; linger {
+			io.lingering.Add(1)
+		} else {
+			io.retireLocked(q)
+		}
 	}
 	io.doneLocked(op)
 	io.mu.Unlock()
 	if full || flush {
 		c.w.flush()
 	}
+	if linger {
+		next = c.linger(q)
+	}
 	return next
+}
+
+// linger keeps the runner of the empty queue q while the reader is busy:
+// the reader, handling requests already buffered, may well queue another
+// on this FID, and starting a runner again for it costs more (a goroutine
+// and, often, waking a thread) than waiting. It returns that request, or
+// nil once the reader goes idle (readerBlock, waitIO, drainIO wake it),
+// having retired q: an idle connection keeps no runner.
+func (c *conn) linger(q *ioQueue) *ioOp {
+	io := &c.io
+	io.mu.Lock()
+	for q.head == nil && !io.readerIdle && io.failed == "" {
+		io.cond.Wait()
+	}
+	io.lingering.Add(-1)
+	next := q.head
+	if next == nil {
+		io.retireLocked(q)
+	}
+	io.mu.Unlock()
+	return next
+}
+
+// setReaderIdleLocked marks the reader idle, waking the runners that
+// linger for its next request.
+func (io *inflight) setReaderIdleLocked() {
+	io.readerIdle = true
+	if io.lingering.Load() > 0 {
+		io.cond.Broadcast()
+	}
 }
 
 // doneLocked moves op to the done list and counts it complete.
@@ -383,13 +440,22 @@ func (io *inflight) doneLocked(op *ioOp) {
 	io.hasDone.Store(true)
 	io.n.Add(-1)
 	io.bytes.Add(-int64(op.cost))
-	if io.waiters > 0 {
+	if io.slotWait && io.drained() {
 		io.cond.Broadcast()
 	}
 }
 
+// drained reports whether at most half of the in-flight bounds is used:
+// the reader, stopped at the bound, reads on from there.
+func (io *inflight) drained() bool {
+	return int(io.n.Load()) <= io.max/2 && io.bytes.Load() <= maxInflightBytes/2
+}
+
 // retireLocked forgets the empty queue q.
 func (io *inflight) retireLocked(q *ioQueue) {
+	if io.waiters > 0 {
+		io.cond.Broadcast()
+	}
 	for i, x := range io.queues {
 		if x == q {
 			last := len(io.queues) - 1
@@ -430,6 +496,7 @@ func (c *conn) ioPanic(q *ioQueue, r any) {
 	if c.io.failed == "" {
 		c.io.failed = fmt.Sprintf("panic: %v", r)
 	}
+	c.io.cond.Broadcast() // lingering runners end
 	c.io.mu.Unlock()
 	c.abortQueue(q)
 	c.nc.Close()
@@ -487,7 +554,7 @@ func (c *conn) waitIO(fid uint16) {
 	reader := c.inReader
 	if reader {
 		// The reader blocks: the replies it leaves must not wait for it.
-		io.readerIdle = true
+		io.setReaderIdleLocked()
 		io.mu.Unlock()
 		c.w.flushLoose()
 		io.mu.Lock()
@@ -509,7 +576,7 @@ func (io *inflight) busyLocked(fid uint16) bool {
 		return io.n.Load() > 0
 	}
 	for _, q := range io.queues {
-		if q.fid == fid {
+		if q.fid == fid && q.head != nil {
 			return true
 		}
 	}
@@ -522,17 +589,20 @@ func (io *inflight) busyLocked(fid uint16) bool {
 const maxInflightBytes = 1 << 20
 
 // readerBlock is called by the reader before it blocks for input: it
-// flushes the replies nobody else will, and while max requests or
-// maxInflightBytes are in flight it waits for one to complete first
+// flushes the replies nobody else will, and when max requests or
+// maxInflightBytes are in flight it waits until half of that is free
 // (back-pressure). With nothing in flight it is the plain flush of the
 // batchWriter's design.
 func (c *conn) readerBlock(max int) error {
 	io := &c.io
-	if io.n.Load() == 0 {
+	// A runner decides to linger and counts its last request complete
+	// under one hold of io.mu, so reading n as 0 here means lingering
+	// already counts it.
+	if io.n.Load() == 0 && io.lingering.Load() == 0 {
 		return c.w.flush()
 	}
 	io.mu.Lock()
-	io.readerIdle = true
+	io.setReaderIdleLocked()
 	io.idleSet = true
 	io.mu.Unlock()
 	if err := c.w.flushLoose(); err != nil {
@@ -545,11 +615,12 @@ func (c *conn) readerBlock(max int) error {
 	if c.ioFull(max) && testSlotWait != nil {
 		testSlotWait()
 	}
-	io.waiters++
-	for c.ioFull(max) {
+	io.max = max
+	io.slotWait = true
+	for !io.drained() {
 		io.cond.Wait()
 	}
-	io.waiters--
+	io.slotWait = false
 	io.mu.Unlock()
 	return nil
 }
@@ -577,7 +648,7 @@ func (c *conn) ioFull(max int) bool {
 func (c *conn) drainIO() {
 	io := &c.io
 	io.mu.Lock()
-	io.readerIdle = true
+	io.setReaderIdleLocked()
 	if io.runners > 0 || io.n.Load() > 0 {
 		c.log.Debug("connection ending: waiting for reads and writes in flight", "requests", io.n.Load())
 		io.waiters++
