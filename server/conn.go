@@ -101,6 +101,10 @@ type fileOwner struct {
 	tid, uid uint16
 	pid      uint32
 	opened   time.Time
+	// ioFast counts the FID's reads and writes in a row that took at most
+	// fastIO: a FID with fastStreak of them does its I/O on the reader
+	// when nothing else is in flight (inflight.go).
+	ioFast uint8
 }
 
 type session struct {

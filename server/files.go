@@ -294,7 +294,7 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 	if ok, err := c.readPipe(req, q); ok {
 		return err
 	}
-	async := c.mayDeferIO(b)
+	async := c.mayDeferIO(b, req.fid(q.FID()))
 	f, err := c.fileFor(req, q.FID(), async)
 	if err != nil {
 		return err
@@ -316,7 +316,9 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 		c.deferIO(req, ioOp{cmd: smb.ComReadAndX, f: f, fid: fid, off: off, n: n, start: start, in: len(b.Msg)}, nil)
 		return errPending
 	}
+	began := time.Now()
 	got, err := readAndXData(&req.resp, f, off, start, n)
+	c.noteIO(fid, time.Since(began))
 	if err != nil {
 		return err
 	}
@@ -350,7 +352,7 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 	if ok, err := c.writePipe(req, q); ok {
 		return err
 	}
-	async := c.mayDeferIO(b)
+	async := c.mayDeferIO(b, req.fid(q.FID()))
 	f, err := c.fileFor(req, q.FID(), async)
 	if err != nil {
 		return err
@@ -365,7 +367,9 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 		c.deferIO(req, ioOp{cmd: smb.ComWriteAndX, f: f, fid: fid, off: off, through: through, in: len(b.Msg)}, q.Data())
 		return errPending
 	}
+	began := time.Now()
 	n, wrote, err := writeAndXData(f, q.Data(), off, through)
+	c.noteIO(fid, time.Since(began))
 	if wrote {
 		c.pos.wroteDone(fid, off, n)
 	}

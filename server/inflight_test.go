@@ -654,6 +654,78 @@ func TestPipelinedIOShutdownWaits(t *testing.T) {
 	}
 }
 
+// readTrace is a slog handler that reports, for each READ_ANDX trace
+// line, whether a runner served it (the "async" attribute).
+type readTrace struct{ async chan bool }
+
+func (h *readTrace) Enabled(context.Context, slog.Level) bool { return true }
+func (h *readTrace) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "smb READ_ANDX" {
+		async := false
+		r.Attrs(func(a slog.Attr) bool {
+			async = async || a.Key == "async"
+			return true
+		})
+		h.async <- async
+	}
+	return nil
+}
+func (h *readTrace) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *readTrace) WithGroup(string) slog.Handler      { return h }
+
+// TestPipelinedIOFastFileStaysOnReader: lone reads of a FID go to a
+// runner until fastStreak of them in a row were fast; then they run on
+// the reader, saving the hand-off (a thread wake-up, which on a small
+// multi-core machine costs more than the read); one slow read sends the
+// next to a runner again.
+func TestPipelinedIOFastFileStaysOnReader(t *testing.T) {
+	defer test.CheckRoutines(t)()
+	g := newGateFs(t, map[string][]byte{"/a.dat": fileOf(100, 1)})
+	trace := &readTrace{async: make(chan bool, 64)}
+	cfg := ioConfig(g, 0, trace)
+	cfg.Trace = true
+	addr, shutdown := serveUntilShutdown(t, cfg)
+	defer shutdown()
+	s, fids := ioSession(t, addr, "a.dat")
+	read := func(t *testing.T) (async bool) {
+		t.Helper()
+		s.mid++
+		s.send(t, readAndXRequest(s.mid, s.uid, s.tid, fids[0], 0, 100))
+		if d := readData(t, s.reply(t)); !bytes.Equal(d, fileOf(100, 1)) {
+			t.Fatalf("read % x", d)
+		}
+		return <-trace.async
+	}
+	const streak = 4 // server.fastStreak
+	for i := range streak {
+		if !read(t) {
+			t.Fatalf("lone read %d of a FID without %d fast ones ran on the reader", i+1, streak)
+		}
+	}
+	// A loaded machine may make one of them slower than fastIO, starting
+	// the count again, but not fifty times.
+	for i := 0; read(t); i++ {
+		if i == 50 {
+			t.Fatalf("lone reads of a fast file never ran on the reader")
+		}
+	}
+	// A slow read, on the reader: it takes at least 2 ms.
+	release := g.hold("/a.dat")
+	s.mid++
+	s.send(t, readAndXRequest(s.mid, s.uid, s.tid, fids[0], 0, 100))
+	g.expectEntered(t, "/a.dat")
+	time.Sleep(2 * time.Millisecond)
+	release()
+	s.reply(t)
+	if <-trace.async {
+		t.Fatal("the slow read went to a runner")
+	}
+	if !read(t) {
+		t.Fatal("a lone read after a slow one ran on the reader")
+	}
+	s.c.Close()
+}
+
 // TestPipelinedIOIdleKeepsNoRunner: once a connection's reads and writes
 // are answered and it is idle, no runner goroutine is left for it (issue
 // 5: an idle connection costs no more than before).
@@ -685,10 +757,33 @@ func countRunners() int {
 	return bytes.Count(buf, []byte("server.(*conn).runIO("))
 }
 
+// TestPipelinedIOAllocs: a READ_ANDX and a WRITE_ANDX round trip served
+// by a runner (no file counts as fast) allocate nothing in steady state,
+// as TestReadWriteRoundTripAllocs requires of the reader's own path.
+func TestPipelinedIOAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race; make test also runs this without it")
+	}
+	defer server.SetFastIO(0)()
+	for _, size := range benchSizes {
+		rt := newRoundTrips(t, size)
+		for name, op := range map[string]func(testing.TB){"READ_ANDX": rt.readOnce, "WRITE_ANDX": rt.writeOnce} {
+			for range 20 {
+				op(t)
+			}
+			if allocs := testing.AllocsPerRun(200, func() { op(t) }); allocs > 0 {
+				t.Errorf("%s round trip of %d KiB on a runner allocates %.0f times, want 0", name, size>>10, allocs)
+			}
+		}
+	}
+}
+
 // BenchmarkPipelinedWriteAndX sends depth 60 KiB WRITE_ANDX requests of one
-// FID in one client write and reads their replies: the handed-off write
-// path with its frame buffers swapped out of the reader (inflight.go).
+// FID in one client write and reads their replies, every one handed to a
+// runner (no file counts as fast): the handed-off write path with its frame
+// buffers swapped out of the reader (inflight.go).
 func BenchmarkPipelinedWriteAndX(b *testing.B) {
+	defer server.SetFastIO(0)()
 	const size = 60 << 10
 	for _, depth := range []int{1, 8} {
 		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
