@@ -63,6 +63,29 @@ func (fr *FrameReader) Reset(rd io.Reader) {
 	fr.rerr, fr.err = nil, nil
 }
 
+// Swap gives the caller the reader's buffer, and with it the payload of the
+// frame Next returned last, which then stays valid for as long as the
+// caller keeps the buffer, whatever Next does later: a server can hand a
+// write's data to another goroutine without copying it. The reader goes on
+// in nb, a buffer the caller no longer uses (nil or empty to let the
+// reader allocate when it next reads), into which it moves the bytes it
+// has read beyond that frame; if nb is too short for them it allocates a
+// buffer that holds them.
+func (fr *FrameReader) Swap(nb []byte) []byte {
+	old := fr.buf
+	rest := fr.w - fr.r
+	if len(nb) < rest {
+		nb = make([]byte, max(rest, min(initialBufSize, fr.max+HeaderLen)))
+	}
+	if len(nb) == 0 {
+		nb = nil // fill allocates a buffer of its first size
+	}
+	fr.w = copy(nb, old[fr.r:fr.w])
+	fr.r = 0
+	fr.buf = nb
+	return old
+}
+
 // Buffered returns how many bytes beyond the last returned frame have
 // already been read: a server seeing 0 knows no request is waiting and may
 // flush its replies.

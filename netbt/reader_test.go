@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"testing"
 	"testing/iotest"
 )
@@ -512,9 +513,25 @@ func FuzzFrameReader(f *testing.F) {
 			parts = append(parts, s[:n])
 			s = s[n:]
 		}
-		got, err := readAll(NewFrameReader(&splitReader{parts: parts}, mode, max))
+		got, err := readAll(NewFrameReader(&splitReader{parts: slices.Clone(parts)}, mode, max))
 		if err != wantErr || len(got) != len(want) {
 			t.Fatalf("chunks of %d: %d frames, %v; bulk: %d frames, %v", int(chunk)+1, len(got), err, len(want), wantErr)
+		}
+		// Swapping in a buffer of chunk bytes after every frame changes
+		// nothing either.
+		fr := NewFrameReader(&splitReader{parts: parts}, mode, max)
+		for i := 0; ; i++ {
+			f, err := fr.Next()
+			if err != nil {
+				if err != wantErr || i != len(want) {
+					t.Fatalf("with Swap: %d frames, %v; bulk: %d frames, %v", i, err, len(want), wantErr)
+				}
+				break
+			}
+			if i >= len(want) || f.Type != want[i].typ || string(f.Payload) != want[i].payload {
+				t.Fatalf("with Swap: frame %d differs", i)
+			}
+			fr.Swap(make([]byte, chunk))
 		}
 		var again []byte
 		for i := range got {
@@ -531,4 +548,72 @@ func FuzzFrameReader(f *testing.F) {
 			t.Fatalf("clean EOF after %d of %d bytes", len(again), len(stream))
 		}
 	})
+}
+
+// TestFrameReaderSwap checks that a swapped-out buffer keeps the last
+// payload intact while the reader goes on in the new one, with the frames
+// read beyond it moved over, for each kind of buffer handed in.
+func TestFrameReaderSwap(t *testing.T) {
+	frames := [][]byte{pattern(3000, 1), pattern(10, 2), pattern(5000, 3), pattern(20000, 4)}
+	var stream []byte
+	for _, p := range frames {
+		stream = append(stream, frame(TypeSessionMessage, p)...)
+	}
+	for name, spare := range map[string]func() []byte{
+		"nil":   func() []byte { return nil },
+		"empty": func() []byte { return []byte{} },
+		"short": func() []byte { return make([]byte, 5) },
+		"big":   func() []byte { return make([]byte, 64<<10) },
+	} {
+		for _, cut := range []int{len(stream), 3010, 4000} {
+			r := &splitReader{parts: [][]byte{stream[:cut], stream[cut:]}}
+			fr := NewFrameReader(r, SessionService, 0)
+			var kept [][]byte
+			for i, want := range frames {
+				f, err := fr.Next()
+				if err != nil {
+					t.Fatalf("%s, cut %d: frame %d: %v", name, cut, i, err)
+				}
+				if !bytes.Equal(f.Payload, want) {
+					t.Fatalf("%s, cut %d: frame %d differs", name, cut, i)
+				}
+				old := fr.Swap(spare())
+				if len(old) == 0 {
+					t.Fatalf("%s: Swap returned no buffer", name)
+				}
+				kept = append(kept, f.Payload)
+			}
+			if _, err := fr.Next(); err != io.EOF {
+				t.Fatalf("%s, cut %d: Next at end = %v; want io.EOF", name, cut, err)
+			}
+			for i, p := range kept {
+				if !bytes.Equal(p, frames[i]) {
+					t.Errorf("%s, cut %d: payload %d changed after Swap", name, cut, i)
+				}
+			}
+		}
+	}
+}
+
+// TestFrameReaderSwapNoAlloc: swapping two buffers back and forth, as a
+// server with a buffer pool does, allocates nothing.
+func TestFrameReaderSwapNoAlloc(t *testing.T) {
+	stream := frame(TypeSessionMessage, pattern(61440, 1))
+	fr := NewFrameReader(&replayReader{data: stream}, SessionService, 0)
+	spare := make([]byte, 128<<10)
+	for range 10 {
+		if _, err := fr.Next(); err != nil {
+			t.Fatal(err)
+		}
+		spare = fr.Swap(spare)
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		if _, err := fr.Next(); err != nil {
+			t.Fatal(err)
+		}
+		spare = fr.Swap(spare)
+	})
+	if allocs != 0 {
+		t.Errorf("Next and Swap allocate %v times; want 0", allocs)
+	}
 }

@@ -102,8 +102,9 @@ type Config struct {
 	MaxTransactionSize int
 	// MaxMpxCount is the MaxMpxCount advertised in NEGOTIATE: the requests
 	// a client may have outstanding. With that many replies not yet
-	// written, the connection stops reading. Default 50, as Samba's
-	// "max mux"; at most 65535.
+	// written, or that many READ_ANDX and WRITE_ANDX in flight, the
+	// connection stops reading. Default 50, as Samba's "max mux"; at most
+	// 65535.
 	MaxMpxCount int
 	// HandshakeTimeout is how long a new connection has to send its
 	// NEGOTIATE (and, on NetBT, its session request before it): the

@@ -61,6 +61,12 @@ type conn struct {
 	pos           positions // file positions (position.go)
 	core          coreState // core commands' SEARCH contexts (core.go)
 
+	// io is the READ_ANDX and WRITE_ANDX handed off the reader
+	// (inflight.go); inReader is set while the reader handles a frame.
+	io       inflight
+	inReader bool
+	fr       *netbt.FrameReader // the reader's, for inflight.go's Swap
+
 	// Limits and timeouts (limits.go).
 	client       string        // the peer's IP, for the per-client limits
 	accepted     time.Time     // when the handshake deadline started
@@ -95,6 +101,10 @@ type fileOwner struct {
 	tid, uid uint16
 	pid      uint32
 	opened   time.Time
+	// ioFast counts the FID's reads and writes in a row that took at most
+	// fastIO: a FID with fastStreak of them does its I/O on the reader
+	// when nothing else is in flight (inflight.go).
+	ioFast uint8
 }
 
 type session struct {
@@ -177,6 +187,9 @@ func (c *conn) serve() {
 			reason = fmt.Sprintf("panic: %v", r)
 			c.log.Error("panic serving connection", "panic", r, "stack", string(debug.Stack()))
 		}
+		// Nothing may close a file under a read or write, nor outlive
+		// the connection; in-flight replies go out with the last flush.
+		c.drainIO()
 		c.w.close()
 		c.nc.Close()
 		c.mu.Lock()
@@ -194,6 +207,7 @@ func (c *conn) serve() {
 		mode = netbt.DirectTCP
 	}
 	fr := netbt.NewFrameReader(c.nc, mode, c.srv.cfg.MaxMessageSize)
+	c.fr = fr
 	for {
 		if c.closing.Load() {
 			reason = "server shutting down"
@@ -212,10 +226,13 @@ func (c *conn) serve() {
 			return
 		}
 		f, err := fr.Next()
+		c.readerAwake()
 		if err != nil {
 			switch {
 			case c.closing.Load():
 				reason = "server shutting down"
+			case c.ioFailure() != "":
+				reason = c.ioFailure()
 			case errors.Is(err, io.EOF):
 				reason = "client closed"
 			case errors.Is(err, os.ErrDeadlineExceeded):
@@ -236,9 +253,11 @@ func (c *conn) serve() {
 			return
 		}
 		// Replies wait while more requests are already buffered, and go
-		// out together before the reader blocks (batchWriter).
-		if !fr.Ready() {
-			if err := c.w.flush(); err != nil {
+		// out together before the reader blocks (batchWriter); with
+		// MaxMpxCount requests in flight the reader stops reading until
+		// one completes (inflight.go).
+		if !fr.Ready() || c.ioFull(c.srv.cfg.MaxMpxCount) {
+			if err := c.readerBlock(c.srv.cfg.MaxMpxCount); err != nil {
 				reason = "write failed: " + err.Error()
 				return
 			}
@@ -252,7 +271,12 @@ func (c *conn) serve() {
 // connection down (taking mu again) instead of deadlocking on it.
 func (c *conn) handleFrameLocked(f netbt.Frame) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer func() {
+		c.inReader = false
+		c.mu.Unlock()
+	}()
+	c.reapIO()
+	c.inReader = true
 	return c.handleFrame(f)
 }
 

@@ -318,13 +318,7 @@ func (c *conn) badContext(cmd uint8, dos smb.NTStatus) smb.NTStatus {
 func (c *conn) newRequest(hdr smb.Header) *request {
 	buf := c.srv.bufPool.get()
 	*buf = append(*buf, 0, 0, 0, 0)
-	var req *request
-	if n := len(c.spareRequests); n > 0 {
-		req = c.spareRequests[n-1]
-		c.spareRequests = c.spareRequests[:n-1]
-	} else {
-		req = new(request)
-	}
+	req := popSpare(&c.spareRequests)
 	*req = request{hdr: hdr, buf: buf, uid: hdr.UID(), tid: hdr.TID(), unicode: hdr.Unicode()}
 	// The reply echoes what the client said it understands and adds what we
 	// always do (MS-CIFS 2.2.3.1; Samba's common_flags2).

@@ -21,8 +21,28 @@ func init() {
 }
 
 // file returns the open file fid of the request's tree and session
-// (MS-CIFS 3.3.5.2: a FID opened under another TID is invalid).
+// (MS-CIFS 3.3.5.2: a FID opened under another TID is invalid), once the
+// reads and writes handed off on it have completed (inflight.go), so that
+// requests on one FID take effect in arrival order.
 func (c *conn) file(req *request, fid uint16) (*vfs.File, error) {
+	f, err := c.lookupFile(req, fid)
+	if err == nil {
+		c.waitIO(req.fid(fid))
+	}
+	return f, err
+}
+
+// fileFor is file, or lookupFile for a request that will be handed off.
+func (c *conn) fileFor(req *request, fid uint16, async bool) (*vfs.File, error) {
+	if async {
+		return c.lookupFile(req, fid)
+	}
+	return c.file(req, fid)
+}
+
+// lookupFile is file without the wait, for a request that queues behind
+// the FID's handed-off ones instead.
+func (c *conn) lookupFile(req *request, fid uint16) (*vfs.File, error) {
 	fid = req.fid(fid)
 	o, ok := c.fileOwners[fid]
 	if !ok || o.tid != req.tid || o.uid != req.uid {
@@ -98,6 +118,7 @@ func (c *conn) addFile(req *request, f *vfs.File) (uint16, error) {
 // closeFilesWhere closes the files whose owner matches, running their
 // delete-on-close.
 func (c *conn) closeFilesWhere(match func(fileOwner) bool) {
+	c.waitIO(0) // no file closes under a read or write
 	c.endNotifies(0, match)
 	c.closePipesWhere(match)
 	c.files.CloseWhere(func(fid uint16, _ *vfs.File) bool {
@@ -274,36 +295,59 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 	if ok, err := c.readPipe(req, q); ok {
 		return err
 	}
-	f, err := c.file(req, q.FID())
-	if err != nil {
-		return err
-	}
 	n := int(q.MaxCount())
 	if c.clientCaps&smb.CapLargeReadX == 0 {
 		n = int(q.MaxCountOfBytesToReturn())
 	}
 	n = min(n, maxReadPayload)
+	// A read that may go out with sendfile is sent by the reader, so it
+	// stays inline, where fileFor first waits for the FID's earlier
+	// reads and writes (inflight.go): it must see their data.
+	async := c.mayDeferIO(b, req.fid(q.FID())) && !c.maySendfile(n)
+	f, err := c.fileFor(req, q.FID(), async)
+	if err != nil {
+		return err
+	}
 	if ok, err := c.sendReadAndX(req, b, f, q.FID(), q.Offset(), n); ok {
 		return err
 	}
 	start := req.resp.Pos()
 	smb.BeginReadAndXResponse(&req.resp, 0xFFFF, n)
-	data := req.resp.Extend(n)
+	req.resp.Extend(n)
 	if err := c.checkIO(req, f, q.Offset(), n, false); err != nil {
 		req.resp.Truncate(start)
 		return err
 	}
-	got, err := f.ReadAt(data, int64(q.Offset()))
+	fid, off := req.fid(q.FID()), int64(q.Offset())
+	if async {
+		c.deferIO(req, ioOp{cmd: smb.ComReadAndX, f: f, fid: fid, off: off, n: n, start: start, in: len(b.Msg)}, nil)
+		return errPending
+	}
+	began := time.Now()
+	got, err := readAndXData(&req.resp, f, off, start, n)
+	c.noteIO(fid, time.Since(began))
+	if err != nil {
+		return err
+	}
+	c.pos.readDone(fid, off, got)
+	return nil
+}
+
+// readAndXData reads the data of a READ_ANDX reply whose block begins at
+// start and ends with n bytes reserved for it, trimming what the file did
+// not fill.
+func readAndXData(resp *smb.Response, f *vfs.File, off int64, start, n int) (int, error) {
+	b := resp.Bytes()
+	got, err := f.ReadAt(b[len(b)-n:], off)
 	if err != nil && got == 0 && !isEOF(err) {
-		req.resp.Truncate(start)
-		return statusOf(err)
+		resp.Truncate(start)
+		return 0, statusOf(err)
 	}
 	if got < n {
-		req.resp.Truncate(req.resp.Pos() - (n - got))
-		smb.SetReadAndXDataLength(&req.resp, start, got)
+		resp.Truncate(resp.Pos() - (n - got))
+		smb.SetReadAndXDataLength(resp, start, got)
 	}
-	c.pos.readDone(req.fid(q.FID()), int64(q.Offset()), got)
-	return nil
+	return got, nil
 }
 
 // sendReadAndX answers a large READ_ANDX from a disk share with the data
@@ -312,8 +356,7 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 // in-memory file, a small read, or a command chained after this one, whose
 // reply would have to follow the data in the buffer.
 func (c *conn) sendReadAndX(req *request, b smb.Block, f *vfs.File, fid uint16, off uint64, n int) (bool, error) {
-	if n < minSendfile || !c.srv.cfg.Sendfile || !c.w.canSendSections() ||
-		b.Words[0] != smb.ComNoAndXCommand || off > math.MaxInt64-uint64(n) {
+	if !c.maySendfile(n) || b.Words[0] != smb.ComNoAndXCommand || off > math.MaxInt64-uint64(n) {
 		return false, nil
 	}
 	osf, avail, err := f.SendSection(int64(off), n)
@@ -329,6 +372,12 @@ func (c *conn) sendReadAndX(req *request, b smb.Block, f *vfs.File, fid uint16, 
 	return true, nil
 }
 
+// maySendfile reports whether a read of n bytes could be answered with
+// sendfile on this connection (the file and the chain decide the rest).
+func (c *conn) maySendfile(n int) bool {
+	return n >= minSendfile && c.srv.cfg.Sendfile && c.w.canSendSections()
+}
+
 // writeAndX writes the request's payload (MS-CIFS 3.3.5.37).
 func (c *conn) writeAndX(req *request, b smb.Block) error {
 	q, err := smb.ParseWriteAndXRequest(b)
@@ -338,26 +387,48 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 	if ok, err := c.writePipe(req, q); ok {
 		return err
 	}
-	f, err := c.file(req, q.FID())
+	async := c.mayDeferIO(b, req.fid(q.FID()))
+	f, err := c.fileFor(req, q.FID(), async)
 	if err != nil {
 		return err
 	}
 	if err := c.checkIO(req, f, q.Offset(), len(q.Data()), true); err != nil {
 		return err
 	}
-	n, err := f.WriteAt(q.Data(), int64(q.Offset()))
-	if err != nil {
-		return statusOf(err)
-	}
-	c.pos.wroteDone(req.fid(q.FID()), int64(q.Offset()), n)
+	fid, off := req.fid(q.FID()), int64(q.Offset())
 	// WriteMode bit 0 is write-through (MS-CIFS 2.2.4.43.1).
-	if q.WriteMode()&0x1 != 0 {
-		if err := f.Sync(); err != nil {
-			return statusOf(err)
-		}
+	through := q.WriteMode()&0x1 != 0
+	if async {
+		c.deferIO(req, ioOp{cmd: smb.ComWriteAndX, f: f, fid: fid, off: off, through: through, in: len(b.Msg)}, q.Data())
+		return errPending
+	}
+	began := time.Now()
+	n, wrote, err := writeAndXData(f, q.Data(), off, through)
+	c.noteIO(fid, time.Since(began))
+	if wrote {
+		c.pos.wroteDone(fid, off, n)
+	}
+	if err != nil {
+		return err
 	}
 	smb.EncodeWriteAndXResponse(&req.resp, uint32(n), 0xFFFF)
 	return nil
+}
+
+// writeAndXData writes a WRITE_ANDX's data, reporting the count and
+// whether the data was written (the position then moves, even if the
+// write-through sync fails).
+func writeAndXData(f *vfs.File, data []byte, off int64, through bool) (int, bool, error) {
+	n, err := f.WriteAt(data, off)
+	if err != nil {
+		return 0, false, statusOf(err)
+	}
+	if through {
+		if err := f.Sync(); err != nil {
+			return n, true, statusOf(err)
+		}
+	}
+	return n, true, nil
 }
 
 // close closes a FID, setting the write time first if the client asks
@@ -415,6 +486,7 @@ func (c *conn) flush(req *request, b smb.Block) error {
 		return smb.StatusInvalidParameter
 	}
 	if q.FID() == 0xFFFF {
+		c.waitIO(0) // the writes before it are what it commits
 		var firstErr error
 		c.files.Range(func(fid uint16, f *vfs.File) bool {
 			if o := c.fileOwners[fid]; o.pid == req.hdr.PID() && !f.IsDir() {

@@ -38,7 +38,8 @@ var errWriterClosed = errors.New("server: connection writer closed")
 // one write. A reply marked alone gets a write of its own (Q161968).
 //
 // The reader calls send and flush; a goroutine completing a request later
-// (a pending lock, a change notification) calls sendNow. The mutex orders
+// (a pending lock, a change notification) calls sendNow; the runners of
+// pipelined reads and writes call queue, unvouch and flush (inflight.go). The mutex orders
 // them; it is held across the write, so a slow peer stalls the reader,
 // which then stops reading: TCP's own back-pressure. The first write error
 // is sticky and ends the connection.
@@ -55,6 +56,11 @@ type batchWriter struct {
 	failed error       // the first write error
 	closed bool
 	batch  int // the most replies one write carries
+	// loose counts the held replies no goroutine has vouched to come
+	// back to (inflight.go); gen counts the flushes, so a vouch from
+	// before the last one is known to be spent.
+	loose int
+	gen   uint64
 
 	// sender sends file sections; nil when the connection cannot
 	// (sendfile.go).
@@ -90,12 +96,63 @@ func (w *batchWriter) send(m outMsg) error {
 	}
 	w.held = append(w.held, m)
 	w.size += len(*m.buf) + m.section.n
+	w.loose++
 	// A file section goes out at once: the file it reads must still be
 	// open, and the next request may be a CLOSE.
 	if m.alone || m.section.n > 0 || len(w.held) >= w.batch || w.size >= maxBatchBytes {
 		return w.flushLocked()
 	}
 	return nil
+}
+
+// vouch is a runner's promise to come back to the replies it queued
+// (inflight.go): n replies queued since flush number gen.
+type vouch struct {
+	n   int
+	gen uint64
+}
+
+// queue adds m without writing, on v's word or, with v nil, loose, and
+// reports whether the batch has reached its bounds: the caller flushes
+// then, once it holds no other lock.
+func (w *batchWriter) queue(m outMsg, v *vouch) (full bool, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.errLocked(); err != nil {
+		w.pool.put(m.buf)
+		return false, err
+	}
+	w.held = append(w.held, m)
+	w.size += len(*m.buf) + m.section.n
+	if v == nil {
+		w.loose++
+	} else {
+		if v.gen != w.gen {
+			v.n, v.gen = 0, w.gen
+		}
+		v.n++
+	}
+	return len(w.held) >= w.batch || w.size >= maxBatchBytes, nil
+}
+
+// unvouch turns the replies held on v's word loose.
+func (w *batchWriter) unvouch(v *vouch) {
+	w.mu.Lock()
+	if v.gen == w.gen {
+		w.loose += v.n
+	}
+	v.n = 0
+	w.mu.Unlock()
+}
+
+// flushLoose writes everything queued if any of it is loose.
+func (w *batchWriter) flushLoose() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.loose == 0 {
+		return w.errLocked()
+	}
+	return w.flushLocked()
 }
 
 // sendNow queues m and writes everything queued: for replies produced away
@@ -183,6 +240,8 @@ func (w *batchWriter) flushLocked() error {
 	clear(w.iovBuf[:cap(w.iovBuf)])
 	w.held = w.held[:0]
 	w.size = 0
+	w.loose = 0
+	w.gen++
 	return w.failed
 }
 
