@@ -10,7 +10,8 @@
 #     process serving the connection, and the time per response;
 #   - the depth-1 ECHO round trip of a second tinysmbd whose batching is off
 #     (max_mpx_count = 1: one reply per write, the writer never holds one),
-#     beside the first: issue 5 wants batching to cost a lone request nothing;
+#     sampled next to the first (before it in odd rounds, after it in even
+#     ones): issue 5 wants batching to cost a lone request nothing;
 #   - KiB of proportional set size per idle logged-on, tree-connected
 #     connection: (PSS with IDLE_CONNS connections - PSS with none) / IDLE_CONNS,
 #     summed over every smbd process for Samba.
@@ -225,6 +226,9 @@ done
 pipelined() {
 	local s=$1 port=$2 r=$3 op=$4 depth=$5 rounds=$PIPE_ROUNDS outp wpr upr
 	[[ $depth == 1 ]] && rounds=$DEPTH1_ROUNDS
+	# Let the previous sample's connection go first: Samba tears down a
+	# process per connection, and that work would land on this sample.
+	sleep 0.5
 	outp=$("$BENCHCLIENT" -addr "127.0.0.1:$port" -mode pipeline -op "$op" -depth "$depth" \
 		-rounds "$rounds" -file small.dat) || die "$s: benchclient $op $depth failed"
 	wpr=$(grep -o 'writes_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
@@ -236,13 +240,20 @@ pipelined() {
 echo "bench-compare: pipelined requests"
 for r in $(seq "$ROUNDS"); do
 	for s in "${SERVERS[@]}"; do
+		# tinysmbd with batching off goes just before tinysmbd in odd
+		# rounds and just after it in even ones, so neither always
+		# follows Samba.
+		if [[ $s == tiny ]] && ((r % 2)); then
+			pipelined tiny-unbatched "$TINY_UNBATCHED_DIRECT" "$r" echo 1
+		fi
 		for spec in "echo 1" "echo 32" "read 32"; do
 			# shellcheck disable=SC2086 # spec is "OP DEPTH", split on purpose
 			pipelined "$s" "${PORT[$s]}" "$r" $spec
 		done
+		if [[ $s == tiny ]] && ! ((r % 2)); then
+			pipelined tiny-unbatched "$TINY_UNBATCHED_DIRECT" "$r" echo 1
+		fi
 	done
-	# Right after tinysmbd's own depth-1 sample, so both see the same load.
-	pipelined tiny-unbatched "$TINY_UNBATCHED_DIRECT" "$r" echo 1
 done
 
 # --- sequential transfers ---

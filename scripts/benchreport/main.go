@@ -179,7 +179,7 @@ func writeMarkdown(w io.Writer, s *samples, rows []row, bench []string, svgName 
 		if unbatched, ok := s.median("tiny-unbatched", "us_echo_1"); ok && unbatched > 0 {
 			// Issue 5 target 2: batching must not cost a lone request.
 			fmt.Fprintf(w, "Batching and a lone request: ECHO depth 1 takes %s µs per round trip with batching and %s µs with it off "+
-				"(a second tinysmbd with max_mpx_count = 1, sampled right after the first in every round): batched/unbatched = %s.\n",
+				"(a second tinysmbd with max_mpx_count = 1, sampled next to the first in every round): batched/unbatched = %s.\n",
 				figure(batched), figure(unbatched), figure(batched/unbatched))
 		}
 	}
