@@ -25,36 +25,29 @@ func init() {
 // reads and writes handed off on it have completed (inflight.go), so that
 // requests on one FID take effect in arrival order.
 func (c *conn) file(req *request, fid uint16) (*vfs.File, error) {
-	f, err := c.lookupFile(req, fid)
+	f, _, err := c.lookupFile(req, fid)
 	if err == nil {
 		c.waitIO(req.fid(fid))
 	}
 	return f, err
 }
 
-// fileFor is file, or lookupFile for a request that will be handed off.
-func (c *conn) fileFor(req *request, fid uint16, async bool) (*vfs.File, error) {
-	if async {
-		return c.lookupFile(req, fid)
-	}
-	return c.file(req, fid)
-}
-
-// lookupFile is file without the wait, for a request that queues behind
-// the FID's handed-off ones instead.
-func (c *conn) lookupFile(req *request, fid uint16) (*vfs.File, error) {
+// lookupFile is file without the wait, for a request that may queue
+// behind the FID's handed-off ones instead (ioFile); it returns the FID's
+// owner record too.
+func (c *conn) lookupFile(req *request, fid uint16) (*vfs.File, fileOwner, error) {
 	fid = req.fid(fid)
 	o, ok := c.fileOwners[fid]
 	if !ok || o.tid != req.tid || o.uid != req.uid {
 		// A FID belongs to the session that opened it too, as in
 		// Samba's check_fsp_open (smbtorture raw.context session1).
-		return nil, smb.StatusInvalidHandle
+		return nil, o, smb.StatusInvalidHandle
 	}
 	f, err := c.files.Get(fid)
 	if err != nil {
-		return nil, smb.StatusInvalidHandle
+		return nil, o, smb.StatusInvalidHandle
 	}
-	return f, nil
+	return f, o, nil
 }
 
 // registerOpen finishes an OPEN_ANDX or TRANS2_OPEN2 open: a created or
@@ -300,13 +293,16 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 		n = int(q.MaxCountOfBytesToReturn())
 	}
 	n = min(n, maxReadPayload)
-	// A read that may go out with sendfile is sent by the reader, so it
-	// stays inline, where fileFor first waits for the FID's earlier
-	// reads and writes (inflight.go): it must see their data.
-	async := c.mayDeferIO(b, req.fid(q.FID())) && !c.maySendfile(n)
-	f, err := c.fileFor(req, q.FID(), async)
+	f, async, fast, err := c.ioFile(req, b, q.FID())
 	if err != nil {
 		return err
+	}
+	if async && c.maySendfile(n) {
+		// A read that may go out with sendfile is sent by the reader:
+		// it waits for the FID's earlier reads and writes
+		// (inflight.go), whose data it must see.
+		c.waitIO(req.fid(q.FID()))
+		async = false
 	}
 	if ok, err := c.sendReadAndX(req, b, f, q.FID(), q.Offset(), n); ok {
 		return err
@@ -323,9 +319,8 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 		c.deferIO(req, ioOp{cmd: smb.ComReadAndX, f: f, fid: fid, off: off, n: n, start: start, in: len(b.Msg)}, nil)
 		return errPending
 	}
-	began := time.Now()
 	got, err := readAndXData(&req.resp, f, off, start, n)
-	c.noteIO(fid, time.Since(began))
+	c.noteInlineIO(fid, fast)
 	if err != nil {
 		return err
 	}
@@ -387,8 +382,7 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 	if ok, err := c.writePipe(req, q); ok {
 		return err
 	}
-	async := c.mayDeferIO(b, req.fid(q.FID()))
-	f, err := c.fileFor(req, q.FID(), async)
+	f, async, fast, err := c.ioFile(req, b, q.FID())
 	if err != nil {
 		return err
 	}
@@ -402,9 +396,8 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 		c.deferIO(req, ioOp{cmd: smb.ComWriteAndX, f: f, fid: fid, off: off, through: through, in: len(b.Msg)}, q.Data())
 		return errPending
 	}
-	began := time.Now()
 	n, wrote, err := writeAndXData(f, q.Data(), off, through)
-	c.noteIO(fid, time.Since(began))
+	c.noteInlineIO(fid, fast)
 	if wrote {
 		c.pos.wroteDone(fid, off, n)
 	}

@@ -207,16 +207,37 @@ type inflight struct {
 // to complete because MaxMpxCount are in flight (tests only).
 var testSlotWait func()
 
-// mayDeferIO reports whether the request of block b, on fid, runs off the
-// reader: the reader is handling it (not a deferred open's replay, not
-// Reload), it is a single unchained block (MS-CIFS 2.2.4.42.1: AndXCommand
-// 0xFF), and either fid has no record of fast I/O (fileOwner.ioFast) or a
-// request on another FID is in flight.
-func (c *conn) mayDeferIO(b smb.Block, fid uint16) bool {
-	if !c.inReader || b.Offset != smb.HeaderLen || len(b.Words) == 0 || b.Words[0] != smb.ComNoAndXCommand {
-		return false
+// ioFile looks up the file of a READ_ANDX or WRITE_ANDX (block b) and
+// decides where its I/O runs. It runs off the reader (async) when the
+// reader is handling it (not a deferred open's replay, not Reload), it is
+// a single unchained block (MS-CIFS 2.2.4.42.1: AndXCommand 0xFF), and
+// either the FID has no record of fast I/O (fileOwner.ioFast) or a request
+// on another FID is in flight. Otherwise it runs on the reader, after the
+// FID's handed-off requests, as file has it; fast reports a FID with a
+// full record.
+func (c *conn) ioFile(req *request, b smb.Block, fid uint16) (f *vfs.File, async, fast bool, err error) {
+	f, o, err := c.lookupFile(req, fid)
+	if err != nil {
+		return nil, false, false, err
 	}
-	return c.fileOwners[fid].ioFast < fastStreak || c.io.n.Load() > 0 && c.io.othersBusy(fid)
+	fid = req.fid(fid)
+	fast = o.ioFast >= fastStreak
+	if c.inReader && b.Offset == smb.HeaderLen && len(b.Words) > 0 && b.Words[0] == smb.ComNoAndXCommand &&
+		(!fast || c.io.n.Load() > 0 && c.io.othersBusy(fid)) {
+		return f, true, fast, nil
+	}
+	c.waitIO(fid)
+	return f, false, fast, nil
+}
+
+// noteInlineIO records the time a read or write the reader did itself took.
+// The frame's arrival (handleFrame's lastActive) starts the clock: one
+// clock read on the data path, not two, and the microseconds of parsing
+// before the I/O do not count at fastIO.
+func (c *conn) noteInlineIO(fid uint16, fast bool) {
+	if d := time.Since(c.lastActive); !fast || d > fastIO {
+		c.noteIO(fid, d)
+	}
 }
 
 // othersBusy reports whether a FID other than fid has requests in flight.
