@@ -38,16 +38,18 @@ import (
 // (benchclient -op read -depth 1; equal with GOMAXPROCS=1), and
 // smbclient's get lost a tenth of its rate. A fast FID that turns slow (a
 // disk spinning up) holds the reader for that one request, as every
-// request did before; the next goes to a runner. Requests on one FID run
-// one at a time in arrival order; the queues of different FIDs run at once, each on a runner
-// goroutine started (go c.io.run, a func value made once, so starting one
-// does not allocate) when its queue gets a request while none is running,
-// and ending when no queue waits for a runner — or, if the reader is still
-// busy with requests already buffered, once it queues none for the runner's
-// FID before it blocks (linger) — so an idle connection keeps no goroutine
-// besides its reader. A runner touches nothing c.mu guards: the
-// request record, its reply buffer, the open file and, for a WRITE_ANDX,
-// the buffer its frame was read into travel with the op. The payload is a
+// request did before; the next goes to a runner.
+//
+// Requests on one FID run one at a time in arrival order; the queues of
+// different FIDs run at once, each on a runner goroutine started (go
+// c.io.run, a func value made once, so starting one does not allocate)
+// when its queue gets a request while none is running, and ending when no
+// queue waits for a runner — or, if the reader is still busy with requests
+// already buffered, once it queues none for the runner's FID before it
+// blocks (linger) — so an idle connection keeps no goroutine besides its
+// reader. A runner touches nothing c.mu guards: the request record, its
+// reply buffer, the open file and, for a WRITE_ANDX, the buffer its frame
+// was read into travel with the op. The payload is a
 // view into the FrameReader's buffer, which the next read from the socket
 // would overwrite; netbt.FrameReader.Swap hands that buffer to the op and
 // the reader reads on into a pooled one, moving over only the bytes it had
