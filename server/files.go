@@ -293,18 +293,12 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 		n = int(q.MaxCountOfBytesToReturn())
 	}
 	n = min(n, maxReadPayload)
-	f, async, fast, err := c.ioFile(req, b, q.FID())
+	f, async, fast, err := c.ioFile(req, b, q.FID(), c.maySendfile(n))
 	if err != nil {
 		return err
 	}
-	if async && c.maySendfile(n) {
-		// A read that may go out with sendfile is sent by the reader:
-		// it waits for the FID's earlier reads and writes
-		// (inflight.go), whose data it must see.
-		c.waitIO(req.fid(q.FID()))
-		async = false
-	}
-	if ok, err := c.sendReadAndX(req, b, f, q.FID(), q.Offset(), n); ok {
+	fid, off := req.fid(q.FID()), int64(q.Offset())
+	if ok, err := c.sendReadAndX(req, b, f, fid, q.Offset(), n); ok {
 		return err
 	}
 	start := req.resp.Pos()
@@ -314,7 +308,6 @@ func (c *conn) readAndX(req *request, b smb.Block) error {
 		req.resp.Truncate(start)
 		return err
 	}
-	fid, off := req.fid(q.FID()), int64(q.Offset())
 	if async {
 		c.deferIO(req, ioOp{cmd: smb.ComReadAndX, f: f, fid: fid, off: off, n: n, start: start, in: len(b.Msg)}, nil)
 		return errPending
@@ -349,7 +342,8 @@ func readAndXData(resp *smb.Response, f *vfs.File, off int64, start, n int) (int
 // as a file section (sendfile.go) rather than copied into the reply. It
 // reports false when the read does not qualify: Config.Sendfile off, not TCP, an
 // in-memory file, a small read, or a command chained after this one, whose
-// reply would have to follow the data in the buffer.
+// reply would have to follow the data in the buffer. fid is the FID the
+// block acts on (request.fid).
 func (c *conn) sendReadAndX(req *request, b smb.Block, f *vfs.File, fid uint16, off uint64, n int) (bool, error) {
 	if !c.maySendfile(n) || b.Words[0] != smb.ComNoAndXCommand || off > math.MaxInt64-uint64(n) {
 		return false, nil
@@ -363,7 +357,7 @@ func (c *conn) sendReadAndX(req *request, b smb.Block, f *vfs.File, fid uint16, 
 	}
 	smb.BeginReadAndXResponse(&req.resp, 0xFFFF, avail)
 	req.section = fileSection{f: osf, off: int64(off), n: avail}
-	c.pos.readDone(req.fid(fid), int64(off), avail)
+	c.pos.readDone(fid, int64(off), avail)
 	return true, nil
 }
 
@@ -382,7 +376,7 @@ func (c *conn) writeAndX(req *request, b smb.Block) error {
 	if ok, err := c.writePipe(req, q); ok {
 		return err
 	}
-	f, async, fast, err := c.ioFile(req, b, q.FID())
+	f, async, fast, err := c.ioFile(req, b, q.FID(), false)
 	if err != nil {
 		return err
 	}

@@ -214,17 +214,18 @@ var testSlotWait func()
 // reader is handling it (not a deferred open's replay, not Reload), it is
 // a single unchained block (MS-CIFS 2.2.4.42.1: AndXCommand 0xFF), and
 // either the FID has no record of fast I/O (fileOwner.ioFast) or a request
-// on another FID is in flight. Otherwise it runs on the reader, after the
-// FID's handed-off requests, as file has it; fast reports a FID with a
-// full record.
-func (c *conn) ioFile(req *request, b smb.Block, fid uint16) (f *vfs.File, async, fast bool, err error) {
+// on another FID is in flight. Otherwise, or when onReader asks for it (a
+// read sendfile may send, which the writer sends from the reader), it runs
+// on the reader, after the FID's handed-off requests, as file has it; fast
+// reports a FID with a full record.
+func (c *conn) ioFile(req *request, b smb.Block, fid uint16, onReader bool) (f *vfs.File, async, fast bool, err error) {
 	f, o, err := c.lookupFile(req, fid)
 	if err != nil {
 		return nil, false, false, err
 	}
 	fid = req.fid(fid)
 	fast = o.ioFast >= fastStreak
-	if c.inReader && b.Offset == smb.HeaderLen && len(b.Words) > 0 && b.Words[0] == smb.ComNoAndXCommand &&
+	if !onReader && c.inReader && b.Offset == smb.HeaderLen && len(b.Words) > 0 && b.Words[0] == smb.ComNoAndXCommand &&
 		(!fast || c.io.n.Load() > 0 && c.io.othersBusy(fid)) {
 		return f, true, fast, nil
 	}
