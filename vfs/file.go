@@ -98,11 +98,8 @@ func (f *File) Stat() (os.FileInfo, error) {
 // of file, which is how SMB1 READ reports it. It needs read or execute
 // access (Samba allows READ with FILE_EXECUTE for paging).
 func (f *File) ReadAt(p []byte, off int64) (int, error) {
-	if err := f.dataCheck(AccessReadData | AccessExecute); err != nil {
+	if err := f.readCheck(off); err != nil {
 		return 0, err
-	}
-	if off < 0 {
-		return 0, smb.StatusInvalidParameter
 	}
 	if int64(int(off)) != off || int64(int(off)+len(p)) != off+int64(len(p)) {
 		// An offset past what int holds (beyond 2 GiB on a 32-bit
@@ -129,11 +126,8 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 // shrink before the caller sends, which must then make up the difference
 // (with zeros, as Samba does after a short sendfile).
 func (f *File) SendSection(off int64, n int) (osf *os.File, avail int, err error) {
-	if err := f.dataCheck(AccessReadData | AccessExecute); err != nil {
+	if err := f.readCheck(off); err != nil {
 		return nil, 0, err
-	}
-	if off < 0 {
-		return nil, 0, smb.StatusInvalidParameter
 	}
 	osf = sendableFile(f.h)
 	if osf == nil {
@@ -211,6 +205,17 @@ func (f *File) Sync() error {
 		return nil
 	}
 	return statusErr(f.h.Sync())
+}
+
+// readCheck guards a read at off: ReadAt's and SendSection's checks.
+func (f *File) readCheck(off int64) error {
+	if err := f.dataCheck(AccessReadData | AccessExecute); err != nil {
+		return err
+	}
+	if off < 0 {
+		return smb.StatusInvalidParameter
+	}
+	return nil
 }
 
 // dataCheck guards the data operations: open, not a directory (Windows
