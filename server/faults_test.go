@@ -477,10 +477,11 @@ exec "$@"`
 	defer cancel()
 	args := append([]string{flags, "--propagation", "private", "sh", "-c", script, "sh", dir}, selfCommand()...)
 	args = append(args, "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
-	cmd := exec.CommandContext(ctx, unshare, args...)
-	cmd.Env = append(os.Environ(), envFaultTmpfs+"="+dir)
-	out, err := cmd.CombinedOutput()
-	text := string(out)
+	text, err := runSelf(t, ctx, func(ctx context.Context) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, unshare, args...)
+		cmd.Env = append(os.Environ(), envFaultTmpfs+"="+dir)
+		return cmd
+	})
 	switch {
 	case strings.Contains(text, "--- PASS: "+t.Name()) && err == nil:
 		t.Logf("inside the mount namespace:\n%s", tail(text, 2000))

@@ -269,10 +269,11 @@ func runInNamespace(t *testing.T, why string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*peerTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, unshare, args...)
-	cmd.Env = append(os.Environ(), envInNamespace+"=1")
-	out, err := cmd.CombinedOutput()
-	text := string(out)
+	text, err := runSelf(t, ctx, func(ctx context.Context) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, unshare, args...)
+		cmd.Env = append(os.Environ(), envInNamespace+"=1")
+		return cmd
+	})
 	name := regexp.QuoteMeta(t.Name())
 	switch {
 	case regexp.MustCompile(`(?m)^--- PASS: `+name+` `).MatchString(text) && err == nil:
