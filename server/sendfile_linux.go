@@ -41,6 +41,9 @@ func newSectionSender(c net.Conn) *sectionSender {
 // is sent as zeros, so the stream stays framed, as Samba does after a short
 // sendfile.
 func (s *sectionSender) send(sec fileSection) error {
+	// Counted before the send: a test reads the count once the reply has
+	// arrived, which may be before this goroutine runs again.
+	sectionsSent.Add(1)
 	s.src, s.off, s.left, s.err = int(sec.f.Fd()), sec.off, sec.n, nil
 	if err := s.raw.Write(s.step); err != nil {
 		return err
@@ -48,7 +51,6 @@ func (s *sectionSender) send(sec fileSection) error {
 	if s.err != nil {
 		return s.err
 	}
-	sectionsSent.Add(1)
 	for s.left > 0 {
 		n, err := s.conn.Write(zeros[:min(s.left, len(zeros))])
 		s.left -= n
@@ -85,5 +87,5 @@ func (s *sectionSender) sendfile(fd uintptr) bool {
 // zeros pads a section whose file shrank.
 var zeros [4096]byte
 
-// sectionsSent counts the file sections sent, for tests.
+// sectionsSent counts the file sections whose sending began, for tests.
 var sectionsSent atomic.Int64
