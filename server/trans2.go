@@ -334,22 +334,22 @@ func (c *conn) setPathInfo(req *request, t *smb.TransRequest, out *transOut) err
 		return err
 	}
 	access := vfs.AccessWriteAttributes
-	kind := uint8(0xFF) // breaks no oplock
+	breaks, kind := false, vfs.OpenData
 	switch si.Class {
 	case smb.SetEndOfFile, smb.SetAllocation:
 		// A resize breaks oplocks to none, as an overwriting open
 		// does (smbtorture raw.oplock EXCLUSIVE3, BATCH11, BATCH12).
 		access |= vfs.AccessWriteData
-		kind = vfs.OpenOverwrite
+		breaks, kind = true, vfs.OpenOverwrite
 	case smb.SetDisposition, smb.SetRename:
 		// A rename or delete by path breaks a batch oplock only
 		// (raw.oplock BATCH19, EXCLUSIVE7).
 		access |= vfs.AccessDelete
-		kind = vfs.OpenPathChange
+		breaks, kind = true, vfs.OpenPathChange
 	case smb.SetEAs:
 		access = vfs.AccessWriteEA
 	}
-	if kind != 0xFF && c.waitOplock(req.transBlock, share, req.path(p.FileName()), access, vfs.ShareAll, kind) {
+	if breaks && c.waitOplock(req.transBlock, share, req.path(p.FileName()), access, vfs.ShareAll, kind) {
 		return errNoReply
 	}
 	f, _, err := share.Create(req.path(p.FileName()), vfs.CreateParams{
