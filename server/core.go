@@ -127,7 +127,7 @@ func (c *conn) coreOpen(req *request, b smb.Block) error {
 		return statusOf(err)
 	}
 	params.Opener = c.opener(req)
-	if c.waitOplock(b, share, req.path(o.FileName()), params.DesiredAccess, params.ShareAccess) {
+	if c.waitOplock(b, share, req.path(o.FileName()), params.DesiredAccess, params.ShareAccess, vfs.OpenData) {
 		return errNoReply
 	}
 	f, _, err := share.Create(req.path(o.FileName()), params)
@@ -179,7 +179,7 @@ func (c *conn) coreCreate(req *request, b smb.Block) error {
 	if b.Command == smb.ComCreateNew {
 		disp = vfs.FileCreate
 	}
-	if c.waitOplock(b, share, req.path(q.FileName()), coreReadWrite, vfs.ShareRead|vfs.ShareWrite) {
+	if c.waitOplock(b, share, req.path(q.FileName()), coreReadWrite, vfs.ShareRead|vfs.ShareWrite, openKind(disp)) {
 		return errNoReply
 	}
 	f, _, err := share.Create(req.path(q.FileName()), vfs.CreateParams{

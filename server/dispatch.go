@@ -89,6 +89,10 @@ type request struct {
 	hasChainFID bool
 	// section is file data the reply carries after its bytes (sendfile.go).
 	section fileSection
+	// transBlock is the primary block of a transaction that came whole in
+	// this message, which replaying the message runs again: an oplock
+	// break may defer it (oplock.go). Zero otherwise.
+	transBlock smb.Block
 }
 
 // fid is the file a block names: once a block of the chain has opened a

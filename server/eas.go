@@ -136,7 +136,9 @@ func (c *conn) trans2Open(req *request, t *smb.TransRequest, out *transOut) erro
 	}
 	params.Opener = c.opener(req)
 	params.EAs = eas
-	c.breakOplock(share, req.path(p.FileName()), params.DesiredAccess, params.ShareAccess)
+	if c.waitOplock(req.transBlock, share, req.path(p.FileName()), params.DesiredAccess, params.ShareAccess, openKind(params.CreateDisposition)) {
+		return errNoReply
+	}
 	f, action, err := share.Create(req.path(p.FileName()), params)
 	if err != nil {
 		return statusOf(err)
@@ -200,7 +202,9 @@ func (c *conn) ntTransactCreate(req *request, t *smb.TransRequest, out *transOut
 		}
 		name = dir.Path() + "\\" + name
 	}
-	c.breakOplock(share, name, p.DesiredAccess(), p.ShareAccess())
+	if c.waitOplock(req.transBlock, share, name, p.DesiredAccess(), p.ShareAccess(), openKind(p.CreateDisposition())) {
+		return errNoReply
+	}
 	f, action, err := share.Create(name, vfs.CreateParams{
 		DesiredAccess:     p.DesiredAccess(),
 		FileAttributes:    p.ExtFileAttributes(),

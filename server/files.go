@@ -158,7 +158,7 @@ func (c *conn) ntCreate(req *request, b smb.Block) error {
 		}
 		name = dir.Path() + "\\" + name
 	}
-	if c.waitOplock(b, share, name, nc.DesiredAccess(), nc.ShareAccess()) {
+	if c.waitOplock(b, share, name, nc.DesiredAccess(), nc.ShareAccess(), openKind(nc.CreateDisposition())) {
 		return errNoReply
 	}
 	f, action, err := share.Create(name, vfs.CreateParams{
@@ -232,7 +232,7 @@ func (c *conn) openAndX(req *request, b smb.Block) error {
 		return statusOf(err)
 	}
 	params.Opener = c.opener(req)
-	if c.waitOplock(b, share, req.path(o.FileName()), params.DesiredAccess, params.ShareAccess) {
+	if c.waitOplock(b, share, req.path(o.FileName()), params.DesiredAccess, params.ShareAccess, openKind(params.CreateDisposition)) {
 		return errNoReply
 	}
 	f, action, err := share.Create(req.path(o.FileName()), params)

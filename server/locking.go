@@ -120,11 +120,12 @@ func (c *conn) lockingAndX(req *request, b smb.Block) error {
 	nUnlock, nLock := int(q.NumberOfRequestedUnlocks()), int(q.NumberOfRequestedLocks())
 	typ := q.TypeOfLock()
 	if typ&smb.LockingOplockRelease != 0 {
-		// MS-CIFS 3.3.5.27: the client gives its oplock up (tinysmbd
-		// breaks to none only, so NewOplockLevel does not matter); the
-		// acknowledgement alone gets no reply.
+		// MS-CIFS 3.3.5.27: the client gives its oplock up, keeping
+		// level II if NewOplockLevel says so and the break offered it;
+		// the acknowledgement alone gets no reply, nor does one of a
+		// level II break, which needs none (MS-CIFS 3.3.4.2).
 		if f, err := c.file(req, q.FID()); err == nil {
-			f.ReleaseOplock()
+			f.AckOplock(q.NewOplockLevel())
 		}
 		if nUnlock == 0 && nLock == 0 {
 			return errNoReply

@@ -36,6 +36,9 @@ func (c *conn) ntRename(req *request, b smb.Block) error {
 		if fi, serr := share.Stat(oldName); serr == nil && excludedBySearch(vfs.Attributes(fi), r.SearchAttributes()) {
 			return smb.StatusNoSuchFile
 		}
+		if c.waitRenameOplock(b, share, oldName) {
+			return errNoReply
+		}
 		err = share.Rename(oldName, newName, false)
 	case smb.RenameFlagHardLink:
 		err = share.Link(oldName, newName)

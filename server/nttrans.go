@@ -48,7 +48,7 @@ func (c *conn) runNTTransact(req *request, t *smb.TransRequest) error {
 		}
 		err = smb.StatusNotImplemented
 	}
-	if err == errPending || err == errStop {
+	if err == errPending || err == errStop || err == errNoReply {
 		return err
 	}
 	if err != nil {

@@ -9,13 +9,20 @@ import (
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-// Oplocks. An NT_CREATE_ANDX or OPEN_ANDX asking for an exclusive or batch
-// oplock gets it when it is the file's only open (vfs decides). A later
-// open of the file, from any connection, that conflicts with the oplock
-// sends the holder's connection a break request and waits as a deferred
-// open (locking.go): its message is replayed when the holder acknowledges
-// the break, closes the file, or oplockBreakWait passes. Level II oplocks
-// are never granted; every break is to none.
+// Oplocks (MS-CIFS 3.3.4.2, MS-SMB 2.2.4.9). An NT_CREATE_ANDX or
+// OPEN_ANDX asking for an exclusive or batch oplock gets it when it is the
+// file's only open, level II beside other opens if this connection's client
+// takes level II oplocks (CAP_LEVEL_II_OPLOCKS in its SESSION_SETUP), and
+// none otherwise (vfs decides). A later open of the file, from any
+// connection, that conflicts with an exclusive or batch oplock sends the
+// holder's connection a break request — to level II, or to none when the
+// holder's client takes no level II oplocks or the open overwrites the file
+// — and waits as a deferred open (locking.go): its message is replayed when
+// the holder acknowledges the break, closes the file, or oplockBreakWait
+// passes. Level II oplocks are broken to none, unacknowledged, by any
+// write, size change or byte-range lock on the file (vfs sends those
+// breaks through the callback grantOplock registers, from whichever
+// goroutine writes: the reader or an I/O runner).
 
 // oplockBreakWait is how long an open waits for the holder to acknowledge
 // a break before the server takes the oplock away: Samba's "oplock break
@@ -57,45 +64,72 @@ func (c *conn) grantOplock(req *request, f *vfs.File, fid uint16, want uint8) ui
 		return smb.OplockNone
 	}
 	tid := req.tid
-	return f.GrantOplock(want, func() { c.sendOplockBreak(tid, fid, f) })
+	levelII := c.clientCaps&smb.CapLevelIIOplocks != 0
+	return f.GrantOplock(want, levelII, func(to uint8, wait bool) { c.sendOplockBreak(tid, fid, f, to, wait) })
 }
 
-// sendOplockBreak asks the client to give up its oplock on fid
-// (MS-CIFS 3.3.4.2) and starts the wait for its answer. It runs on the
-// reader of the connection whose open conflicts, so the request is written
-// at once; if it cannot be, the oplock is taken away at once.
-func (c *conn) sendOplockBreak(tid, fid uint16, f *vfs.File) {
+// sendOplockBreak asks the client to break its oplock on fid to level to
+// (MS-CIFS 3.3.4.2) and, when wait is set, starts the wait for its
+// answer. It runs on the goroutine whose request needs the break — a
+// reader, a replay, an I/O runner — so the request is written at once; if
+// it cannot be, the oplock is taken away at once.
+func (c *conn) sendOplockBreak(tid, fid uint16, f *vfs.File, to uint8, wait bool) {
+	newLevel := uint8(0)
+	if to == smb.OplockLevelII {
+		newLevel = 1 // MS-CIFS 2.2.4.32.1: NewOplockLevel 1 is level II
+	}
 	buf := c.srv.bufPool.get()
-	b := smb.AppendOplockBreakRequest(append(*buf, 0, 0, 0, 0), tid, fid, smb.OplockNone)
+	b := smb.AppendOplockBreakRequest(append(*buf, 0, 0, 0, 0), tid, fid, newLevel)
 	putFrameHeader(b, c.framing)
 	*buf = b
 	if c.closing.Load() || c.w.sendNow(outMsg{buf: buf}) != nil {
-		f.ReleaseOplock()
+		f.ExpireOplockBreak()
 		return
 	}
-	time.AfterFunc(time.Duration(oplockBreakWait.Load()), f.ReleaseOplock)
+	if wait {
+		time.AfterFunc(time.Duration(oplockBreakWait.Load()), f.ExpireOplockBreak)
+	}
+}
+
+// openKind is what an open with create disposition disp does for
+// vfs.Share.BreakOplock: one that replaces the data of an existing file
+// leaves no oplock holder any read caching (MS-CIFS 3.3.4.2; smbtorture
+// raw.oplock EXCLUSIVE9).
+func openKind(disp uint32) uint8 {
+	if disp == vfs.FileSupersede || disp == vfs.FileOverwrite || disp == vfs.FileOverwriteIf {
+		return vfs.OpenOverwrite
+	}
+	return vfs.OpenData
 }
 
 // waitOplock defers an open of name that must wait for another open's
 // oplock to be broken, reporting whether it did; the message is replayed
-// once the oplock is gone. An open chained behind another command cannot
-// be replayed alone: it starts the break and goes on at once.
-func (c *conn) waitOplock(b smb.Block, share *vfs.Share, name string, access, shareAccess uint32) bool {
+// once the oplock is gone. An open chained behind another command, or
+// inside a transaction that came in several messages (b is then zero),
+// cannot be replayed alone: it starts the break and goes on at once.
+// kind is what the open does (vfs.OpenData, ...).
+func (c *conn) waitOplock(b smb.Block, share *vfs.Share, name string, access, shareAccess uint32, kind uint8) bool {
 	if b.Offset != smb.HeaderLen {
-		c.breakOplock(share, name, access, shareAccess)
+		c.breakOplock(share, name, access, shareAccess, kind)
 		return false
 	}
 	// A zero deadline: if the replayed open then meets a sharing
 	// violation, it fails at once, the break having been its wait.
 	d := &deferred{msg: append([]byte(nil), b.Msg...)}
 	var once sync.Once
-	return share.BreakOplock(name, access, shareAccess, func() { once.Do(func() { c.queueReplay(d) }) })
+	return share.BreakOplock(name, access, shareAccess, kind, func() { once.Do(func() { c.queueReplay(d) }) })
 }
 
 // breakOplock starts the break of an oplock an open of name conflicts
-// with, without waiting for it: for opens that cannot be deferred, those
-// chained behind another command and those inside a transaction
-// (TRANS2_OPEN2, NT_TRANSACT_CREATE).
-func (c *conn) breakOplock(share *vfs.Share, name string, access, shareAccess uint32) {
-	share.BreakOplock(name, access, shareAccess, func() {})
+// with, without waiting for it: for the opens waitOplock cannot defer.
+func (c *conn) breakOplock(share *vfs.Share, name string, access, shareAccess uint32, kind uint8) {
+	share.BreakOplock(name, access, shareAccess, kind, func() {})
+}
+
+// waitRenameOplock is waitOplock for a rename of name: renaming opens the
+// file for DELETE sharing read and write, as vfs.Share.Rename checks it,
+// and so breaks a batch oplock first (smbtorture raw.oplock BATCH17,
+// BATCH26).
+func (c *conn) waitRenameOplock(b smb.Block, share *vfs.Share, name string) bool {
+	return c.waitOplock(b, share, name, vfs.AccessDelete, vfs.ShareRead|vfs.ShareWrite, vfs.OpenData)
 }

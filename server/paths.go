@@ -33,7 +33,7 @@ func (c *conn) delete(req *request, b smb.Block) error {
 		if fi, err := share.Stat(name); err == nil && !fi.IsDir() && excludedBySearch(vfs.Attributes(fi), search) {
 			return smb.StatusNoSuchFile
 		}
-		if c.waitOplock(b, share, name, vfs.AccessDelete, vfs.ShareAll) {
+		if c.waitOplock(b, share, name, vfs.AccessDelete, vfs.ShareAll, vfs.OpenData) {
 			// Deleting is opening for DELETE: it breaks a batch oplock
 			// first (smbtorture raw.oplock BATCH1, BATCH3).
 			return errNoReply
@@ -87,6 +87,9 @@ func (c *conn) rename(req *request, b smb.Block) error {
 	_, share, err := c.diskTree(req)
 	if err != nil {
 		return err
+	}
+	if c.waitRenameOplock(b, share, req.path(r.OldFileName())) {
+		return errNoReply
 	}
 	if err := share.Rename(req.path(r.OldFileName()), req.path(r.NewFileName()), false); err != nil {
 		return statusOf(err)

@@ -24,10 +24,12 @@ func init() {
 const dialectNTLM012 = "NT LM 0.12"
 
 // serverCapabilities are advertised honestly: only what is implemented.
-// No raw mode, no MPX, no level II oplocks, no DFS, no Unix extensions.
+// No raw mode, no MPX, no DFS, no Unix extensions. CAP_LEVEL_II_OPLOCKS
+// (MS-CIFS 2.2.4.52.2) lets clients that also set it in SESSION_SETUP be
+// granted and broken to level II oplocks (oplock.go).
 const serverCapabilities = smb.CapUnicode | smb.CapLargeFiles | smb.CapNTSMBs |
 	smb.CapStatus32 | smb.CapNTFind | smb.CapLargeReadX | smb.CapLargeWriteX |
-	smb.CapInfolevelPassthru | lockAndReadCap
+	smb.CapInfolevelPassthru | lockAndReadCap | smb.CapLevelIIOplocks
 
 // negotiate picks NT LM 0.12 from the client's list (MS-CIFS 3.3.5.2).
 // Windows and smbclient also list "SMB 2.002" and "SMB 2.???"; an SMB1-only

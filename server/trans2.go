@@ -43,6 +43,7 @@ func (c *conn) transPrimary(req *request, b smb.Block, run func(*conn, *request,
 		return smb.StatusInvalidParameter
 	}
 	if t.Complete() {
+		req.transBlock = b
 		return run(c, req, &t)
 	}
 	key := transKey{uid: req.uid, tid: req.tid, mid: req.hdr.MID(), pid: req.hdr.PID()}
@@ -129,6 +130,10 @@ func (c *conn) runTrans2(req *request, t *smb.TransRequest) error {
 			c.log.Debug("unimplemented TRANSACTION2 subcommand", "subcommand", t.Subcommand())
 		}
 		err = smb.StatusNotImplemented
+	}
+	if err == errNoReply {
+		// Deferred for an oplock break; the replay answers it.
+		return err
 	}
 	if err != nil {
 		var st smb.NTStatus
@@ -329,13 +334,23 @@ func (c *conn) setPathInfo(req *request, t *smb.TransRequest, out *transOut) err
 		return err
 	}
 	access := vfs.AccessWriteAttributes
+	breaks, kind := false, vfs.OpenData
 	switch si.Class {
 	case smb.SetEndOfFile, smb.SetAllocation:
+		// A resize breaks oplocks to none, as an overwriting open
+		// does (smbtorture raw.oplock EXCLUSIVE3, BATCH11, BATCH12).
 		access |= vfs.AccessWriteData
+		breaks, kind = true, vfs.OpenOverwrite
 	case smb.SetDisposition, smb.SetRename:
+		// A rename or delete by path breaks a batch oplock only
+		// (raw.oplock BATCH19, EXCLUSIVE7).
 		access |= vfs.AccessDelete
+		breaks, kind = true, vfs.OpenPathChange
 	case smb.SetEAs:
 		access = vfs.AccessWriteEA
+	}
+	if breaks && c.waitOplock(req.transBlock, share, req.path(p.FileName()), access, vfs.ShareAll, kind) {
+		return errNoReply
 	}
 	f, _, err := share.Create(req.path(p.FileName()), vfs.CreateParams{
 		DesiredAccess:     access,
@@ -414,6 +429,9 @@ func (c *conn) applySetInfo(req *request, f *vfs.File, si *smb.SetInfo) error {
 	case smb.SetAllocation:
 		// Allocation is advisory on Unix; only shrinking below the end of
 		// file changes the data (MS-FSCC 2.4.4: the file is truncated).
+		// Any change breaks level II oplocks, as a truncate does
+		// (MS-CIFS 3.3.4.2).
+		f.BreakLevelII()
 		fi, serr := f.Stat()
 		if serr == nil && int64(si.Size) < vfs.EndOfFile(fi) {
 			err = f.Truncate(int64(si.Size))

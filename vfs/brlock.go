@@ -164,6 +164,9 @@ func (f *File) Lock(rs []LockRange, shared bool) error {
 	if err := f.lockCheck(); err != nil {
 		return err
 	}
+	// MS-CIFS 3.3.4.2: a byte-range lock breaks level II oplocks
+	// (smbtorture raw.oplock BRL1).
+	f.BreakLevelII()
 	s := f.share
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -268,6 +271,9 @@ func (f *File) LockWait(rs []LockRange, shared bool, done func(error)) (*LockWai
 	if err := f.lockCheck(); err != nil {
 		return nil, err
 	}
+	// MS-CIFS 3.3.4.2: a byte-range lock breaks level II oplocks
+	// (smbtorture raw.oplock BRL1).
+	f.BreakLevelII()
 	s := f.share
 	s.mu.Lock()
 	defer s.mu.Unlock()

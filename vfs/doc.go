@@ -21,6 +21,6 @@
 // open-file table keyed by stored path (sharemode.go, brlock.go): it is
 // shared by every connection and guarded by the Share's mutex, and lock
 // requests that must wait are LockWaiters whose completion the server
-// sends. Exclusive and batch oplocks live there too (oplock.go). Not
-// implemented: level II oplocks (never granted), alternate data streams.
+// sends. Oplocks — exclusive, batch and level II — live there too
+// (oplock.go). Not implemented: alternate data streams.
 package vfs

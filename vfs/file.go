@@ -38,10 +38,14 @@ type File struct {
 	dup         bool // a DENY_DOS/FCB duplicate of another open
 	lastFailSet bool
 	lastFail    uint64
-	// Oplock state (oplock.go), guarded by the share's mutex.
+	// Oplock state (oplock.go), guarded by the share's mutex. levelII
+	// says the client takes level II oplocks; breakTo is the level of the
+	// break in progress (breaking).
 	oplock   uint8
+	levelII  bool
 	breaking bool
-	onBreak  func()
+	breakTo  uint8
+	onBreak  OplockBreak
 
 	// Owner is free for the caller's bookkeeping (the server records the
 	// TID and PID that opened the file); vfs never reads it.
@@ -165,6 +169,7 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	if err := f.share.checkSize(off, int64(len(p))); err != nil {
 		return 0, err
 	}
+	f.BreakLevelII()
 	end, serr := f.h.Seek(0, io.SeekEnd)
 	n, err := f.h.WriteAt(p, off)
 	if err != nil {
@@ -189,6 +194,7 @@ func (f *File) Truncate(size int64) error {
 	if err := f.share.checkSize(size, 0); err != nil {
 		return err
 	}
+	f.BreakLevelII()
 	if err := f.h.Truncate(size); err != nil {
 		return statusErr(err)
 	}

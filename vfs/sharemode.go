@@ -34,7 +34,8 @@ const sharingAccess = AccessReadData | AccessWriteData | AccessAppendData | Acce
 // any connection: its opens, its byte-range locks, the lock requests
 // waiting on them and its delete-pending flag. It is keyed by the stored
 // path within the share (case-canonical, as resolve returns it) and moves
-// with the file on rename. Share.mu guards every field except nlocks.
+// with the file on rename. Share.mu guards every field except nlocks and
+// nlevelII.
 type fileNode struct {
 	path          string
 	opens         []*File
@@ -54,6 +55,9 @@ type fileNode struct {
 	// nlocks is len(locks), read without the mutex by the I/O fast path
 	// so that READ and WRITE on an unlocked file take no lock at all.
 	nlocks atomic.Int32
+	// nlevelII counts the opens holding a level II oplock, read without
+	// the mutex by WRITE's fast path (oplock.go BreakLevelII).
+	nlevelII atomic.Int32
 }
 
 // conflicts reports whether access may not be granted beside an open
