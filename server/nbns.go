@@ -18,7 +18,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,10 +143,16 @@ type nbSubnet struct {
 	gone chan struct{}
 }
 
-// same reports whether sn and o are the same address and subnet on the
-// same interface.
-func (sn *nbSubnet) same(o *nbSubnet) bool {
-	return sn.ifname == o.ifname && sn.addr == o.addr && sn.prefix == o.prefix
+// in reports whether list has sn's address and subnet on sn's interface.
+// (A loop rather than slices.ContainsFunc, whose dictionary keeps every
+// method of netip.Prefix, text parsing included, in the binary.)
+func (sn *nbSubnet) in(list []*nbSubnet) bool {
+	for _, o := range list {
+		if sn.ifname == o.ifname && sn.addr == o.addr && sn.prefix == o.prefix {
+			return true
+		}
+	}
+	return false
 }
 
 // close ends the subnet's readers and closes its sockets.
@@ -186,14 +191,12 @@ type nameService struct {
 	nextID  uint16
 
 	// What the last scan found wanting, so that each is logged once: the
-	// Interfaces entries that matched nothing, the addresses whose socket
-	// would not bind (with the error), the error listing the interfaces,
-	// and whether there was no subnet at all. Only the registrar (and
-	// newNameService before it) uses them.
-	missing []string
-	bindErr map[netip.Addr]string
-	listErr string
-	waiting bool
+	// Interfaces entries that matched nothing ("any" when no interface
+	// will do), and its errors listing the interfaces or binding a new
+	// subnet, one a line. Only the registrar (and newNameService before
+	// it) uses them.
+	waitingFor string
+	errs       string
 
 	// rescanReq asks the registrar to rescan now and to close the channel
 	// sent, unless nil, when it is done. Buffer 1: one pending request
@@ -234,31 +237,29 @@ func newNameService(s *Server) (*nameService, error) {
 		}
 		ns.net, ns.update = sn, sn.UpdateInterfaces
 	}
-	add := func(name string, suffix byte, group bool) {
-		name = strings.ToUpper(name)
-		for _, have := range ns.names {
-			if have.name == name && have.suffix == suffix {
-				return
-			}
-		}
-		ns.names = append(ns.names, &nbName{
-			name: name, suffix: suffix, group: group,
-			encoded: netbt.EncodeName(nil, name, suffix, ""),
-		})
-	}
 	// The server's names: <00>, the workstation service, which nmblookup
 	// asks for by default, and <20>, the file server, which a client asks
 	// for to connect; the workgroup as the groups <00> and <1E> (browser
 	// elections), like nmbd.
+	var names []nbName
 	for _, name := range append([]string{cfg.NetBIOSName}, cfg.NetBIOSAliases...) {
 		if len(name) == 0 || len(name) > netbt.MaxNameLen {
 			return nil, fmt.Errorf("server: NetBIOS alias %q must be 1 to %d bytes", name, netbt.MaxNameLen)
 		}
-		add(name, 0x00, false)
-		add(name, 0x20, false)
+		names = append(names, nbName{name: name}, nbName{name: name, suffix: 0x20})
 	}
-	add(cfg.Workgroup, 0x00, true)
-	add(cfg.Workgroup, 0x1E, true)
+	names = append(names, nbName{name: cfg.Workgroup, group: true}, nbName{name: cfg.Workgroup, suffix: 0x1E, group: true})
+next:
+	for _, n := range names {
+		n.name = strings.ToUpper(n.name)
+		for _, have := range ns.names {
+			if have.name == n.name && have.suffix == n.suffix {
+				continue next
+			}
+		}
+		n.encoded = netbt.EncodeName(nil, n.name, n.suffix, "")
+		ns.names = append(ns.names, &n)
+	}
 
 	found, missing, err := nbnsSubnets(ns.net, ns.want, ns.listen)
 	if err != nil {
@@ -307,8 +308,7 @@ func (ns *nameService) open(sn *nbSubnet) error {
 
 // serve starts the readers of sn's sockets.
 func (ns *nameService) serve(sn *nbSubnet) {
-	ns.log.Info("name service listening", "interface", sn.ifname, "addr", sn.addr.String(),
-		"port", int(ns.port), "subnet", sn.prefix.String())
+	ns.logSubnet("name service listening", sn)
 	for _, c := range []transport.UDPConn{sn.uc, sn.bc} {
 		if c == nil {
 			continue
@@ -355,7 +355,7 @@ func checkNBNSInterfaces(want []string) error {
 		if err == nil && ip.Unmap().Is4() {
 			continue
 		}
-		if err == nil || w == "" || strings.TrimSpace(w) != w || strings.ContainsRune(w, '/') || strings.Trim(w, "0123456789.") == "" {
+		if err == nil || strings.TrimSpace(w) != w || strings.Trim(w, "0123456789./") == "" || strings.ContainsRune(w, '/') {
 			return fmt.Errorf("server: name service: Interfaces entry %q: want an interface name or an IPv4 address", w)
 		}
 	}
@@ -470,24 +470,22 @@ func (ns *nameService) start() {
 // when asked, until the service stops.
 func (ns *nameService) run() {
 	ns.register(ns.subnets)
-	refresh := time.NewTimer(nbnsRefreshInterval)
-	defer refresh.Stop()
-	rescan := time.NewTimer(ns.rescanWait())
-	defer rescan.Stop()
+	refresh := time.After(nbnsRefreshInterval)
+	rescan := time.After(ns.rescanWait())
 	for {
 		var done chan struct{}
 		select {
 		case <-ns.stop:
 			return
-		case <-refresh.C:
+		case <-refresh:
 			ns.refresh()
-			refresh.Reset(nbnsRefreshInterval)
+			refresh = time.After(nbnsRefreshInterval)
 			continue
-		case <-rescan.C:
+		case <-rescan:
 		case done = <-ns.rescanReq:
 		}
 		ns.rescan()
-		rescan.Reset(ns.rescanWait())
+		rescan = time.After(ns.rescanWait())
 		if done != nil {
 			close(done)
 		}
@@ -497,8 +495,9 @@ func (ns *nameService) run() {
 // rescanWait is the time to the next periodic rescan.
 func (ns *nameService) rescanWait() time.Duration {
 	ns.mu.Lock()
-	defer ns.mu.Unlock()
-	if len(ns.subnets) == 0 {
+	none := len(ns.subnets) == 0
+	ns.mu.Unlock()
+	if none {
 		return nbnsWaitInterval
 	}
 	return nbnsRescanInterval
@@ -520,28 +519,26 @@ func (ns *nameService) rescanSoon() {
 // changed is both, the old subnet closed first, since the two may share a
 // broadcast address, which only one socket can bind.
 func (ns *nameService) rescan() {
-	err := error(nil)
+	var found []*nbSubnet
+	var missing []string
+	var err error
 	if ns.update != nil {
 		err = ns.update()
 	}
-	var found []*nbSubnet
-	var missing []string
 	if err == nil {
 		found, missing, err = nbnsSubnets(ns.net, ns.want, ns.listen)
 	}
+	errs := ""
 	if err != nil {
-		if err.Error() != ns.listErr {
-			ns.log.Warn("name service cannot list the interfaces; keeping its subnets", "err", err)
-		}
-		ns.listErr = err.Error()
+		ns.scanError(&errs, "name service cannot list the interfaces; keeping its subnets", err)
+		ns.errs = errs
 		return
 	}
-	ns.listErr = ""
 
 	ns.mu.Lock()
 	var keep, gone []*nbSubnet
 	for _, sn := range ns.subnets {
-		if slices.ContainsFunc(found, sn.same) {
+		if sn.in(found) {
 			keep = append(keep, sn)
 		} else {
 			gone = append(gone, sn)
@@ -550,32 +547,24 @@ func (ns *nameService) rescan() {
 	ns.subnets = keep
 	ns.mu.Unlock()
 	for _, sn := range gone {
-		ns.log.Info("name service: address gone; no longer serving its subnet", "interface", sn.ifname,
-			"addr", sn.addr.String(), "subnet", sn.prefix.String())
+		ns.logSubnet("name service: address gone; no longer serving its subnet", sn)
 		sn.close()
 	}
 
 	var added []*nbSubnet
-	var bindErr map[netip.Addr]string
 	for _, sn := range found {
-		if slices.ContainsFunc(keep, sn.same) {
+		if sn.in(keep) {
 			continue
 		}
 		if err := ns.open(sn); err != nil {
-			// Retried at each rescan, logged once. Below port 1024 this
-			// is what a run_as user without CAP_NET_BIND_SERVICE gets.
-			if ns.bindErr[sn.addr] != err.Error() {
-				ns.log.Error("name service cannot serve a new subnet; retrying at each rescan", "err", err)
-			}
-			if bindErr == nil {
-				bindErr = make(map[netip.Addr]string)
-			}
-			bindErr[sn.addr] = err.Error()
+			// Below port 1024 this is what a run_as user without
+			// CAP_NET_BIND_SERVICE gets.
+			ns.scanError(&errs, "name service cannot serve a new subnet; retrying at each rescan", err)
 			continue
 		}
 		added = append(added, sn)
 	}
-	ns.bindErr = bindErr
+	ns.errs = errs
 	ns.mu.Lock()
 	ns.subnets = append(ns.subnets, added...)
 	ns.mu.Unlock()
@@ -586,26 +575,38 @@ func (ns *nameService) rescan() {
 	ns.register(added)
 }
 
-// noteScan logs, once each until it changes, what a scan found wanting:
-// an entry of Interfaces that matched nothing (an interface not up yet, or
-// a typo), or, without Interfaces, no subnet at all. The service waits and
-// scans again either way.
-func (ns *nameService) noteScan(missing []string) {
-	for _, w := range missing {
-		if !slices.Contains(ns.missing, w) {
-			ns.log.Warn("name service: interface not found, not up, or without an IPv4 address yet; waiting for it (a typo in Interfaces?)",
-				"interface", w, "listen", ns.listen.String())
-		}
+// scanError logs err unless the previous scan met it too, and adds it to
+// errs, this scan's errors: a failure that lasts is logged once.
+func (ns *nameService) scanError(errs *string, msg string, err error) {
+	e := err.Error()
+	if !strings.Contains(ns.errs, e) {
+		ns.log.Error(msg, "err", e)
 	}
-	ns.missing = missing
+	*errs += e + "\n"
+}
+
+// logSubnet logs msg about sn.
+func (ns *nameService) logSubnet(msg string, sn *nbSubnet) {
+	ns.log.Info(msg, "interface", sn.ifname, "addr", sn.addr.String(),
+		"port", int(ns.port), "subnet", sn.prefix.String())
+}
+
+// noteScan logs what a scan found wanting, once until it changes: the
+// entries of Interfaces that matched nothing (interfaces not up yet, or
+// typos), or, without Interfaces, that there is no subnet at all. The
+// service waits and scans again either way.
+func (ns *nameService) noteScan(missing []string) {
 	ns.mu.Lock()
 	none := len(ns.subnets) == 0
 	ns.mu.Unlock()
-	if none && len(ns.want) == 0 && !ns.waiting {
-		ns.log.Warn("name service: no IPv4 interface with a broadcast address yet; waiting for one",
-			"listen", ns.listen.String())
+	msg, wait := "name service: interfaces not found, not up, or without an IPv4 address yet; waiting for them (a typo in Interfaces?)", strings.Join(missing, " ")
+	if none && len(ns.want) == 0 {
+		msg, wait = "name service: no IPv4 interface with a broadcast address yet; waiting for one", "any"
 	}
-	ns.waiting = none
+	if wait != "" && wait != ns.waitingFor {
+		ns.log.Warn(msg, "interfaces", wait, "listen", ns.listen.String())
+	}
+	ns.waitingFor = wait
 }
 
 // close stops claiming, releases the registered names by broadcast, then
@@ -726,7 +727,6 @@ func (ns *nameService) register(subnets []*nbSubnet) {
 		}
 	}
 	ns.mu.Lock()
-	defer ns.mu.Unlock()
 	for _, c := range claims {
 		if c.sn.state[c.name] == nbRegistering {
 			c.sn.state[c.name] = nbRegistered
@@ -735,6 +735,7 @@ func (ns *nameService) register(subnets []*nbSubnet) {
 				"interface", c.sn.ifname, "addr", c.sn.addr.String())
 		}
 	}
+	ns.mu.Unlock()
 }
 
 // refresh broadcasts a refresh of each registered name (RFC 1002 4.2.4),
@@ -744,7 +745,6 @@ func (ns *nameService) refresh() {
 	var out []byte
 	now := time.Now()
 	ns.mu.Lock()
-	defer ns.mu.Unlock()
 	for id, pc := range ns.pending {
 		if now.After(pc.expires) {
 			delete(ns.pending, id)
@@ -762,6 +762,7 @@ func (ns *nameService) refresh() {
 			ns.send(sn, out, sn.bcast)
 		}
 	}
+	ns.mu.Unlock()
 }
 
 // readLoop serves the datagrams arriving on c, one of subnet sn's sockets,
@@ -802,13 +803,12 @@ func (ns *nameService) fromSelf(src netip.AddrPort) bool {
 // ours reports whether a is the address of one of the service's subnets.
 func (ns *nameService) ours(a netip.Addr) bool {
 	ns.mu.Lock()
-	defer ns.mu.Unlock()
+	found := false
 	for _, sn := range ns.subnets {
-		if sn.addr == a {
-			return true
-		}
+		found = found || sn.addr == a
 	}
-	return false
+	ns.mu.Unlock()
+	return found
 }
 
 // lookup returns the index of the encoded name in the name table, or -1.

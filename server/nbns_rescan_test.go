@@ -118,7 +118,7 @@ func TestNameServiceWaitsForInterfaces(t *testing.T) {
 		subs []string // subnets served meanwhile
 	}{
 		{"unknown interface", server.Config{Interfaces: []string{"eth9", "eth0"}},
-			[]string{"interface not found, not up, or without an IPv4 address yet", "interface=eth9"}, []string{"eth0 " + nbnsServerIP + "/24"}},
+			[]string{"interfaces not found, not up, or without an IPv4 address yet", "a typo in Interfaces?", "interfaces=eth9"}, []string{"eth0 " + nbnsServerIP + "/24"}},
 		{"listener on an address not up", server.Config{NBNSListen: "10.0.0.9:137"},
 			[]string{"no IPv4 interface with a broadcast address yet", "listen=10.0.0.9"}, []string{}},
 	} {

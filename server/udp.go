@@ -83,8 +83,8 @@ func (s *Server) stopUDPServices() {
 // again now rather than at its next periodic rescan.
 func (s *Server) rescanInterfaces() {
 	s.udp.mu.Lock()
-	defer s.udp.mu.Unlock()
 	if s.udp.nbns != nil {
 		s.udp.nbns.rescanSoon()
 	}
+	s.udp.mu.Unlock()
 }
