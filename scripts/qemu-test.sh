@@ -27,7 +27,7 @@ mips)
 	# interfaces at start, so its tests that use the host's interfaces run
 	# under the arm emulator and natively only; the name service logic
 	# itself runs here over pion's vnet (TestNameServiceVnet*).
-	skip=(-skip '^(TestInteropNmblookup|TestInteropImpacketNodeStatus|TestInteropNmbd|TestNameServiceTwoHosts|TestInteropBrowse)$')
+	skip=(-skip '^(TestInteropNmblookup|TestInteropImpacketNodeStatus|TestInteropNmbd|TestNameServiceTwoHosts|TestNameServiceHostInterfaces|TestInteropBrowse)$')
 	;;
 arm)
 	emu=qemu-arm-static

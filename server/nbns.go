@@ -62,6 +62,16 @@ const NameServiceBuilt = true
 // shorten it.
 var nbnsRefreshInterval = 15 * time.Minute
 
+// nbnsRescanInterval is how often the service lists the interfaces again,
+// to serve a subnet that came up (a late DHCP lease, Wi-Fi) and drop one
+// that went away; nbnsWaitInterval is that period while it has no subnet
+// at all, as nmbd polls every 5 s for its first interface and then every
+// 120 s. Variables so that tests can lengthen them and rescan on demand.
+var (
+	nbnsRescanInterval = 30 * time.Second
+	nbnsWaitInterval   = 5 * time.Second
+)
+
 // nbState is the state of one name on one subnet.
 type nbState uint8
 
@@ -95,8 +105,7 @@ type nbName struct {
 	name    string // upper case, at most 15 bytes
 	suffix  byte
 	group   bool
-	encoded []byte    // first-level encoding, no scope
-	state   []nbState // by subnet index
+	encoded []byte // first-level encoding, no scope
 }
 
 // label returns the name as logs and Samba print it: NAME<xx>.
@@ -115,7 +124,8 @@ func (n *nbName) nbFlags() uint16 {
 
 // nbSubnet is one IPv4 address of an interface the service runs on, with
 // its subnet: names are claimed, answered and defended per subnet, as
-// Samba's nmbd does.
+// Samba's nmbd does. All but state is set before the subnet is served and
+// never changes: an address that changes makes a new subnet.
 type nbSubnet struct {
 	ifname string
 	addr   netip.Addr
@@ -126,120 +136,188 @@ type nbSubnet struct {
 	// address, hears broadcasts. bc is nil where broadcast addresses cannot
 	// be bound, as on pion's vnet, which has no broadcast anyway.
 	uc, bc transport.UDPConn
+	// state is the state of each name on the subnet, by its index in
+	// nameService.names; nameService.mu guards it.
+	state []nbState
+	// gone is closed when the subnet is dropped, which ends its readers.
+	gone chan struct{}
+}
+
+// in reports whether list has sn's address and subnet on sn's interface.
+// (A loop rather than slices.ContainsFunc, whose dictionary keeps every
+// method of netip.Prefix, text parsing included, in the binary.)
+func (sn *nbSubnet) in(list []*nbSubnet) bool {
+	for _, o := range list {
+		if sn.ifname == o.ifname && sn.addr == o.addr && sn.prefix == o.prefix {
+			return true
+		}
+	}
+	return false
+}
+
+// close ends the subnet's readers and closes its sockets.
+func (sn *nbSubnet) close() {
+	close(sn.gone)
+	sn.uc.Close()
+	if sn.bc != nil {
+		sn.bc.Close()
+	}
 }
 
 // pendingClaim is a registration or refresh whose transaction ID a negative
 // response may answer.
 type pendingClaim struct {
-	name, subnet int
-	expires      time.Time
+	name    int
+	subnet  *nbSubnet
+	expires time.Time
 }
 
 // nameService is the running service.
 type nameService struct {
-	log     *slog.Logger
-	port    uint16 // of every socket, and where broadcasts go
-	subnets []nbSubnet
-	names   []*nbName
+	log *slog.Logger
+	net transport.Net
+	// update brings net's list of interfaces up to date before a rescan:
+	// pion's stdnet reads it once. It is set for the service's own stdnet
+	// only; a Config.Net is the caller's and used as it is.
+	update func() error
+	want   []string   // Config.Interfaces
+	listen netip.Addr // of NBNSListen
+	port   uint16     // of every socket, and where broadcasts go
+	names  []*nbName
 
 	mu      sync.Mutex
+	subnets []*nbSubnet
 	pending map[uint16]pendingClaim
 	nextID  uint16
 
+	// What the last scan found wanting, so that each is logged once: the
+	// Interfaces entries that matched nothing ("any" when no interface
+	// will do), and its errors listing the interfaces or binding a new
+	// subnet, one a line. Only the registrar (and newNameService before
+	// it) uses them.
+	waitingFor string
+	errs       string
+
+	// rescanReq asks the registrar to rescan now and to close the channel
+	// sent, unless nil, when it is done. Buffer 1: one pending request
+	// stands for any number.
+	rescanReq chan chan struct{}
 	stop      chan struct{} // closed by close to end the registrar
 	registrar sync.WaitGroup
 	reader    sync.WaitGroup
 }
 
-// newNameService opens the name service socket of s and works out its
-// subnets and names; start sets it going.
+// newNameService works out the names and subnets of s's name service and
+// opens the sockets of the subnets up now; start sets it going. No subnet
+// is not an error: the service waits for one.
 func newNameService(s *Server) (*nameService, error) {
 	cfg := &s.cfg
-	n := cfg.Net
-	if n == nil {
-		sn, err := stdnet.NewNet()
-		if err != nil {
-			return nil, fmt.Errorf("server: name service: %w", err)
-		}
-		n = sn
-	}
 	local, err := parseNBNSListen(cfg.NBNSListen)
 	if err != nil {
 		return nil, err
 	}
-	subnets, err := nbnsSubnets(n, cfg.Interfaces, local.Addr())
-	if err != nil {
+	if err := checkNBNSInterfaces(cfg.Interfaces); err != nil {
 		return nil, err
 	}
 	ns := &nameService{
-		log:     s.log.With("service", "nbns"),
-		port:    local.Port(),
-		subnets: subnets,
-		pending: make(map[uint16]pendingClaim),
-		nextID:  uint16(rand.Uint32()),
-		stop:    make(chan struct{}),
+		log:       s.log.With("service", "nbns"),
+		net:       cfg.Net,
+		want:      cfg.Interfaces,
+		listen:    local.Addr(),
+		port:      local.Port(),
+		pending:   make(map[uint16]pendingClaim),
+		nextID:    uint16(rand.Uint32()),
+		rescanReq: make(chan chan struct{}, 1),
+		stop:      make(chan struct{}),
 	}
-	add := func(name string, suffix byte, group bool) {
-		name = strings.ToUpper(name)
-		for _, have := range ns.names {
-			if have.name == name && have.suffix == suffix {
-				return
-			}
+	if ns.net == nil {
+		sn, err := stdnet.NewNet()
+		if err != nil {
+			return nil, fmt.Errorf("server: name service: %w", err)
 		}
-		ns.names = append(ns.names, &nbName{
-			name: name, suffix: suffix, group: group,
-			encoded: netbt.EncodeName(nil, name, suffix, ""),
-			state:   make([]nbState, len(subnets)),
-		})
+		ns.net, ns.update = sn, sn.UpdateInterfaces
 	}
 	// The server's names: <00>, the workstation service, which nmblookup
 	// asks for by default, and <20>, the file server, which a client asks
 	// for to connect; the workgroup as the groups <00> and <1E> (browser
 	// elections), like nmbd.
+	var names []nbName
 	for _, name := range append([]string{cfg.NetBIOSName}, cfg.NetBIOSAliases...) {
 		if len(name) == 0 || len(name) > netbt.MaxNameLen {
 			return nil, fmt.Errorf("server: NetBIOS alias %q must be 1 to %d bytes", name, netbt.MaxNameLen)
 		}
-		add(name, 0x00, false)
-		add(name, 0x20, false)
+		names = append(names, nbName{name: name}, nbName{name: name, suffix: 0x20})
 	}
-	add(cfg.Workgroup, 0x00, true)
-	add(cfg.Workgroup, 0x1E, true)
-
-	for i := range ns.subnets {
-		sn := &ns.subnets[i]
-		sn.uc, err = n.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(sn.addr, ns.port)))
-		if err != nil {
-			ns.closeSockets()
-			return nil, fmt.Errorf("server: name service: listen on %s (%s) port %d: %w", sn.addr, sn.ifname, ns.port, err)
-		}
-		if ns.port == 0 {
-			// Port 0 in NBNSListen (tests): the first socket picks the
-			// port, and the other sockets and the broadcasts follow it.
-			if ua, ok := sn.uc.LocalAddr().(*net.UDPAddr); ok {
-				ns.port = uint16(ua.Port)
+	names = append(names, nbName{name: cfg.Workgroup, group: true}, nbName{name: cfg.Workgroup, suffix: 0x1E, group: true})
+next:
+	for _, n := range names {
+		n.name = strings.ToUpper(n.name)
+		for _, have := range ns.names {
+			if have.name == n.name && have.suffix == n.suffix {
+				continue next
 			}
 		}
-		sn.bcast = net.UDPAddrFromAddrPort(netip.AddrPortFrom(broadcastAddr(sn.prefix), ns.port))
-		sn.bc, err = n.ListenUDP("udp4", sn.bcast)
-		if err != nil {
-			sn.bc = nil
-			ns.log.Warn("name service cannot bind the broadcast address; broadcasts on this subnet go unheard",
-				"interface", sn.ifname, "broadcast", sn.bcast.String(), "err", err)
-		}
+		n.encoded = netbt.EncodeName(nil, n.name, n.suffix, "")
+		ns.names = append(ns.names, &n)
 	}
+
+	found, missing, err := nbnsSubnets(ns.net, ns.want, ns.listen)
+	if err != nil {
+		return nil, err
+	}
+	// At start a socket that will not bind (the port taken, no privilege)
+	// is an error, while the operator is watching; later it is logged.
+	for _, sn := range found {
+		if err := ns.open(sn); err != nil {
+			for _, o := range ns.subnets {
+				o.close()
+			}
+			return nil, err
+		}
+		ns.subnets = append(ns.subnets, sn)
+	}
+	ns.noteScan(missing)
 	return ns, nil
 }
 
-// closeSockets closes every socket opened so far, which ends the readers.
-func (ns *nameService) closeSockets() {
-	for _, sn := range ns.subnets {
-		if sn.uc != nil {
-			sn.uc.Close()
+// open binds sn's sockets on the service's port.
+func (ns *nameService) open(sn *nbSubnet) error {
+	var err error
+	sn.uc, err = ns.net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(sn.addr, ns.port)))
+	if err != nil {
+		return fmt.Errorf("server: name service: listen on %s (%s) port %d: %w", sn.addr, sn.ifname, ns.port, err)
+	}
+	if ns.port == 0 {
+		// Port 0 in NBNSListen (tests): the first socket picks the port,
+		// and the other sockets and the broadcasts follow it.
+		if ua, ok := sn.uc.LocalAddr().(*net.UDPAddr); ok {
+			ns.port = uint16(ua.Port)
 		}
-		if sn.bc != nil {
-			sn.bc.Close()
+	}
+	sn.bcast = net.UDPAddrFromAddrPort(netip.AddrPortFrom(broadcastAddr(sn.prefix), ns.port))
+	sn.bc, err = ns.net.ListenUDP("udp4", sn.bcast)
+	if err != nil {
+		sn.bc = nil
+		ns.log.Warn("name service cannot bind the broadcast address; broadcasts on this subnet go unheard",
+			"interface", sn.ifname, "broadcast", sn.bcast.String(), "err", err)
+	}
+	sn.state = make([]nbState, len(ns.names))
+	sn.gone = make(chan struct{})
+	return nil
+}
+
+// serve starts the readers of sn's sockets.
+func (ns *nameService) serve(sn *nbSubnet) {
+	ns.logSubnet("name service listening", sn)
+	for _, c := range []transport.UDPConn{sn.uc, sn.bc} {
+		if c == nil {
+			continue
 		}
+		ns.reader.Add(1)
+		go func() {
+			defer ns.reader.Done()
+			ns.readLoop(sn, c)
+		}()
 	}
 }
 
@@ -265,17 +343,37 @@ func parseNBNSListen(addr string) (netip.AddrPort, error) {
 	return netip.AddrPortFrom(ip, uint16(p)), nil
 }
 
-// nbnsSubnets lists the IPv4 subnets the service runs on. With a list of
-// interfaces (names or addresses) it is exactly those; otherwise every
-// interface that is up, not loopback, and has a subnet with a broadcast
-// address. A listener bound to one address keeps only that address's
-// subnet, since it cannot hear the others.
-func nbnsSubnets(n transport.Net, want []string, listen netip.Addr) ([]nbSubnet, error) {
+// checkNBNSInterfaces refuses an entry of Config.Interfaces that can never
+// name an interface or an IPv4 address, so that it fails at start instead
+// of being waited for: blank or padded with spaces, an IPv6 address
+// (NetBIOS over TCP/IP is IPv4 only), a subnet, or digits and dots that
+// are no IPv4 address. A well-formed name that matches nothing may be an
+// interface not up yet; the service waits for it and logs that.
+func checkNBNSInterfaces(want []string) error {
+	for _, w := range want {
+		ip, err := netip.ParseAddr(w)
+		if err == nil && ip.Unmap().Is4() {
+			continue
+		}
+		if err == nil || strings.TrimSpace(w) != w || strings.Trim(w, "0123456789./") == "" || strings.ContainsRune(w, '/') {
+			return fmt.Errorf("server: name service: Interfaces entry %q: want an interface name or an IPv4 address", w)
+		}
+	}
+	return nil
+}
+
+// nbnsSubnets lists the IPv4 subnets the service runs on now. With a list
+// of interfaces (names or addresses) it is those of them that are up with
+// an IPv4 address, and missing the entries that matched nothing; otherwise
+// every interface that is up, not loopback, and has a subnet with a
+// broadcast address. A listener bound to one address keeps only that
+// address's subnet, since it cannot hear the others.
+func nbnsSubnets(n transport.Net, want []string, listen netip.Addr) (found []*nbSubnet, missing []string, err error) {
 	ifs, err := n.Interfaces()
 	if err != nil {
-		return nil, fmt.Errorf("server: name service: list interfaces: %w", err)
+		return nil, nil, fmt.Errorf("server: name service: list interfaces: %w", err)
 	}
-	var all []nbSubnet
+	var all []*nbSubnet
 	for _, ifc := range ifs {
 		if ifc.Flags&net.FlagUp == 0 {
 			continue
@@ -295,7 +393,7 @@ func nbnsSubnets(n transport.Net, want []string, listen netip.Addr) ([]nbSubnet,
 			if bits == 128 {
 				ones -= 96
 			}
-			sn := nbSubnet{ifname: ifc.Name, addr: ip, prefix: netip.PrefixFrom(ip, ones).Masked()}
+			sn := &nbSubnet{ifname: ifc.Name, addr: ip, prefix: netip.PrefixFrom(ip, ones).Masked()}
 			if len(ifc.HardwareAddr) == 6 {
 				sn.mac = [6]byte(ifc.HardwareAddr)
 			}
@@ -309,33 +407,28 @@ func nbnsSubnets(n transport.Net, want []string, listen netip.Addr) ([]nbSubnet,
 		}
 	}
 	if len(want) == 0 {
-		out := uniqueSubnets(nil, all...)
-		if len(out) == 0 {
-			return nil, errors.New("server: name service: no IPv4 interface with a broadcast address (set Interfaces)")
-		}
-		return out, nil
+		return uniqueSubnets(nil, all...), nil, nil
 	}
-	var out []nbSubnet
 	for _, w := range want {
 		wip, werr := netip.ParseAddr(w)
-		found := false
+		ok := false
 		for _, sn := range all {
 			if sn.ifname == w || werr == nil && sn.addr == wip.Unmap() {
-				found = true
-				out = uniqueSubnets(out, sn)
+				ok = true
+				found = uniqueSubnets(found, sn)
 			}
 		}
-		if !found {
-			return nil, fmt.Errorf("server: name service: interface %q not found, not up, or without an IPv4 address the listener %s can use", w, listen)
+		if !ok {
+			missing = append(missing, w)
 		}
 	}
-	return out, nil
+	return found, missing, nil
 }
 
 // uniqueSubnets appends to list each subnet whose prefix is not there yet.
 // A second address in a subnet would share its broadcast address, which
 // only one socket can bind, so the first address serves the subnet.
-func uniqueSubnets(list []nbSubnet, add ...nbSubnet) []nbSubnet {
+func uniqueSubnets(list []*nbSubnet, add ...*nbSubnet) []*nbSubnet {
 next:
 	for _, sn := range add {
 		for _, have := range list {
@@ -358,29 +451,162 @@ func broadcastAddr(p netip.Prefix) netip.Addr {
 	return netip.AddrFrom4(a)
 }
 
-// start runs the reader and the registrar, which claims every name and then
-// refreshes them.
+// start runs the readers and the registrar, which claims every name, then
+// refreshes them and rescans the interfaces.
 func (ns *nameService) start() {
-	for si, sn := range ns.subnets {
-		ns.log.Info("name service listening", "interface", sn.ifname, "addr", sn.addr.String(),
-			"port", int(ns.port), "subnet", sn.prefix.String())
-		for _, c := range []transport.UDPConn{sn.uc, sn.bc} {
-			if c == nil {
-				continue
-			}
-			ns.reader.Add(1)
-			go func() {
-				defer ns.reader.Done()
-				ns.readLoop(si, c)
-			}()
-		}
+	for _, sn := range ns.subnets {
+		ns.serve(sn)
 	}
 	ns.registrar.Add(1)
 	go func() {
 		defer ns.registrar.Done()
-		ns.registerAll()
-		ns.refreshLoop()
+		ns.run()
 	}()
+}
+
+// run is the registrar: it claims the names on the subnets found at start,
+// then refreshes them every nbnsRefreshInterval and rescans the interfaces
+// every nbnsRescanInterval (nbnsWaitInterval while there is no subnet) or
+// when asked, until the service stops.
+func (ns *nameService) run() {
+	ns.register(ns.subnets)
+	refresh := time.After(nbnsRefreshInterval)
+	rescan := time.After(ns.rescanWait())
+	for {
+		var done chan struct{}
+		select {
+		case <-ns.stop:
+			return
+		case <-refresh:
+			ns.refresh()
+			refresh = time.After(nbnsRefreshInterval)
+			continue
+		case <-rescan:
+		case done = <-ns.rescanReq:
+		}
+		ns.rescan()
+		rescan = time.After(ns.rescanWait())
+		if done != nil {
+			close(done)
+		}
+	}
+}
+
+// rescanWait is the time to the next periodic rescan.
+func (ns *nameService) rescanWait() time.Duration {
+	ns.mu.Lock()
+	none := len(ns.subnets) == 0
+	ns.mu.Unlock()
+	if none {
+		return nbnsWaitInterval
+	}
+	return nbnsRescanInterval
+}
+
+// rescanSoon asks the registrar to list the interfaces again without
+// waiting for it, as SIGHUP makes nmbd reload them.
+func (ns *nameService) rescanSoon() {
+	select {
+	case ns.rescanReq <- nil:
+	default: // a rescan is pending already
+	}
+}
+
+// rescan lists the interfaces again and brings the subnets up to date, as
+// nmbd's interface reload does. A subnet that is gone is dropped with its
+// sockets, without a release: its address can send nothing any more. A
+// new one is bound and its names claimed as at start. An address that
+// changed is both, the old subnet closed first, since the two may share a
+// broadcast address, which only one socket can bind.
+func (ns *nameService) rescan() {
+	var found []*nbSubnet
+	var missing []string
+	var err error
+	if ns.update != nil {
+		err = ns.update()
+	}
+	if err == nil {
+		found, missing, err = nbnsSubnets(ns.net, ns.want, ns.listen)
+	}
+	errs := ""
+	if err != nil {
+		ns.scanError(&errs, "name service cannot list the interfaces; keeping its subnets", err)
+		ns.errs = errs
+		return
+	}
+
+	ns.mu.Lock()
+	var keep, gone []*nbSubnet
+	for _, sn := range ns.subnets {
+		if sn.in(found) {
+			keep = append(keep, sn)
+		} else {
+			gone = append(gone, sn)
+		}
+	}
+	ns.subnets = keep
+	ns.mu.Unlock()
+	for _, sn := range gone {
+		ns.logSubnet("name service: address gone; no longer serving its subnet", sn)
+		sn.close()
+	}
+
+	var added []*nbSubnet
+	for _, sn := range found {
+		if sn.in(keep) {
+			continue
+		}
+		if err := ns.open(sn); err != nil {
+			// Below port 1024 this is what a run_as user without
+			// CAP_NET_BIND_SERVICE gets.
+			ns.scanError(&errs, "name service cannot serve a new subnet; retrying at each rescan", err)
+			continue
+		}
+		added = append(added, sn)
+	}
+	ns.errs = errs
+	ns.mu.Lock()
+	ns.subnets = append(ns.subnets, added...)
+	ns.mu.Unlock()
+	for _, sn := range added {
+		ns.serve(sn)
+	}
+	ns.noteScan(missing)
+	ns.register(added)
+}
+
+// scanError logs err unless the previous scan met it too, and adds it to
+// errs, this scan's errors: a failure that lasts is logged once.
+func (ns *nameService) scanError(errs *string, msg string, err error) {
+	e := err.Error()
+	if !strings.Contains(ns.errs, e) {
+		ns.log.Error(msg, "err", e)
+	}
+	*errs += e + "\n"
+}
+
+// logSubnet logs msg about sn.
+func (ns *nameService) logSubnet(msg string, sn *nbSubnet) {
+	ns.log.Info(msg, "interface", sn.ifname, "addr", sn.addr.String(),
+		"port", int(ns.port), "subnet", sn.prefix.String())
+}
+
+// noteScan logs what a scan found wanting, once until it changes: the
+// entries of Interfaces that matched nothing (interfaces not up yet, or
+// typos), or, without Interfaces, that there is no subnet at all. The
+// service waits and scans again either way.
+func (ns *nameService) noteScan(missing []string) {
+	ns.mu.Lock()
+	none := len(ns.subnets) == 0
+	ns.mu.Unlock()
+	msg, wait := "name service: interfaces not found, not up, or without an IPv4 address yet; waiting for them (a typo in Interfaces?)", strings.Join(missing, " ")
+	if none && len(ns.want) == 0 {
+		msg, wait = "name service: no IPv4 interface with a broadcast address yet; waiting for one", "any"
+	}
+	if wait != "" && wait != ns.waitingFor {
+		ns.log.Warn(msg, "interfaces", wait, "listen", ns.listen.String())
+	}
+	ns.waitingFor = wait
 }
 
 // close stops claiming, releases the registered names by broadcast, then
@@ -390,20 +616,22 @@ func (ns *nameService) close() {
 	close(ns.stop)
 	ns.registrar.Wait()
 	type release struct {
-		name, subnet int
-		id           uint16
+		name int
+		sn   *nbSubnet
+		id   uint16
 	}
 	var releases []release
 	ns.mu.Lock()
 	for ni, n := range ns.names {
-		for si := range ns.subnets {
-			if n.state[si] == nbRegistered {
-				n.state[si] = nbReleased
-				releases = append(releases, release{ni, si, ns.newIDLocked()})
-				ns.log.Info("releasing NetBIOS name", "name", n.label(), "addr", ns.subnets[si].addr.String())
+		for _, sn := range ns.subnets {
+			if sn.state[ni] == nbRegistered {
+				sn.state[ni] = nbReleased
+				releases = append(releases, release{ni, sn, ns.newIDLocked()})
+				ns.log.Info("releasing NetBIOS name", "name", n.label(), "addr", sn.addr.String())
 			}
 		}
 	}
+	subnets := ns.subnets
 	ns.mu.Unlock()
 	var out []byte
 	for try := range bcastRetryCount {
@@ -414,13 +642,15 @@ func (ns *nameService) close() {
 			time.Sleep(bcastRetryTimeout)
 		}
 		for _, r := range releases {
-			n, sn := ns.names[r.name], &ns.subnets[r.subnet]
+			n := ns.names[r.name]
 			out = netbt.AppendNameReleaseRequest(out[:0], r.id, n.encoded,
-				netbt.AddrEntry{Flags: n.nbFlags(), Addr: sn.addr}, true)
-			ns.send(r.subnet, out, sn.bcast)
+				netbt.AddrEntry{Flags: n.nbFlags(), Addr: r.sn.addr}, true)
+			ns.send(r.sn, out, r.sn.bcast)
 		}
 	}
-	ns.closeSockets()
+	for _, sn := range subnets {
+		sn.close()
+	}
 	ns.reader.Wait()
 }
 
@@ -430,11 +660,16 @@ func (ns *nameService) newIDLocked() uint16 {
 	return ns.nextID
 }
 
-// send writes one datagram from subnet si's address; a failure is logged,
-// since UDP gives no other feedback and the protocol tolerates loss.
-func (ns *nameService) send(si int, b []byte, to net.Addr) {
-	if _, err := ns.subnets[si].uc.WriteTo(b, to); err != nil {
-		ns.log.Warn("name service send failed", "to", to.String(), "err", err)
+// send writes one datagram from subnet sn's address; a failure is logged,
+// since UDP gives no other feedback and the protocol tolerates loss, unless
+// the subnet was dropped meanwhile.
+func (ns *nameService) send(sn *nbSubnet, b []byte, to net.Addr) {
+	if _, err := sn.uc.WriteTo(b, to); err != nil {
+		select {
+		case <-sn.gone:
+		default:
+			ns.log.Warn("name service send failed", "to", to.String(), "err", err)
+		}
 	}
 }
 
@@ -450,22 +685,26 @@ func (ns *nameService) sleep(d time.Duration) bool {
 	}
 }
 
-// registerAll claims every name on every subnet by broadcast (RFC 1002
+// register claims every name on each of subnets by broadcast (RFC 1002
 // 5.1.1.1 and 5.1.1.2): the same request, with the same transaction ID,
 // three times 250 ms apart; a name nobody objected to by then is ours.
-func (ns *nameService) registerAll() {
+func (ns *nameService) register(subnets []*nbSubnet) {
+	if len(subnets) == 0 {
+		return
+	}
 	type claim struct {
-		name, subnet int
-		id           uint16
+		name int
+		sn   *nbSubnet
+		id   uint16
 	}
 	var claims []claim
 	ns.mu.Lock()
 	expires := time.Now().Add(bcastRetryCount*bcastRetryTimeout + lateResponseGrace)
 	for ni := range ns.names {
-		for si := range ns.subnets {
+		for _, sn := range subnets {
 			id := ns.newIDLocked()
-			ns.pending[id] = pendingClaim{name: ni, subnet: si, expires: expires}
-			claims = append(claims, claim{ni, si, id})
+			ns.pending[id] = pendingClaim{name: ni, subnet: sn, expires: expires}
+			claims = append(claims, claim{ni, sn, id})
 		}
 	}
 	ns.mu.Unlock()
@@ -474,13 +713,13 @@ func (ns *nameService) registerAll() {
 	for range bcastRetryCount {
 		ns.mu.Lock()
 		for _, c := range claims {
-			n, sn := ns.names[c.name], &ns.subnets[c.subnet]
-			if n.state[c.subnet] != nbRegistering {
+			n := ns.names[c.name]
+			if c.sn.state[c.name] != nbRegistering {
 				continue
 			}
 			out = netbt.AppendNameRegistrationRequest(out[:0], c.id, n.encoded, claimTTL,
-				netbt.AddrEntry{Flags: n.nbFlags(), Addr: sn.addr}, true)
-			ns.send(c.subnet, out, sn.bcast)
+				netbt.AddrEntry{Flags: n.nbFlags(), Addr: c.sn.addr}, true)
+			ns.send(c.sn, out, c.sn.bcast)
 		}
 		ns.mu.Unlock()
 		if !ns.sleep(bcastRetryTimeout) {
@@ -488,56 +727,54 @@ func (ns *nameService) registerAll() {
 		}
 	}
 	ns.mu.Lock()
-	defer ns.mu.Unlock()
 	for _, c := range claims {
-		n, sn := ns.names[c.name], &ns.subnets[c.subnet]
-		if n.state[c.subnet] == nbRegistering {
-			n.state[c.subnet] = nbRegistered
+		if c.sn.state[c.name] == nbRegistering {
+			c.sn.state[c.name] = nbRegistered
+			n := ns.names[c.name]
 			ns.log.Info("registered NetBIOS name", "name", n.label(), "group", n.group,
-				"interface", sn.ifname, "addr", sn.addr.String())
+				"interface", c.sn.ifname, "addr", c.sn.addr.String())
 		}
 	}
+	ns.mu.Unlock()
 }
 
-// refreshLoop broadcasts a refresh of each registered name every
-// nbnsRefreshInterval (RFC 1002 4.2.4), once: an objection marks the name in
-// conflict like an objection to the claim.
-func (ns *nameService) refreshLoop() {
+// refresh broadcasts a refresh of each registered name (RFC 1002 4.2.4),
+// once: an objection marks the name in conflict like an objection to the
+// claim.
+func (ns *nameService) refresh() {
 	var out []byte
-	for ns.sleep(nbnsRefreshInterval) {
-		now := time.Now()
-		ns.mu.Lock()
-		for id, pc := range ns.pending {
-			if now.After(pc.expires) {
-				delete(ns.pending, id)
-			}
+	now := time.Now()
+	ns.mu.Lock()
+	for id, pc := range ns.pending {
+		if now.After(pc.expires) {
+			delete(ns.pending, id)
 		}
-		for ni, n := range ns.names {
-			for si := range ns.subnets {
-				if n.state[si] != nbRegistered {
-					continue
-				}
-				id := ns.newIDLocked()
-				ns.pending[id] = pendingClaim{name: ni, subnet: si, expires: now.Add(bcastRetryTimeout + lateResponseGrace)}
-				out = netbt.AppendNameRefreshRequest(out[:0], id, n.encoded, claimTTL,
-					netbt.AddrEntry{Flags: n.nbFlags(), Addr: ns.subnets[si].addr}, true)
-				ns.send(si, out, ns.subnets[si].bcast)
-			}
-		}
-		ns.mu.Unlock()
 	}
+	for ni, n := range ns.names {
+		for _, sn := range ns.subnets {
+			if sn.state[ni] != nbRegistered {
+				continue
+			}
+			id := ns.newIDLocked()
+			ns.pending[id] = pendingClaim{name: ni, subnet: sn, expires: now.Add(bcastRetryTimeout + lateResponseGrace)}
+			out = netbt.AppendNameRefreshRequest(out[:0], id, n.encoded, claimTTL,
+				netbt.AddrEntry{Flags: n.nbFlags(), Addr: sn.addr}, true)
+			ns.send(sn, out, sn.bcast)
+		}
+	}
+	ns.mu.Unlock()
 }
 
-// readLoop serves the datagrams arriving on c, one of subnet si's sockets,
+// readLoop serves the datagrams arriving on c, one of subnet sn's sockets,
 // until it is closed.
-func (ns *nameService) readLoop(si int, c transport.UDPConn) {
+func (ns *nameService) readLoop(sn *nbSubnet, c transport.UDPConn) {
 	buf := make([]byte, nbnsReadBuffer)
 	out := make([]byte, 0, nbnsReadBuffer)
 	for {
 		n, from, err := c.ReadFrom(buf)
 		if err != nil {
 			select {
-			case <-ns.stop:
+			case <-sn.gone:
 				return
 			default:
 			}
@@ -553,7 +790,7 @@ func (ns *nameService) readLoop(si int, c transport.UDPConn) {
 		if !ok {
 			continue
 		}
-		out = ns.handle(out[:0], buf[:n], si, from, ua.AddrPort())
+		out = ns.handle(out[:0], buf[:n], sn, from, ua.AddrPort())
 	}
 }
 
@@ -565,12 +802,13 @@ func (ns *nameService) fromSelf(src netip.AddrPort) bool {
 
 // ours reports whether a is the address of one of the service's subnets.
 func (ns *nameService) ours(a netip.Addr) bool {
+	ns.mu.Lock()
+	found := false
 	for _, sn := range ns.subnets {
-		if sn.addr == a {
-			return true
-		}
+		found = found || sn.addr == a
 	}
-	return false
+	ns.mu.Unlock()
+	return found
 }
 
 // lookup returns the index of the encoded name in the name table, or -1.
@@ -609,11 +847,11 @@ func asciiEqualFold(b []byte, s string) bool {
 	return true
 }
 
-// handle serves one datagram that arrived on subnet si, building any answer
-// in out, which it returns for reuse. Answers go from subnet si's address to
+// handle serves one datagram that arrived on subnet sn, building any answer
+// in out, which it returns for reuse. Answers go from subnet sn's address to
 // the sender's address and port, whatever port that is (nmblookup and
 // nbtscan use a random one).
-func (ns *nameService) handle(out, b []byte, si int, from net.Addr, src netip.AddrPort) []byte {
+func (ns *nameService) handle(out, b []byte, sn *nbSubnet, from net.Addr, src netip.AddrPort) []byte {
 	src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
 	p, err := netbt.ParseNameServicePacket(b)
 	if err != nil {
@@ -632,18 +870,18 @@ func (ns *nameService) handle(out, b []byte, si int, from net.Addr, src netip.Ad
 			}
 			switch q.Type() {
 			case netbt.RRTypeNB:
-				return ns.answerQuery(out, p, q, from, si)
+				return ns.answerQuery(out, p, q, from, sn)
 			case netbt.RRTypeNBSTAT:
-				return ns.answerStatus(out, p, q, from, si)
+				return ns.answerStatus(out, p, q, from, sn)
 			}
 		case netbt.OpcodeRegistration, netbt.OpcodeRefresh, netbt.OpcodeRefreshAlt, netbt.OpcodeMultihomedRegistration:
-			return ns.defend(out, p, from, src, si)
+			return ns.defend(out, p, from, src, sn)
 		}
 		return out
 	}
 	switch p.Opcode() {
 	case netbt.OpcodeRegistration, netbt.OpcodeRefresh, netbt.OpcodeRefreshAlt:
-		ns.objection(p, src, si)
+		ns.objection(p, src, sn)
 	case netbt.OpcodeWACK:
 		// Only a NetBIOS name server sends WACKs; a B-node has none to wait
 		// for, and its claims stand after 750 ms regardless.
@@ -656,25 +894,25 @@ func (ns *nameService) handle(out, b []byte, si int, from net.Addr, src netip.Ad
 // the names in its table) with the address of the subnet it came from. Unicast
 // queries for other names get a negative answer, as nmbd gives; broadcast
 // ones silence.
-func (ns *nameService) answerQuery(out []byte, p netbt.NameServicePacket, q netbt.Question, from net.Addr, si int) []byte {
+func (ns *nameService) answerQuery(out []byte, p netbt.NameServicePacket, q netbt.Question, from net.Addr, sn *nbSubnet) []byte {
 	ni := ns.lookup(q.Name())
 	ns.mu.Lock()
 	st := nbReleased
 	var flags uint16
 	if ni >= 0 {
-		st = ns.names[ni].state[si]
+		st = sn.state[ni]
 		flags = ns.names[ni].nbFlags()
 	}
 	ns.mu.Unlock()
 	if st == nbRegistered || st == nbRegistering && !p.Broadcast() {
 		out = netbt.AppendPositiveNameQueryResponse(out, p.TransactionID(), q.Name(), nbnsTTL,
-			netbt.AddrEntry{Flags: flags, Addr: ns.subnets[si].addr})
-		ns.send(si, out, from)
+			netbt.AddrEntry{Flags: flags, Addr: sn.addr})
+		ns.send(sn, out, from)
 		return out
 	}
 	if !p.Broadcast() {
 		out = netbt.AppendNegativeNameQueryResponse(out, p.TransactionID(), q.Name(), netbt.RcodeNamErr)
-		ns.send(si, out, from)
+		ns.send(sn, out, from)
 	}
 	return out
 }
@@ -683,7 +921,7 @@ func (ns *nameService) answerQuery(out []byte, p netbt.NameServicePacket, q netb
 // with the name table of the subnet it came from and the interface's MAC as
 // unit ID (RFC 1002 4.2.18). nbtscan sets B on a unicast request, so B is
 // not looked at.
-func (ns *nameService) answerStatus(out []byte, p netbt.NameServicePacket, q netbt.Question, from net.Addr, si int) []byte {
+func (ns *nameService) answerStatus(out []byte, p netbt.NameServicePacket, q netbt.Question, from net.Addr, sn *nbSubnet) []byte {
 	if ns.lookup(q.Name()) < 0 {
 		var buf [netbt.MaxDecodedNameLen]byte
 		name, suffix, scope, _, err := netbt.DecodeName(buf[:0], q.Name())
@@ -694,9 +932,9 @@ func (ns *nameService) answerStatus(out []byte, p netbt.NameServicePacket, q net
 	var table [16]netbt.NodeName
 	names := table[:0]
 	ns.mu.Lock()
-	for _, n := range ns.names {
+	for ni, n := range ns.names {
 		flags := n.nbFlags() | netbt.NameActive
-		switch n.state[si] {
+		switch sn.state[ni] {
 		case nbReleased:
 			continue
 		case nbConflict:
@@ -705,8 +943,8 @@ func (ns *nameService) answerStatus(out []byte, p netbt.NameServicePacket, q net
 		names = append(names, netbt.NodeName{Name: n.name, Suffix: n.suffix, Flags: flags})
 	}
 	ns.mu.Unlock()
-	out = netbt.AppendNodeStatusResponse(out, p.TransactionID(), q.Name(), names, ns.subnets[si].mac)
-	ns.send(si, out, from)
+	out = netbt.AppendNodeStatusResponse(out, p.TransactionID(), q.Name(), names, sn.mac)
+	ns.send(sn, out, from)
 	return out
 }
 
@@ -715,7 +953,7 @@ func (ns *nameService) answerStatus(out []byte, p netbt.NameServicePacket, q net
 // name we hold, or a group claim on a unique one. Two group claims do not
 // collide. The response carries our entry, the owner's (RFC 1002 4.2.1.3:
 // in responses NB_FLAGS are the actual owner's).
-func (ns *nameService) defend(out []byte, p netbt.NameServicePacket, from net.Addr, src netip.AddrPort, si int) []byte {
+func (ns *nameService) defend(out []byte, p netbt.NameServicePacket, from net.Addr, src netip.AddrPort, sn *nbSubnet) []byte {
 	q, okQ := p.Question()
 	ar, okAR := p.Additional()
 	if !okQ || !okAR {
@@ -730,16 +968,16 @@ func (ns *nameService) defend(out []byte, p netbt.NameServicePacket, from net.Ad
 	if ni < 0 {
 		return out
 	}
-	n, sn := ns.names[ni], &ns.subnets[si]
+	n := ns.names[ni]
 	ns.mu.Lock()
-	st := n.state[si]
+	st := sn.state[ni]
 	ns.mu.Unlock()
 	if st != nbRegistered || n.group && claim.Flags&netbt.NBGroup != 0 || claim.Addr == sn.addr {
 		return out
 	}
 	out = netbt.AppendNameRegistrationResponse(out, p.TransactionID(), q.Name(), netbt.RcodeActErr, nbnsTTL,
 		netbt.AddrEntry{Flags: n.nbFlags(), Addr: sn.addr})
-	ns.send(si, out, from)
+	ns.send(sn, out, from)
 	ns.log.Warn("defended NetBIOS name against another node's claim", "name", n.label(),
 		"claimant", claim.Addr.String(), "from", src.String(), "opcode", p.Opcode().String(), "interface", sn.ifname)
 	return out
@@ -749,7 +987,7 @@ func (ns *nameService) defend(out []byte, p netbt.NameServicePacket, from net.Ad
 // and a name conflict demand (RFC 1002 4.2.8, RCODE CFT_ERR), which may
 // come unasked. Either way the unique name is lost on that subnet; a group
 // name cannot be, so an objection to one is only logged.
-func (ns *nameService) objection(p netbt.NameServicePacket, src netip.AddrPort, si int) {
+func (ns *nameService) objection(p netbt.NameServicePacket, src netip.AddrPort, sn *nbSubnet) {
 	rcode := p.RCode()
 	an, ok := p.Answer()
 	if rcode == 0 || !ok {
@@ -776,18 +1014,18 @@ func (ns *nameService) objection(p netbt.NameServicePacket, src netip.AddrPort, 
 		if !ok || pc.name != ni || time.Now().After(pc.expires) {
 			return
 		}
-		si = pc.subnet
+		sn = pc.subnet
 	}
-	n, sn := ns.names[ni], &ns.subnets[si]
+	n := ns.names[ni]
 	if n.group {
 		ns.log.Warn("another node objected to our group name; keeping it", "name", n.label(),
 			"rcode", int(rcode), "from", src.String(), "interface", sn.ifname)
 		return
 	}
-	if n.state[si] == nbConflict || n.state[si] == nbReleased {
+	if sn.state[ni] == nbConflict || sn.state[ni] == nbReleased {
 		return
 	}
-	n.state[si] = nbConflict
+	sn.state[ni] = nbConflict
 	ns.log.Error("NetBIOS name in conflict: another node owns it; no longer answering for it",
 		"name", n.label(), "owner", owner.String(), "from", src.String(), "rcode", int(rcode),
 		"interface", sn.ifname, "addr", sn.addr.String())
@@ -798,10 +1036,12 @@ func (ns *nameService) states() map[string][]string {
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
 	m := make(map[string][]string)
-	for _, n := range ns.names {
-		for _, st := range n.state {
-			m[n.label()] = append(m[n.label()], st.String())
+	for ni, n := range ns.names {
+		sts := []string{}
+		for _, sn := range ns.subnets {
+			sts = append(sts, sn.state[ni].String())
 		}
+		m[n.label()] = sts
 	}
 	return m
 }

@@ -48,26 +48,22 @@ func TestNBNSSubnets(t *testing.T) {
 		want   []string
 		listen netip.Addr
 		subnet []string // addr/prefix/broadcast of each
-		err    string
+		// missing are the entries of want that matched nothing, which
+		// the service waits for.
+		missing []string
 	}{
-		{"default", nil, all4, []string{"192.168.1.10 192.168.1.0/24 192.168.1.255", "10.1.0.1 10.1.0.0/16 10.1.255.255"}, ""},
-		{"by name", []string{"eth1"}, all4, []string{"10.1.0.1 10.1.0.0/16 10.1.255.255"}, ""},
-		{"by second address", []string{"10.1.0.2"}, all4, []string{"10.1.0.2 10.1.0.0/16 10.1.255.255"}, ""},
-		{"loopback named", []string{"lo", "eth0"}, all4, []string{"127.0.0.1 127.0.0.0/8 127.255.255.255", "192.168.1.10 192.168.1.0/24 192.168.1.255"}, ""},
-		{"listener on loopback", nil, netip.MustParseAddr("127.0.0.1"), []string{"127.0.0.1 127.0.0.0/8 127.255.255.255"}, ""},
-		{"listener and names", []string{"eth0", "eth1"}, netip.MustParseAddr("10.1.0.1"), nil, `"eth0" not found`},
-		{"interface down", []string{"eth2"}, all4, nil, `"eth2" not found`},
-		{"unknown", []string{"eth9"}, all4, nil, `"eth9" not found`},
-		{"listener on another host's address", nil, netip.MustParseAddr("10.0.0.1"), nil, "no IPv4 interface"},
+		{"default", nil, all4, []string{"192.168.1.10 192.168.1.0/24 192.168.1.255", "10.1.0.1 10.1.0.0/16 10.1.255.255"}, nil},
+		{"by name", []string{"eth1"}, all4, []string{"10.1.0.1 10.1.0.0/16 10.1.255.255"}, nil},
+		{"by second address", []string{"10.1.0.2"}, all4, []string{"10.1.0.2 10.1.0.0/16 10.1.255.255"}, nil},
+		{"loopback named", []string{"lo", "eth0"}, all4, []string{"127.0.0.1 127.0.0.0/8 127.255.255.255", "192.168.1.10 192.168.1.0/24 192.168.1.255"}, nil},
+		{"listener on loopback", nil, netip.MustParseAddr("127.0.0.1"), []string{"127.0.0.1 127.0.0.0/8 127.255.255.255"}, nil},
+		{"listener and names", []string{"eth0", "eth1"}, netip.MustParseAddr("10.1.0.1"), []string{"10.1.0.1 10.1.0.0/16 10.1.255.255"}, []string{"eth0"}},
+		{"interface down", []string{"eth2"}, all4, nil, []string{"eth2"}},
+		{"unknown", []string{"eth9", "eth0"}, all4, []string{"192.168.1.10 192.168.1.0/24 192.168.1.255"}, []string{"eth9"}},
+		{"listener on another host's address", nil, netip.MustParseAddr("10.0.0.1"), nil, nil},
 	}
 	for _, tt := range tests {
-		got, err := nbnsSubnets(n, tt.want, tt.listen)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("%s: err = %v; want %q", tt.name, err, tt.err)
-			}
-			continue
-		}
+		got, missing, err := nbnsSubnets(n, tt.want, tt.listen)
 		if err != nil {
 			t.Errorf("%s: %v", tt.name, err)
 			continue
@@ -79,8 +75,11 @@ func TestNBNSSubnets(t *testing.T) {
 		if strings.Join(desc, "; ") != strings.Join(tt.subnet, "; ") {
 			t.Errorf("%s: subnets %q; want %q", tt.name, desc, tt.subnet)
 		}
+		if strings.Join(missing, " ") != strings.Join(tt.missing, " ") {
+			t.Errorf("%s: missing %q; want %q", tt.name, missing, tt.missing)
+		}
 	}
-	got, _ := nbnsSubnets(n, []string{"eth0"}, all4)
+	got, _, _ := nbnsSubnets(n, []string{"eth0"}, all4)
 	if net.HardwareAddr(got[0].mac[:]).String() != "02:00:00:00:00:01" {
 		t.Errorf("MAC of eth0 = %x", got[0].mac)
 	}
@@ -123,6 +122,32 @@ func TestNBNameLabel(t *testing.T) {
 	} {
 		if got := tc.n.label(); got != tc.want {
 			t.Errorf("label = %q; want %q", got, tc.want)
+		}
+	}
+}
+
+func TestCheckNBNSInterfaces(t *testing.T) {
+	for _, tc := range []struct {
+		want []string
+		ok   bool
+	}{
+		{nil, true},
+		{[]string{"eth0", "br-lan", "wlan0.1", "192.168.1.1", "::ffff:10.0.0.1", "Ethernet 2"}, true},
+		{[]string{"eth0", ""}, false},
+		{[]string{" eth0"}, false},
+		{[]string{"eth0\n"}, false},
+		{[]string{"::1"}, false},
+		{[]string{"fe80::1%eth0"}, false},
+		{[]string{"192.168.1.0/24"}, false},
+		{[]string{"192.168.1.300"}, false},
+		{[]string{"10.1"}, false},
+	} {
+		err := checkNBNSInterfaces(tc.want)
+		if (err == nil) != tc.ok {
+			t.Errorf("checkNBNSInterfaces(%q) = %v; want ok %v", tc.want, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "want an interface name or an IPv4 address") {
+			t.Errorf("checkNBNSInterfaces(%q) = %v", tc.want, err)
 		}
 	}
 }

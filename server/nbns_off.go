@@ -15,3 +15,5 @@ func newNameService(*Server) (*nameService, error) {
 
 func (*nameService) start() {}
 func (*nameService) close() {}
+
+func (*nameService) rescanSoon() {}

@@ -45,13 +45,9 @@ type nbnsVnet struct {
 // client's NIC (in a delay filter, say) before it joins the router.
 func newNBNSVnet(t *testing.T, wrapClient func(vnet.NIC) vnet.NIC) *nbnsVnet {
 	t.Helper()
-	lf := logging.NewDefaultLoggerFactory()
-	lf.DefaultLogLevel = logging.LogLevelError
-	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: lf})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newNBNSRouter(t)
 	v := &nbnsVnet{router: r}
+	var err error
 	if v.serverNet, err = vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{nbnsServerIP}}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,11 +64,30 @@ func newNBNSVnet(t *testing.T, wrapClient func(vnet.NIC) vnet.NIC) *nbnsVnet {
 	if err := r.AddNet(nic); err != nil {
 		t.Fatal(err)
 	}
+	startNBNSRouter(t, r)
+	return v
+}
+
+// newNBNSRouter makes the router of the virtual LAN 10.0.0.0/24, which
+// logs errors only.
+func newNBNSRouter(t *testing.T) *vnet.Router {
+	t.Helper()
+	lf := logging.NewDefaultLoggerFactory()
+	lf.DefaultLogLevel = logging.LogLevelError
+	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: lf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// startNBNSRouter starts r until the test ends.
+func startNBNSRouter(t *testing.T, r *vnet.Router) {
+	t.Helper()
 	if err := r.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Stop() })
-	return v
 }
 
 // startNBNSServer runs a server whose only service is the name service, on
@@ -440,8 +455,12 @@ func TestNameServiceConfigErrors(t *testing.T) {
 	}{
 		{"IPv6 listener", server.Config{NBNSListen: "[::1]:137"}, "IPv4"},
 		{"no port", server.Config{NBNSListen: "10.0.0.2"}, "NBNSListen"},
-		{"unknown interface", server.Config{NBNSListen: ":137", Interfaces: []string{"eth9"}}, `"eth9" not found`},
-		{"address of another host", server.Config{NBNSListen: "10.0.0.9:137"}, "no IPv4 interface"},
+		// An interface that is not there yet is waited for
+		// (TestNameServiceWaitsForInterfaces); one that can never be is
+		// refused.
+		{"IPv6 interface address", server.Config{NBNSListen: ":137", Interfaces: []string{"eth0", "fe80::1"}}, `"fe80::1": want an interface name or an IPv4 address`},
+		{"subnet as interface", server.Config{NBNSListen: ":137", Interfaces: []string{"10.0.0.0/24"}}, `"10.0.0.0/24": want`},
+		{"bad IPv4 address", server.Config{NBNSListen: ":137", Interfaces: []string{"10.0.0.256"}}, `"10.0.0.256": want`},
 		{"long alias", server.Config{NBNSListen: ":137", NetBIOSAliases: []string{"SIXTEEN-BYTES-XX"}}, "alias"},
 	} {
 		tc.cfg.Net = v.serverNet

@@ -20,6 +20,9 @@ import "errors"
 // is set, which manages its own accounts. Reload checks both lists first
 // and changes nothing when either is invalid. It is safe to call from any
 // goroutine, including while Serve runs.
+//
+// Reload also has the name service list the interfaces again at once, as
+// SIGHUP makes nmbd do, instead of at its next periodic rescan.
 func (s *Server) Reload(users []User, shares []Share) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
@@ -51,6 +54,7 @@ func (s *Server) Reload(users []User, shares []Share) error {
 	for _, c := range s.connList() {
 		dropped += c.dropTreesNotIn(set)
 	}
+	s.rescanInterfaces()
 	s.log.Info("reloaded", "shares", len(set.list), "trees_disconnected", dropped)
 	return nil
 }

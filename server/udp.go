@@ -15,9 +15,12 @@ type udpServices struct {
 // StartNameService starts the NetBIOS name service on Config.NBNSListen,
 // and the browser announcements when Config.Browse is set, for servers run
 // with Serve rather than ListenAndServe, which starts them itself. It
-// returns once the sockets are bound; the names are then claimed in the
-// background, which takes about 750 ms (three broadcasts 250 ms apart, RFC
-// 1002 4.2.2), while unicast queries are answered at once. Shutdown
+// returns once the sockets of the subnets up now are bound; the names are
+// then claimed in the background, which takes about 750 ms (three
+// broadcasts 250 ms apart, RFC 1002 4.2.2), while unicast queries are
+// answered at once. No usable interface is not an error: the service logs
+// a warning and serves each subnet as it comes up (it lists the interfaces
+// again every 30 s, and on Reload). Shutdown
 // releases the names and stops the services. Calling it again while they
 // run does nothing. With Config.Browse set and Config.NBNSListen empty it
 // starts the announcements alone, as ListenAndServe does.
@@ -74,4 +77,14 @@ func (s *Server) stopUDPServices() {
 		s.udp.nbns.close()
 		s.udp.nbns = nil
 	}
+}
+
+// rescanInterfaces has the name service, if it runs, list the interfaces
+// again now rather than at its next periodic rescan.
+func (s *Server) rescanInterfaces() {
+	s.udp.mu.Lock()
+	if s.udp.nbns != nil {
+		s.udp.nbns.rescanSoon()
+	}
+	s.udp.mu.Unlock()
 }
