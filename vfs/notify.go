@@ -117,10 +117,7 @@ func (w *Watch) Next(fn func(list []byte, lost bool)) *Waiter {
 // a true Cancel it never is. It works after the directory closed too.
 func (w *Watch) Cancel(wt *Waiter) bool {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if wt.done {
-		return false
-	}
+	pending := !wt.done
 	wt.done = true
 	for i, o := range w.waiters {
 		if o == wt {
@@ -128,7 +125,8 @@ func (w *Watch) Cancel(wt *Waiter) bool {
 			break
 		}
 	}
-	return true
+	w.mu.Unlock()
+	return pending
 }
 
 // take hands out the collected entries and empties the buffer. w.mu must
