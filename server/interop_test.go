@@ -70,6 +70,7 @@ var peers = map[string]struct {
 	"impacket":  {install: "apt-get install -y python3-impacket", module: "impacket.smbconnection"},
 	"unshare":   {install: "apt-get install -y util-linux"},
 	"ip":        {install: "apt-get install -y iproute2"},
+	"stdbuf":    {install: "apt-get install -y coreutils"},
 }
 
 // skipOrFatal skips the test, or fails it when TINYSMBD_REQUIRE_PEERS=1.
@@ -326,19 +327,27 @@ func newSmbclient(t *testing.T, port int, share string, auth ...string) *smbclie
 func (c *smbclient) run(commands string, extra ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
 	defer cancel()
-	args := []string{"//" + c.host + "/" + c.share, "-I", "127.0.0.1", "-p", strconv.Itoa(c.port), "-s", c.conf,
-		"--option=client min protocol=NT1", "--option=client max protocol=NT1"}
-	args = append(args, c.auth...)
-	args = append(args, extra...)
-	args = append(args, "-c", commands)
-	cmd := exec.CommandContext(ctx, c.bin, args...)
-	cmd.Dir = c.local
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
-	out, err := cmd.CombinedOutput()
+	out, err := c.command(ctx, nil, commands, extra...).CombinedOutput()
 	if ctx.Err() != nil {
 		err = fmt.Errorf("timed out after %v: %w", peerTimeout, ctx.Err())
 	}
 	return string(out), err
+}
+
+// command is the smbclient command line running commands, with extra
+// arguments, under ctx; via, when given, is a program and its arguments
+// that run smbclient (stdbuf).
+func (c *smbclient) command(ctx context.Context, via []string, commands string, extra ...string) *exec.Cmd {
+	args := append([]string{}, via...)
+	args = append(args, c.bin, "//"+c.host+"/"+c.share, "-I", "127.0.0.1", "-p", strconv.Itoa(c.port), "-s", c.conf,
+		"--option=client min protocol=NT1", "--option=client max protocol=NT1")
+	args = append(args, c.auth...)
+	args = append(args, extra...)
+	args = append(args, "-c", commands)
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd.Dir = c.local
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
+	return cmd
 }
 
 // mustRun runs commands and fails the test unless smbclient succeeded with

@@ -7,47 +7,71 @@ import (
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-// Change notification. An NT_TRANSACT_NOTIFY_CHANGE stays pending, like a
-// LOCKING_ANDX waiting for its locks (locking.go), until a change through
-// the share completes it — from whichever connection's goroutine makes the
-// change — or this connection's reader ends it: NT_CANCEL, CLOSE of the
-// directory, TREE_DISCONNECT, LOGOFF or the connection's end. A change
-// is answered STATUS_NOTIFY_ENUM_DIR without the list of changes, which
-// tells the client to read the directory again, as Samba answers when it
-// does not keep the list.
+// Change notification. The first NT_TRANSACT_NOTIFY_CHANGE on a directory
+// handle gives it a change buffer (vfs.Watch) that collects, until the
+// handle closes, the changes made through the share that match the
+// request's CompletionFilter and WatchTree (MS-CIFS 3.3.5.59.4). A request
+// finding changes collected is answered at once with their
+// FILE_NOTIFY_INFORMATION list; otherwise it stays pending, like a
+// LOCKING_ANDX waiting for its locks (locking.go), until the next change —
+// answered from whichever connection's goroutine makes it — or until this
+// connection's reader ends it: NT_CANCEL, CLOSE of the directory,
+// TREE_DISCONNECT, LOGOFF or the connection's end.
+//
+// The buffer holds as many bytes as the first request's MaxParameterCount,
+// and never more than one reply message to this client carries (its
+// MaxBufferSize, at most 64 KiB), so a reply is a single message. Changes
+// beyond that, or a list longer than a later request's MaxParameterCount,
+// are answered with notifyOverflow and no list, and the client reads the
+// directory again.
+
+// notifyOverflow is the status of a reply whose changes do not fit. MS-CIFS
+// 2.2.7.4 has Windows answer STATUS_NOTIFY_ENUM_DIR; Samba answers SMB1
+// clients STATUS_SUCCESS with an empty list, which smbtorture raw.notify
+// overflow expects, and MS-CIFS 3.2.5.40.3 has the client treat both
+// alike: read the directory again.
+const notifyOverflow = smb.StatusSuccess
 
 // pendingNotify is a NOTIFY_CHANGE waiting for a change.
 type pendingNotify struct {
 	c     *conn
 	req   *request
 	w     *vfs.Watch
+	wt    *vfs.Waiter
 	fid   uint16
 	owner fileOwner
+	max   int // the reply's room for parameters
 	done  atomic.Bool
 }
 
-// complete sends the pending reply with status st; only the first call
-// sends.
-func (p *pendingNotify) complete(st smb.NTStatus) {
-	if !p.done.CompareAndSwap(false, true) {
+// deliver answers p with the changes list; the Watch calls it once.
+func (p *pendingNotify) deliver(list []byte, lost bool) {
+	if lost || len(list) > p.max {
+		p.send(notifyOverflow, nil)
 		return
 	}
+	p.send(smb.StatusSuccess, list)
+}
+
+// send sends p's reply: status st with the change list params.
+func (p *pendingNotify) send(st smb.NTStatus, params []byte) {
+	p.done.Store(true)
 	req := p.req
 	if st.IsError() {
 		req.resp.Empty(smb.ComNTTransact)
 	} else {
-		// A success or warning is a full NT_TRANSACT response with no
-		// parameters: no change list (MS-CIFS 2.2.7.4.2).
-		smb.AppendTransResponse(&req.resp, smb.ComNTTransact, nil, nil, nil, 0, 0, 0, 0)
+		// MS-CIFS 2.2.7.4.2: the FILE_NOTIFY_INFORMATION array is the
+		// NT_Trans_Parameters; there is no data.
+		smb.AppendTransResponse(&req.resp, smb.ComNTTransact, nil, params, nil, 0, 0, len(params), 0)
 	}
 	req.resp.SetStatus(st)
 	p.c.sendDetached(req)
 }
 
-// end completes p with st unless its watch fired first.
+// end completes p with st and no changes, unless the changes came first.
 func (p *pendingNotify) end(st smb.NTStatus) {
-	if p.w.Stop() {
-		p.complete(st)
+	if p.w.Cancel(p.wt) {
+		p.send(st, nil)
 	}
 }
 
@@ -70,13 +94,20 @@ func (c *conn) ntNotifyChange(req *request, t *smb.TransRequest) error {
 	if f.Access()&vfs.AccessReadData == 0 {
 		return smb.StatusAccessDenied
 	}
+	room := smb.TransResponseRoom(smb.ComNTTransact, 0, c.transMaxMsg())
 	fid := req.fid(s.FID())
-	p := &pendingNotify{c: c, req: req, fid: fid, owner: c.fileOwners[fid]}
-	w, err := f.Watch(s.WatchTree(), s.CompletionFilter(), func() { p.complete(smb.StatusNotifyEnumDir) })
+	p := &pendingNotify{c: c, req: req, fid: fid, owner: c.fileOwners[fid],
+		max: int(min(t.MaxParameterCount, uint32(room)))}
+	w, err := f.Watch(s.WatchTree(), s.CompletionFilter(), p.max)
 	if err != nil {
 		return err
 	}
 	p.w = w
+	p.wt = w.Next(p.deliver)
+	if p.wt == nil {
+		// Answered from the changes already collected.
+		return errPending
+	}
 	if c.notifies == nil {
 		c.notifies = make(map[pendingKey]*pendingNotify)
 	}

@@ -10,6 +10,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"testing"
+
+	"github.com/tinysmbd/tinysmbd/smb"
 )
 
 const (
@@ -20,14 +22,20 @@ const (
 )
 
 // ntTransactSetup is an NT_TRANSACT primary (MS-CIFS 2.2.7) with setup
-// words and whole parameters, answered with at most maxData data bytes.
-// The parameters start 4-byte aligned after the words.
+// words and whole parameters, answered with at most 64 parameter bytes and
+// maxData data bytes.
 func ntTransactSetup(mid, uid, tid, function uint16, setup, params []byte, maxData uint32) []byte {
+	return ntTransactMax(mid, uid, tid, function, setup, params, 64, maxData)
+}
+
+// ntTransactMax is ntTransactSetup answered with at most maxParams
+// parameter bytes. The parameters start 4-byte aligned after the words.
+func ntTransactMax(mid, uid, tid, function uint16, setup, params []byte, maxParams, maxData uint32) []byte {
 	off := 32 + 1 + 2*(19+len(setup)/2) + 2
 	pad := (4 - off%4) % 4
 	po := off + pad
 	w := []byte{0, 0, 0} // MaxSetupCount, Reserved1
-	for _, v := range []int{len(params), 0, 64, int(maxData), len(params), po, 0, po + len(params)} {
+	for _, v := range []int{len(params), 0, int(maxParams), int(maxData), len(params), po, 0, po + len(params)} {
 		w = binary.LittleEndian.AppendUint32(w, uint32(v))
 	}
 	w = append(w, byte(len(setup)/2))
@@ -59,9 +67,40 @@ func (s *hostileSession) mkdirOpen(t *testing.T, name string) uint16 {
 // without waiting: the reply comes when the request completes.
 func (s *hostileSession) notify(t *testing.T, fid uint16) uint16 {
 	t.Helper()
+	return s.notifyWith(t, fid, 0x3, false, 1000)
+}
+
+// notifyWith sends a NOTIFY_CHANGE on fid for the changes in filter, with
+// the subtree when tree is set, answered with at most maxParams bytes of
+// changes, and returns its MID without waiting.
+func (s *hostileSession) notifyWith(t *testing.T, fid uint16, filter uint32, tree bool, maxParams uint32) uint16 {
+	t.Helper()
 	s.mid++
-	hostileWrite(t, s.c, ntTransactSetup(s.mid, s.uid, s.tid, 4, notifySetup(0x3, fid, false), nil, 1000))
+	hostileWrite(t, s.c, ntTransactMax(s.mid, s.uid, s.tid, 4, notifySetup(filter, fid, tree), nil, maxParams, 0))
 	return s.mid
+}
+
+// change is a FILE_NOTIFY_INFORMATION entry (MS-FSCC 2.7.1) a test
+// expects.
+type change struct {
+	action uint32
+	name   string
+}
+
+// expectChanges reads the reply to the NOTIFY_CHANGE mid: STATUS_SUCCESS
+// with want as its parameters (MS-CIFS 2.2.7.4.2) and no data; no want is
+// the empty reply of a list that did not fit.
+func (s *hostileSession) expectChanges(t *testing.T, mid uint16, want ...change) {
+	t.Helper()
+	var list []byte
+	last := -1
+	for _, c := range want {
+		list, last = smb.AppendFileNotifyInformation(list, last, c.action, c.name)
+	}
+	p, d := transParamsData(t, expectStatus(t, s.c, hCmdNTTransact, mid, statusSuccess))
+	if !bytes.Equal(p, list) || d != nil {
+		t.Fatalf("changes % x data % x, want % x (%v)", p, d, list, want)
+	}
 }
 
 // emptyNTTransact is the words of an NT_TRANSACT response (MS-CIFS
@@ -78,7 +117,7 @@ var emptyNTTransact = []byte{
 
 // TestNotifyChangeCompletedByCreate: NOTIFY_CHANGE stays pending while
 // the connection serves other requests, and a create in the directory by
-// another connection completes it with STATUS_NOTIFY_ENUM_DIR.
+// another connection completes it with the name added.
 func TestNotifyChangeCompletedByCreate(t *testing.T) {
 	hs := newHostileServer(t)
 	a, b := hs.login(t), hs.login(t)
@@ -89,15 +128,117 @@ func TestNotifyChangeCompletedByCreate(t *testing.T) {
 	a.readClose(t, a.open(t, `\victim.txt`))
 	a.ntCreate(t, `\elsewhere.txt`, 0x80, 2, statusSuccess)
 	b.ntCreate(t, `\watched\new.txt`, 0x80, 2, statusSuccess)
-	r := expectStatus(t, a.c, hCmdNTTransact, mid, statusNotifyEnumDir)
-	if !bytes.Equal(r.words, emptyNTTransact) || !bytes.Equal(r.data, []byte{0}) {
-		t.Fatalf("NOTIFY_ENUM_DIR reply words % x data % x", r.words, r.data)
-	}
+	a.expectChanges(t, mid, change{smb.FileActionAdded, "new.txt"})
 	// One change completes one request: a new one waits again.
 	mid = a.notify(t, dir)
-	a.readClose(t, a.open(t, `\victim.txt`)) // the notify is registered
+	a.expectQuiet(t) // the notify is registered and pending
 	b.call(t, hCmdClose, b.uid, b.tid, append(le16(b.mkdirOpen(t, `\watched\sub`)), 0, 0, 0, 0), nil, statusSuccess)
-	expectStatus(t, a.c, hCmdNTTransact, mid, statusNotifyEnumDir)
+	a.expectChanges(t, mid, change{smb.FileActionAdded, "sub"})
+}
+
+// TestNotifyChangeBuffered: once a handle has asked, the changes made while
+// no request waits are kept and answered at once by the next request, in
+// order; a second handle on the directory sees only the changes after its
+// own first request (smbtorture raw.notify dir).
+func TestNotifyChangeBuffered(t *testing.T) {
+	hs := newHostileServer(t)
+	a, b := hs.login(t), hs.login(t)
+	dir := a.mkdirOpen(t, `\watched`)
+	mid := a.notify(t, dir)
+	hostileWrite(t, a.c, smbRequest(cmdNTCancel, mid, a.uid, a.tid, clientFlags2, nil, nil))
+	expectStatus(t, a.c, hCmdNTTransact, mid, statusCancelled)
+	b.closeFID(t, b.ntCreate(t, `\watched\f1`, 0x80, 2, statusSuccess))
+	b.closeFID(t, b.ntCreate(t, `\watched\f2`, 0x80, 2, statusSuccess))
+	b.oemCall(t, cmdDelete, le16(0x6), path(`\watched\f1`), statusSuccess)
+	other := a.ntCreate(t, `\watched`, 0x1, 1, statusSuccess)
+	otherMid := a.notify(t, other)
+	a.expectChanges(t, a.notify(t, dir), change{smb.FileActionAdded, "f1"},
+		change{smb.FileActionAdded, "f2"}, change{smb.FileActionRemoved, "f1"})
+	b.oemCall(t, cmdDelete, le16(0x6), path(`\watched\f2`), statusSuccess)
+	a.expectChanges(t, otherMid, change{smb.FileActionRemoved, "f2"})
+	a.expectChanges(t, a.notify(t, dir), change{smb.FileActionRemoved, "f2"})
+}
+
+// TestNotifyChangeRename: a rename within the directory is its old and new
+// names, a move to a subdirectory is a removal and an addition with the
+// subdirectory's path for a tree watch; a file also shows as modified
+// under its new name, as Windows and Samba report it.
+func TestNotifyChangeRename(t *testing.T) {
+	hs := newHostileServer(t)
+	a, b := hs.login(t), hs.login(t)
+	dir := a.mkdirOpen(t, `\watched`)
+	b.closeFID(t, b.mkdirOpen(t, `\watched\sub`))
+	b.closeFID(t, b.ntCreate(t, `\watched\old.txt`, 0x80, 2, statusSuccess))
+	const names, attrs, creation = 0x3, 0x4, 0x40
+	mid := a.notifyWith(t, dir, names|attrs|creation, true, 1000)
+	a.expectQuiet(t)
+	b.ntRename(t, 0x16, renameFlagRen, `\watched\old.txt`, `\watched\new.txt`, statusSuccess)
+	a.expectChanges(t, mid, change{smb.FileActionRenamedOldName, "old.txt"},
+		change{smb.FileActionRenamedNewName, "new.txt"}, change{smb.FileActionModified, "new.txt"})
+	b.ntRename(t, 0x16, renameFlagRen, `\watched\new.txt`, `\watched\sub\moved.txt`, statusSuccess)
+	b.ntRename(t, 0x16, renameFlagRen, `\watched\sub`, `\watched\sub2`, statusSuccess)
+	a.expectChanges(t, a.notify(t, dir), change{smb.FileActionRemoved, "new.txt"},
+		change{smb.FileActionAdded, `sub\moved.txt`}, change{smb.FileActionModified, `sub\moved.txt`},
+		change{smb.FileActionRenamedOldName, "sub"}, change{smb.FileActionRenamedNewName, "sub2"})
+}
+
+// TestNotifyChangeModified: a written file closing and an attribute
+// change are MODIFIED in the classes of their filter bits; the bits not
+// asked for see nothing.
+func TestNotifyChangeModified(t *testing.T) {
+	hs := newHostileServer(t)
+	a, b := hs.login(t), hs.login(t)
+	size := a.mkdirOpen(t, `\watched`)
+	attrs := a.ntCreate(t, `\watched`, 0x1, 1, statusSuccess)
+	fid := b.ntCreate(t, `\watched\f.txt`, 0x12019f, 2, statusSuccess)
+	const sizeBit, attrBit = 0x8, 0x4
+	sizeMid := a.notifyWith(t, size, sizeBit, false, 1000)
+	attrMid := a.notifyWith(t, attrs, attrBit, false, 1000)
+	a.expectQuiet(t)
+	// A write shows when its handle closes.
+	b.write(t, fid, 0, []byte("data"), false, statusSuccess)
+	a.expectQuiet(t)
+	b.closeFID(t, fid)
+	a.expectChanges(t, sizeMid, change{smb.FileActionModified, "f.txt"})
+	b.setAttrs(t, `\watched\f.txt`, 0x2)
+	a.expectChanges(t, attrMid, change{smb.FileActionModified, "f.txt"})
+	// The attribute change was not the size watch's.
+	sizeMid = a.notifyWith(t, size, sizeBit, false, 1000)
+	a.expectQuiet(t)
+	hostileWrite(t, a.c, smbRequest(cmdNTCancel, sizeMid, a.uid, a.tid, clientFlags2, nil, nil))
+	expectStatus(t, a.c, hCmdNTTransact, sizeMid, statusCancelled)
+}
+
+// TestNotifyChangeOverflow: more changes than the first request's
+// MaxParameterCount, a list longer than a later request takes, and a
+// MaxParameterCount of 0 are answered STATUS_SUCCESS with no list, as
+// Samba answers SMB1 (smbtorture raw.notify overflow); the buffer then
+// starts afresh.
+func TestNotifyChangeOverflow(t *testing.T) {
+	hs := newHostileServer(t)
+	a, b := hs.login(t), hs.login(t)
+	dir := a.mkdirOpen(t, `\watched`)
+	// Room for 64 bytes: three entries of 20 bytes (18 padded to 4), not
+	// four.
+	mid := a.notifyWith(t, dir, 0x3, false, 64)
+	hostileWrite(t, a.c, smbRequest(cmdNTCancel, mid, a.uid, a.tid, clientFlags2, nil, nil))
+	expectStatus(t, a.c, hCmdNTTransact, mid, statusCancelled)
+	for _, n := range []string{`\watched\f11`, `\watched\f12`, `\watched\f13`, `\watched\f14`} {
+		b.closeFID(t, b.ntCreate(t, n, 0x80, 2, statusSuccess))
+	}
+	a.expectChanges(t, a.notifyWith(t, dir, 0x3, false, 1000))
+	// Two entries fit the buffer but not a request taking 16 bytes.
+	b.oemCall(t, cmdDelete, le16(0x6), path(`\watched\f11`), statusSuccess)
+	b.oemCall(t, cmdDelete, le16(0x6), path(`\watched\f12`), statusSuccess)
+	a.expectChanges(t, a.notifyWith(t, dir, 0x3, false, 16))
+	b.oemCall(t, cmdDelete, le16(0x6), path(`\watched\f13`), statusSuccess)
+	a.expectChanges(t, a.notifyWith(t, dir, 0x3, false, 1000), change{smb.FileActionRemoved, "f13"})
+	// A handle whose first request takes nothing keeps nothing.
+	zero := a.ntCreate(t, `\watched`, 0x1, 1, statusSuccess)
+	mid = a.notifyWith(t, zero, 0x3, false, 0)
+	a.expectQuiet(t)
+	b.oemCall(t, cmdDelete, le16(0x6), path(`\watched\f14`), statusSuccess)
+	a.expectChanges(t, mid)
 }
 
 // TestNotifyChangeCancel: NT_CANCEL with the MID of a pending notify

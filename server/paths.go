@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"github.com/tinysmbd/tinysmbd/smb"
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
@@ -188,8 +190,10 @@ func (c *conn) setInformation(req *request, b smb.Block) error {
 		return statusOf(err)
 	}
 	if t := s.LastWriteTime(); t != 0 && t != 0xFFFFFFFF {
-		mtime := vfs.TimeFromUTime(t, nil)
-		if err := share.SetTimes(name, mtime, mtime); err != nil {
+		// Only the write time, as Samba sets it: the access time stays,
+		// and a change notification reports a write-time change alone
+		// (smbtorture raw.notify mask: set path write time).
+		if err := share.SetTimes(name, time.Time{}, vfs.TimeFromUTime(t, nil)); err != nil {
 			return statusOf(err)
 		}
 	}

@@ -153,11 +153,7 @@ func (c *conn) runTrans2(req *request, t *smb.TransRequest) error {
 // sendTrans sends a transaction response, as several messages when it does
 // not fit the client's MaxBufferSize (MS-CIFS 3.3.4.1.1).
 func (c *conn) sendTrans(req *request, cmd uint8, params, data []byte) error {
-	maxMsg := c.clientMaxBuf
-	if maxMsg < 1024 {
-		maxMsg = maxBufferSize
-	}
-	room := smb.TransResponseRoom(cmd, 0, maxMsg)
+	room := smb.TransResponseRoom(cmd, 0, c.transMaxMsg())
 	pd, dd := 0, 0
 	for {
 		pc := min(len(params)-pd, room)
@@ -176,6 +172,15 @@ func (c *conn) sendTrans(req *request, cmd uint8, params, data []byte) error {
 		}
 		pd, dd = pd+pc, dd+dc
 	}
+}
+
+// transMaxMsg is the largest transaction response message the client
+// takes: its MaxBufferSize, or ours when it gave an implausibly small one.
+func (c *conn) transMaxMsg() int {
+	if c.clientMaxBuf < 1024 {
+		return maxBufferSize
+	}
+	return c.clientMaxBuf
 }
 
 // fsInfo describes a share for the QUERY_FS levels.

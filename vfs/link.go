@@ -103,7 +103,7 @@ func (s *Share) Link(oldPath, newPath string) error {
 		return statusErr(err)
 	}
 	s.dos.linked(oa, ofi)
-	s.changed(na, NotifyFileName)
+	s.changed(addition(na, NotifyFileName))
 	return nil
 }
 
@@ -132,7 +132,7 @@ func (s *Share) Copy(oldPath, newPath string) error {
 	if a, ok := s.dos.getFile(oa, ofi); ok {
 		s.dos.set(na, a, false)
 	}
-	s.changed(na, NotifyFileName)
+	s.changed(addition(na, NotifyFileName))
 	return nil
 }
 

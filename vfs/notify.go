@@ -24,15 +24,38 @@ const (
 	NotifySecurity   uint32 = 0x100
 )
 
-// Watch is a one-shot wait for a change under a directory of a share. Only
-// changes made through the Share are seen: the Fs gives no change events,
-// and an embedded server is the only writer of its files in practice.
+// Watch is the change buffer of an open directory (MS-CIFS 3.3.5.59.4):
+// from the first NOTIFY_CHANGE on the handle until it closes, it collects
+// the changes of a class in its filter to the directory's entries — or,
+// watching the tree, to anything below it — as FILE_NOTIFY_INFORMATION
+// entries, and hands them to the next Waiter. Only changes made through
+// the Share are seen: the Fs gives no change events, and an embedded
+// server is the only writer of its files in practice.
+//
+// The buffer holds at most max bytes of entries; past that it drops them
+// and remembers that changes were lost, so a directory that changes a lot
+// while nobody asks costs max bytes, not a list that grows without end.
 type Watch struct {
 	s      *Share
 	dir    string
 	tree   bool
 	filter uint32
-	fn     func()
+	max    int
+
+	mu      sync.Mutex
+	list    []byte // entries not handed out yet
+	last    int    // where list's last entry begins; -1 when list is empty
+	lastAct uint32 // the last entry's action and name
+	lastRel string
+	lost    bool
+	stopped bool
+	waiters []*Waiter
+}
+
+// Waiter is one request for a Watch's next changes.
+type Waiter struct {
+	fn   func(list []byte, lost bool)
+	done bool // fn was called or the waiter cancelled; guarded by Watch.mu
 }
 
 // watchList is a share's watches; its own mutex, because changes are
@@ -44,44 +67,101 @@ type watchList struct {
 	n atomic.Int32
 }
 
-// Watch calls fn once, on the goroutine that makes it, at the first change
-// of a class in filter to an entry of the directory f — or, with tree, of
-// any directory below it — unless the watch is stopped first. f must be
-// an open directory (StatusInvalidParameter otherwise, as Samba answers).
-func (f *File) Watch(tree bool, filter uint32, fn func()) (*Watch, error) {
+// Watch returns the change buffer of the open directory f, creating it on
+// the first call with the subtree flag, the classes in filter and a bound
+// of max bytes; later calls return it unchanged, whatever they ask: once
+// set on a handle the filter stays until the handle closes, as on Windows
+// and Samba (smbtorture raw.notify mask_change). f must be an open
+// directory (StatusInvalidParameter otherwise, as Samba answers).
+func (f *File) Watch(tree bool, filter uint32, max int) (*Watch, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
 	if !f.isDir {
 		return nil, smb.StatusInvalidParameter
 	}
-	w := &Watch{s: f.share, dir: f.Path(), tree: tree, filter: filter, fn: fn}
+	if f.watch != nil {
+		return f.watch, nil
+	}
+	w := &Watch{s: f.share, dir: f.Path(), tree: tree, filter: filter, max: max, last: -1}
 	l := &f.share.watches
 	l.mu.Lock()
 	l.ws = append(l.ws, w)
 	l.n.Store(int32(len(l.ws)))
 	l.mu.Unlock()
+	f.watch = w
 	return w, nil
 }
 
-// Stop removes the watch, reporting whether it had not fired yet; after a
-// true Stop fn is never called.
-func (w *Watch) Stop() bool {
+// Next asks for the changes: when some were collected (or lost) since the
+// last hand-out it calls fn with them at once and returns nil; otherwise it
+// queues fn behind the earlier waiters and returns the Waiter, whose fn the
+// goroutine making the next matching change calls. fn runs with no lock
+// held; list is fn's to keep, and lost says changes were dropped (list is
+// then empty or partial and the client must list the directory again).
+func (w *Watch) Next(fn func(list []byte, lost bool)) *Waiter {
+	w.mu.Lock()
+	if w.last >= 0 || w.lost {
+		list, lost := w.take()
+		w.mu.Unlock()
+		fn(list, lost)
+		return nil
+	}
+	wt := &Waiter{fn: fn}
+	w.waiters = append(w.waiters, wt)
+	w.mu.Unlock()
+	return wt
+}
+
+// Cancel withdraws wt, reporting whether its fn had not been called; after
+// a true Cancel it never is. It works after the directory closed too.
+func (w *Watch) Cancel(wt *Waiter) bool {
+	w.mu.Lock()
+	pending := !wt.done
+	wt.done = true
+	for i, o := range w.waiters {
+		if o == wt {
+			w.waiters = append(w.waiters[:i], w.waiters[i+1:]...)
+			break
+		}
+	}
+	w.mu.Unlock()
+	return pending
+}
+
+// take hands out the collected entries and empties the buffer. w.mu must
+// be held.
+func (w *Watch) take() ([]byte, bool) {
+	list, lost := w.list, w.lost
+	if lost {
+		list = nil
+	}
+	w.list, w.last, w.lastRel, w.lost = nil, -1, "", false
+	return list, lost
+}
+
+// stop ends the watch when its directory closes: it hears of no more
+// changes and drops what it collected. Queued waiters stay for Cancel.
+func (w *Watch) stop() {
 	l := &w.s.watches
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	for i, o := range l.ws {
 		if o == w {
 			l.ws = append(l.ws[:i], l.ws[i+1:]...)
 			l.n.Store(int32(len(l.ws)))
-			return true
+			break
 		}
 	}
-	return false
+	l.mu.Unlock()
+	w.mu.Lock()
+	w.stopped = true
+	w.take()
+	w.mu.Unlock()
 }
 
 // matches reports whether a change of class what to the entry at p (a
-// stored path) concerns w.
+// stored path) concerns w. The watched directory itself is not its own
+// entry (smbtorture raw.notify basedir).
 func (w *Watch) matches(p string, what uint32) bool {
 	if w.filter&what == 0 || p == w.dir {
 		return false
@@ -96,31 +176,80 @@ func (w *Watch) matches(p string, what uint32) bool {
 	return w.dir == "/" || strings.HasPrefix(parent, w.dir+"/")
 }
 
-// changed fires the watches a change of class what to the entry at the
-// stored path p concerns. It must run without s.mu held: the callbacks
-// may send replies.
-func (s *Share) changed(p string, what uint32) {
-	l := &s.watches
-	l.mu.Lock()
-	if len(l.ws) == 0 {
-		l.mu.Unlock()
+// change is one change to report: action on the entry at the stored path
+// p, of the classes in what.
+type change struct {
+	action uint32
+	p      string
+	what   uint32
+}
+
+// add records the changes of cs that concern w and, when a waiter is
+// queued, hands them to the first one.
+func (w *Watch) add(cs []change) {
+	w.mu.Lock()
+	if w.stopped {
+		w.mu.Unlock()
 		return
 	}
-	var fire []*Watch
-	kept := l.ws[:0]
-	for _, w := range l.ws {
-		if w.matches(p, what) {
-			fire = append(fire, w)
-		} else {
-			kept = append(kept, w)
+	added := false
+	for _, c := range cs {
+		if !w.matches(c.p, c.what) {
+			continue
+		}
+		added = true
+		if w.lost {
+			continue
+		}
+		// MS-CIFS 2.2.7.4.2: names are relative to the watched
+		// directory, subdirectories separated by backslashes.
+		rel := strings.ReplaceAll(strings.TrimPrefix(c.p[len(w.dir):], "/"), "/", `\`)
+		if w.last >= 0 && c.action == w.lastAct && rel == w.lastRel {
+			// Samba folds identical records in a row (ten writes to a
+			// file are one MODIFIED).
+			continue
+		}
+		w.list, w.last = smb.AppendFileNotifyInformation(w.list, w.last, c.action, rel)
+		w.lastAct, w.lastRel = c.action, rel
+		if len(w.list) > w.max {
+			w.list, w.last, w.lastRel, w.lost = nil, -1, "", true
 		}
 	}
-	clear(l.ws[len(kept):])
-	l.ws = kept
-	l.n.Store(int32(len(kept)))
+	if !added || len(w.waiters) == 0 {
+		w.mu.Unlock()
+		return
+	}
+	wt := w.waiters[0]
+	n := copy(w.waiters, w.waiters[1:])
+	w.waiters[n] = nil
+	w.waiters = w.waiters[:n]
+	wt.done = true
+	list, lost := w.take()
+	w.mu.Unlock()
+	wt.fn(list, lost)
+}
+
+// changed reports the changes cs, made together, to the watches they
+// concern: a rename's old and new names reach a waiter in one hand-out.
+// It must run without s.mu held: the waiters may send replies.
+func (s *Share) changed(cs ...change) {
+	l := &s.watches
+	if l.n.Load() == 0 {
+		return
+	}
+	l.mu.Lock()
+	var hit []*Watch
+	for _, w := range l.ws {
+		for _, c := range cs {
+			if w.matches(c.p, c.what) {
+				hit = append(hit, w)
+				break
+			}
+		}
+	}
 	l.mu.Unlock()
-	for _, w := range fire {
-		w.fn()
+	for _, w := range hit {
+		w.add(cs)
 	}
 }
 
@@ -145,10 +274,37 @@ func timesClass(atime, mtime time.Time) uint32 {
 	return c
 }
 
+// addition, removal and modification are the changes of creating,
+// deleting and changing the entry at p.
+func addition(p string, what uint32) change { return change{smb.FileActionAdded, p, what} }
+func removal(p string, what uint32) change  { return change{smb.FileActionRemoved, p, what} }
+func modification(p string, what uint32) change {
+	return change{smb.FileActionModified, p, what}
+}
+
+// renamed reports the rename of the entry at oa to na: within one
+// directory as its old and new names (MS-FSCC 2.7.1), across directories
+// as a removal from one and an addition to the other. A file renamed also
+// shows as modified under its new name in the attribute and creation
+// classes, as Windows and Samba report it (smbtorture raw.notify recursive
+// and mask_change expect it; directories do not get it).
+func (s *Share) renamed(oa, na string, dir bool) {
+	c := nameClass(dir)
+	from, to := change{smb.FileActionRenamedOldName, oa, c}, change{smb.FileActionRenamedNewName, na, c}
+	if path.Dir(oa) != path.Dir(na) {
+		from, to = removal(oa, c), addition(na, c)
+	}
+	if dir {
+		s.changed(from, to)
+		return
+	}
+	s.changed(from, to, modification(na, NotifyAttributes|NotifyCreation))
+}
+
 // changed reports a change of class what to the file itself; finding its
 // path takes s.mu, so it is skipped while nothing watches the share.
 func (f *File) changed(what uint32) {
 	if f.share.watches.n.Load() > 0 {
-		f.share.changed(f.Path(), what)
+		f.share.changed(modification(f.Path(), what))
 	}
 }
