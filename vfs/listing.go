@@ -58,7 +58,9 @@ func (s *Share) ListNames(dir, pattern string) (*Listing, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, statusErr(err)
 	}
-	sort.Strings(names)
+	// sort.Sort rather than sort.Strings, which is slices.Sort: the generic
+	// sort compiled for strings adds 12 KB to the firmware binary.
+	sort.Sort(sort.StringSlice(names))
 	l := &Listing{s: s, dir: da, dot: Entry{Name: ".", Info: dfi, Dot: true}}
 	l.Names = make([]string, 0, len(names)+2)
 	for _, dot := range [...]string{".", ".."} {
