@@ -65,8 +65,10 @@ FUZZTIME ?= 20000x
 # SIZE_LIMIT is what `make size` enforces on the stripped mipsle binary:
 # issue 7's budget of 4 MiB, what a router with 16 MiB of flash can spare
 # beside its kernel and root file system. The default firmware build, the
-# name service included, is 4,157,597 bytes (2026-11-26, go1.26.8, after
-# the pipelined-I/O code of issue 5 added 41 KB), 36,707 under it, since NTLM's ciphers and the server's randomness no longer link
+# name service included, is 4,173,981 bytes (2026-11-26, go1.26.8, after
+# level II oplocks, notify change lists and the name service's interface
+# rescans added 29 KB and vfs stopped using sort.Strings, -12 KB), 20,323
+# under it, since NTLM's ciphers and the server's randomness no longer link
 # the FIPS 140 module, INLINE_PKGS are inlined, afero's copy lost x/text,
 # nothing calls io.Copy (size fails if something does: its io.ReaderFrom
 # and io.WriterTo calls keep every ReadFrom and WriteTo method, 86 KB; see
@@ -99,8 +101,8 @@ OPTIONAL_TAGS := tinysmbd_nonbns tinysmbd_nobrowse tinysmbd_noipc tinysmbd_nocor
 # be IP literals), the SMB file service fits SIZE_LIMIT with the NetBIOS
 # name service, through which old clients (DOS, Windows 9x, scanners) find
 # the device by name, but not with every optional subsystem (stripped
-# mipsle, 2026-11-26: 4,157,597 bytes with the default, 4,034,717 with
-# every optional tag, 4,325,533 with only tinysmbd_nodns, 4,550,813 with
+# mipsle, 2026-11-26: 4,173,981 bytes with the default, 4,042,909 with
+# every optional tag, 4,341,917 with only tinysmbd_nodns, 4,563,101 with
 # none), so the default leaves the browser announcements, IPC$ and the
 # core commands out. `make cross FIRMWARE_TAGS=tinysmbd_nodns` builds
 # everything for a device with more flash (make size and make firmware
