@@ -23,7 +23,8 @@
 # Environment: GO, TINYSMBD (a built binary; default: build into the work
 # directory), ROUNDS (5), SIZE_MIB (256), IDLE_CONNS (200), PIPE_ROUNDS (300
 # bursts per pipelining sample), DEPTH1_ROUNDS (3000 lone ECHOs per depth-1
-# sample: a lone round trip is short and noisy), SAMBA_NETBT (2139),
+# sample: a lone round trip is short and noisy), DEPTH1_TRIES (3 connections
+# per depth-1 sample, the best median kept), SAMBA_NETBT (2139),
 # SAMBA_DIRECT (2445), TINY_DIRECT (3445), TINY_UNBATCHED_DIRECT (3446),
 # SAMBA_BASELINE
 # (../shared/tools/samba-baseline), BENCH_DIR (parent of the work directory;
@@ -51,6 +52,7 @@ SAMBA_BASELINE=${SAMBA_BASELINE:-../shared/tools/samba-baseline}
 OUT=${OUT:-bin/bench-compare.tsv}
 PIPE_ROUNDS=${PIPE_ROUNDS:-300}
 DEPTH1_ROUNDS=${DEPTH1_ROUNDS:-3000}
+DEPTH1_TRIES=${DEPTH1_TRIES:-3}
 
 die() { echo "bench-compare: $*" >&2; exit 1; }
 
@@ -223,16 +225,32 @@ done
 # --- write syscalls per response ---
 # pipelined SERVER PORT ROUND OP DEPTH: one benchclient sample, recorded as
 # writes per response and microseconds per response.
+#
+# A lone request's latency (depth 1) is the median round trip, the best of
+# DEPTH1_TRIES connections: on this 2-CPU VM a whole connection's round
+# trips are either ~40 or ~150 us, depending on whether client and server
+# wake on the same CPU, and that placement, not the server, would decide a
+# single sample (the median already ignores stalls within one).
 pipelined() {
-	local s=$1 port=$2 r=$3 op=$4 depth=$5 rounds=$PIPE_ROUNDS outp wpr upr
-	[[ $depth == 1 ]] && rounds=$DEPTH1_ROUNDS
-	# Let the previous sample's connection go first: Samba tears down a
-	# process per connection, and that work would land on this sample.
-	sleep 0.5
-	outp=$("$BENCHCLIENT" -addr "127.0.0.1:$port" -mode pipeline -op "$op" -depth "$depth" \
-		-rounds "$rounds" -file small.dat) || die "$s: benchclient $op $depth failed"
-	wpr=$(grep -o 'writes_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
-	upr=$(grep -o 'us_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
+	local s=$1 port=$2 r=$3 op=$4 depth=$5 rounds=$PIPE_ROUNDS tries=1 outp wpr upr u
+	[[ $depth == 1 ]] && rounds=$DEPTH1_ROUNDS tries=$DEPTH1_TRIES
+	upr=
+	for ((try = 0; try < tries; try++)); do
+		# Let the previous sample's connection go first: Samba tears down
+		# a process per connection, and that work would land on this one.
+		sleep 0.5
+		outp=$("$BENCHCLIENT" -addr "127.0.0.1:$port" -mode pipeline -op "$op" -depth "$depth" \
+			-rounds "$rounds" -file small.dat) || die "$s: benchclient $op $depth failed"
+		wpr=$(grep -o 'writes_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
+		if [[ $depth == 1 ]]; then
+			u=$(grep -o 'us_median_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
+		else
+			u=$(grep -o 'us_per_resp=[0-9.]*' <<<"$outp" | cut -d= -f2)
+		fi
+		if [[ -z $upr ]] || awk -v a="$u" -v b="$upr" 'BEGIN { exit !(a + 0 < b + 0) }'; then
+			upr=$u
+		fi
+	done
 	record "$s" "wpr_${op}_$depth" "$r" "$wpr"
 	record "$s" "us_${op}_$depth" "$r" "$upr"
 }
@@ -321,7 +339,7 @@ record meta size_mib 0 "$SIZE_MIB"
 record meta rounds 0 "$ROUNDS"
 record meta load_before 0 "$LOAD_BEFORE"
 record meta load_after 0 "$(cut -d' ' -f1-3 /proc/loadavg)"
-record meta command 0 "make bench-compare ROUNDS=$ROUNDS SIZE_MIB=$SIZE_MIB IDLE_CONNS=$IDLE_CONNS"
+record meta command 0 "make bench-compare ROUNDS=$ROUNDS SIZE_MIB=$SIZE_MIB IDLE_CONNS=$IDLE_CONNS${BENCH_DIR:+ BENCH_DIR=$BENCH_DIR} (shares on $(stat -f -c %T "$WORK"))"
 echo
 echo "tinysmbd vs Samba $samba_version, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
 echo "$(uname -r), $("$GO" version | awk '{print $3}'); smbclient NT1 over loopback, $SIZE_MIB MiB file; median of $ROUNDS rounds, A B A B;"
@@ -335,7 +353,7 @@ row "server CPU s/GiB, write" put_cpu_s_per_gib ""
 row "writes/resp, ECHO depth 1" wpr_echo_1 ""
 row "writes/resp, 32 ECHOs in one segment" wpr_echo_32 "<= 0.1"
 row "writes/resp, 32 READ_ANDX(512) in one segment" wpr_read_32 "<= 0.1"
-row "us/resp, ECHO depth 1 (round trip)" us_echo_1 "not worse"
+row "us/resp, ECHO depth 1 (median round trip)" us_echo_1 "not worse"
 row "us/resp, 32 ECHOs in one segment" us_echo_32 ""
 row "us/resp, 32 READ_ANDX(512) in one segment" us_read_32 ""
 row "KiB PSS per idle connection ($IDLE_CONNS)" kib_per_idle_conn "<= 32 (tinysmbd)"
