@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -473,15 +472,9 @@ mount -t tmpfs -o size=1M tinysmbd-ro "$d/ro"
 echo kept > "$d/ro/f.txt"
 mount -o remount,ro "$d/ro"
 exec "$@"`
-	ctx, cancel := context.WithTimeout(context.Background(), 2*peerTimeout)
-	defer cancel()
 	args := append([]string{flags, "--propagation", "private", "sh", "-c", script, "sh", dir}, selfCommand()...)
 	args = append(args, "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
-	text, err := runSelf(t, ctx, func(ctx context.Context) *exec.Cmd {
-		cmd := exec.CommandContext(ctx, unshare, args...)
-		cmd.Env = append(os.Environ(), envFaultTmpfs+"="+dir)
-		return cmd
-	})
+	text, err := runSelf(t, 2*peerTimeout, envFaultTmpfs+"="+dir, unshare, args...)
 	switch {
 	case strings.Contains(text, "--- PASS: "+t.Name()) && err == nil:
 		t.Logf("inside the mount namespace:\n%s", tail(text, 2000))

@@ -268,13 +268,7 @@ func runInNamespace(t *testing.T, why string) {
 	if testing.Short() {
 		args = append(args, "-test.short")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*peerTimeout)
-	defer cancel()
-	text, err := runSelf(t, ctx, func(ctx context.Context) *exec.Cmd {
-		cmd := exec.CommandContext(ctx, unshare, args...)
-		cmd.Env = append(os.Environ(), envInNamespace+"=1")
-		return cmd
-	})
+	text, err := runSelf(t, 3*peerTimeout, envInNamespace+"=1", unshare, args...)
 	name := regexp.QuoteMeta(t.Name())
 	switch {
 	case regexp.MustCompile(`(?m)^--- PASS: `+name+` `).MatchString(text) && err == nil:

@@ -42,34 +42,37 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// runSelf runs cmd, which re-executes this test binary (behind unshare, in
-// another namespace), and returns its combined output. The command gets a
-// process group of its own, and that whole group is killed when ctx ends and
-// again once cmd has exited: a process left behind would otherwise hold the
+// runSelf runs name with args — unshare re-executing this test binary in
+// another namespace — with env added to the environment, and returns its
+// combined output, within timeout. The command gets a process group of its
+// own, and that whole group is killed when the time is up and again once
+// the command has exited: a process left behind would otherwise hold the
 // output pipe open and the wait would never end. Under qemu-user 7.2 (the
 // emulator of make qemu-test) a Go program's fork and exec has been seen to
 // hang now and then (golang/go#67355, #68976), leaving such a child.
 //
-// Under an emulator, a run that had to be killed is tried once more, with a
-// log line: the emulator's hang is not the code's, the second run's result
-// is. Natively a hang is a failure like any other.
-func runSelf(t *testing.T, ctx context.Context, newCmd func(context.Context) *exec.Cmd) (string, error) {
+// Under an emulator, a run that had to be killed is tried once more, with
+// the same time, and a log line: the emulator's hang is not the code's, the
+// second run's result is. Natively a hang is a failure like any other.
+func runSelf(t *testing.T, timeout time.Duration, env, name string, args ...string) (string, error) {
 	t.Helper()
-	out, hung, err := runSelfOnce(ctx, newCmd(ctx))
+	out, hung, err := runSelfOnce(timeout, env, name, args)
 	if hung && os.Getenv(envTestEmulator) != "" {
 		t.Logf("the run under %s hung and was killed (%v); output so far:\n%s\ntrying once more",
 			os.Getenv(envTestEmulator), err, out)
-		retryCtx, cancel := context.WithTimeout(context.Background(), 3*peerTimeout)
-		defer cancel()
-		out, _, err = runSelfOnce(retryCtx, newCmd(retryCtx))
+		out, _, err = runSelfOnce(timeout, env, name, args)
 	}
 	return out, err
 }
 
-// runSelfOnce runs cmd in its own process group; hung reports that ctx
-// ended first or that something the command left behind kept its output
-// open.
-func runSelfOnce(ctx context.Context, cmd *exec.Cmd) (out string, hung bool, err error) {
+// runSelfOnce runs the command once, in its own process group; hung
+// reports that the time ran out or that something the command left behind
+// kept its output open.
+func runSelfOnce(timeout time.Duration, env, name string, args []string) (out string, hung bool, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), env)
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
