@@ -44,11 +44,21 @@ type pendingNotify struct {
 	done  atomic.Bool
 }
 
-// deliver answers p with the changes list; the Watch calls it once.
-func (p *pendingNotify) deliver(list []byte, lost bool) {
-	if lost || len(list) > p.max {
+// deliver answers p with the changes as a FILE_NOTIFY_INFORMATION list
+// (MS-CIFS 2.2.7.4.2); the Watch calls it once.
+func (p *pendingNotify) deliver(changes []vfs.Change, lost bool) {
+	n := 0
+	for _, ch := range changes {
+		n = smb.FileNotifyInformationLen(n, ch.Name)
+	}
+	if lost || n > p.max {
 		p.send(notifyOverflow, nil)
 		return
+	}
+	list := make([]byte, 0, n)
+	last := -1
+	for _, ch := range changes {
+		list, last = smb.AppendFileNotifyInformation(list, last, ch.Action, ch.Name)
 	}
 	p.send(smb.StatusSuccess, list)
 }

@@ -37,3 +37,14 @@ func AppendFileNotifyInformation(list []byte, last int, action uint32, name stri
 	list = binary.LittleEndian.AppendUint32(list, uint32(UTF16Len(name)))
 	return AppendUTF16(list, name), at
 }
+
+// FileNotifyInformationLen returns the length of a FILE_NOTIFY_INFORMATION
+// list of n bytes once AppendFileNotifyInformation adds an entry for name:
+// the previous entry padded to 4 bytes, the 12 fixed bytes and the UTF-16LE
+// name. It lets a caller bound a list of changes before encoding it.
+func FileNotifyInformationLen(n int, name string) int {
+	if n > 0 {
+		n = (n + 3) &^ 3
+	}
+	return n + 12 + UTF16Len(name)
+}

@@ -71,7 +71,11 @@ func TestAppendFileNotifyInformationRoundTrip(t *testing.T) {
 	var list []byte
 	last := -1
 	for _, e := range in {
+		want := FileNotifyInformationLen(len(list), e.name)
 		list, last = AppendFileNotifyInformation(list, last, e.action, e.name)
+		if len(list) != want {
+			t.Fatalf("after %+v: %d bytes, FileNotifyInformationLen said %d", e, len(list), want)
+		}
 	}
 	got := readNotifyList(t, list)
 	if len(got) != len(in) {

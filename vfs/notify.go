@@ -24,15 +24,25 @@ const (
 	NotifySecurity   uint32 = 0x100
 )
 
+// Change is one change a Watch reports, as a FILE_NOTIFY_INFORMATION entry
+// will carry it (MS-FSCC 2.7.1): Action, one of the smb.FileAction values,
+// on the entry Name, relative to the watched directory with subdirectories
+// separated by backslashes (MS-CIFS 2.2.7.4.2).
+type Change struct {
+	Action uint32
+	Name   string
+}
+
 // Watch is the change buffer of an open directory (MS-CIFS 3.3.5.59.4):
 // from the first NOTIFY_CHANGE on the handle until it closes, it collects
 // the changes of a class in its filter to the directory's entries — or,
-// watching the tree, to anything below it — as FILE_NOTIFY_INFORMATION
-// entries, and hands them to the next Waiter. Only changes made through
+// watching the tree, to anything below it — and hands them to the next
+// Waiter; the server encodes them. Only changes made through
 // the Share are seen: the Fs gives no change events, and an embedded
 // server is the only writer of its files in practice.
 //
-// The buffer holds at most max bytes of entries; past that it drops them
+// The buffer holds changes whose FILE_NOTIFY_INFORMATION list takes at
+// most max bytes; past that it drops them
 // and remembers that changes were lost, so a directory that changes a lot
 // while nobody asks costs max bytes, not a list that grows without end.
 type Watch struct {
@@ -43,10 +53,8 @@ type Watch struct {
 	max    int
 
 	mu      sync.Mutex
-	list    []byte // entries not handed out yet
-	last    int    // where list's last entry begins; -1 when list is empty
-	lastAct uint32 // the last entry's action and name
-	lastRel string
+	list    []Change // changes not handed out yet
+	size    int      // the length of list's FILE_NOTIFY_INFORMATION encoding
 	lost    bool
 	stopped bool
 	waiters []*Waiter
@@ -54,7 +62,7 @@ type Watch struct {
 
 // Waiter is one request for a Watch's next changes.
 type Waiter struct {
-	fn   func(list []byte, lost bool)
+	fn   func(list []Change, lost bool)
 	done bool // fn was called or the waiter cancelled; guarded by Watch.mu
 }
 
@@ -83,7 +91,7 @@ func (f *File) Watch(tree bool, filter uint32, max int) (*Watch, error) {
 	if f.watch != nil {
 		return f.watch, nil
 	}
-	w := &Watch{s: f.share, dir: f.Path(), tree: tree, filter: filter, max: max, last: -1}
+	w := &Watch{s: f.share, dir: f.Path(), tree: tree, filter: filter, max: max}
 	l := &f.share.watches
 	l.mu.Lock()
 	l.ws = append(l.ws, w)
@@ -99,9 +107,9 @@ func (f *File) Watch(tree bool, filter uint32, max int) (*Watch, error) {
 // goroutine making the next matching change calls. fn runs with no lock
 // held; list is fn's to keep, and lost says changes were dropped (list is
 // then empty or partial and the client must list the directory again).
-func (w *Watch) Next(fn func(list []byte, lost bool)) *Waiter {
+func (w *Watch) Next(fn func(list []Change, lost bool)) *Waiter {
 	w.mu.Lock()
-	if w.last >= 0 || w.lost {
+	if len(w.list) > 0 || w.lost {
 		list, lost := w.take()
 		w.mu.Unlock()
 		fn(list, lost)
@@ -131,12 +139,12 @@ func (w *Watch) Cancel(wt *Waiter) bool {
 
 // take hands out the collected entries and empties the buffer. w.mu must
 // be held.
-func (w *Watch) take() ([]byte, bool) {
+func (w *Watch) take() ([]Change, bool) {
 	list, lost := w.list, w.lost
 	if lost {
 		list = nil
 	}
-	w.list, w.last, w.lastRel, w.lost = nil, -1, "", false
+	w.list, w.size, w.lost = nil, 0, false
 	return list, lost
 }
 
@@ -204,15 +212,15 @@ func (w *Watch) add(cs []change) {
 		// MS-CIFS 2.2.7.4.2: names are relative to the watched
 		// directory, subdirectories separated by backslashes.
 		rel := strings.ReplaceAll(strings.TrimPrefix(c.p[len(w.dir):], "/"), "/", `\`)
-		if w.last >= 0 && c.action == w.lastAct && rel == w.lastRel {
+		if n := len(w.list); n > 0 && w.list[n-1] == (Change{c.action, rel}) {
 			// Samba folds identical records in a row (ten writes to a
 			// file are one MODIFIED).
 			continue
 		}
-		w.list, w.last = smb.AppendFileNotifyInformation(w.list, w.last, c.action, rel)
-		w.lastAct, w.lastRel = c.action, rel
-		if len(w.list) > w.max {
-			w.list, w.last, w.lastRel, w.lost = nil, -1, "", true
+		w.list = append(w.list, Change{c.action, rel})
+		w.size = smb.FileNotifyInformationLen(w.size, rel)
+		if w.size > w.max {
+			w.list, w.size, w.lost = nil, 0, true
 		}
 	}
 	if !added || len(w.waiters) == 0 {

@@ -1,7 +1,7 @@
 package vfs
 
 import (
-	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/tinysmbd/tinysmbd/smb"
@@ -24,31 +24,15 @@ func watchDir(t *testing.T, s *Share, dir string, tree bool, filter uint32, max 
 	return d, w
 }
 
-// entry is an action on a name, as a FILE_NOTIFY_INFORMATION entry says.
-type entry struct {
-	action uint32
-	name   string
-}
-
-// notifyList is the FILE_NOTIFY_INFORMATION list of es.
-func notifyList(es ...entry) []byte {
-	var b []byte
-	last := -1
-	for _, e := range es {
-		b, last = smb.AppendFileNotifyInformation(b, last, e.action, e.name)
-	}
-	return b
-}
-
 // expectNext takes w's collected changes at once and compares them with
 // want.
-func expectNext(t *testing.T, w *Watch, want ...entry) {
+func expectNext(t *testing.T, w *Watch, want ...Change) {
 	t.Helper()
 	called := false
-	if wt := w.Next(func(list []byte, lost bool) {
+	if wt := w.Next(func(list []Change, lost bool) {
 		called = true
-		if lost || !bytes.Equal(list, notifyList(want...)) {
-			t.Errorf("changes % x lost %v, want % x", list, lost, notifyList(want...))
+		if lost || !slices.Equal(list, want) {
+			t.Errorf("changes %v lost %v, want %v", list, lost, want)
 		}
 	}); wt != nil || !called {
 		t.Fatalf("no changes waiting, want %v", want)
@@ -59,7 +43,7 @@ func expectNext(t *testing.T, w *Watch, want ...entry) {
 // which is then cancelled.
 func expectNone(t *testing.T, w *Watch) {
 	t.Helper()
-	wt := w.Next(func(list []byte, lost bool) { t.Errorf("changes % x lost %v, want none", list, lost) })
+	wt := w.Next(func(list []Change, lost bool) { t.Errorf("changes %v lost %v, want none", list, lost) })
 	if wt == nil || !w.Cancel(wt) {
 		t.Fatal("Next handed out changes, want none")
 	}
@@ -79,7 +63,7 @@ func TestWatchCollectsItsDirectory(t *testing.T) {
 		if err := s.Remove(`\d\f`); err != nil {
 			t.Fatal(err)
 		}
-		expectNext(t, w, entry{smb.FileActionAdded, "f"}, entry{smb.FileActionRemoved, "f"})
+		expectNext(t, w, Change{smb.FileActionAdded, "f"}, Change{smb.FileActionRemoved, "f"})
 		expectNone(t, w)
 	})
 }
@@ -88,21 +72,21 @@ func TestWatchWaiters(t *testing.T) {
 	forEachFs(t, func(t *testing.T, s *Share) {
 		mustMkdir(t, s, `\d`)
 		_, w := watchDir(t, s, `\d`, false, NotifyDirName, 1000)
-		var got [][]byte
-		fn := func(list []byte, lost bool) { got = append(got, list) }
+		var got [][]Change
+		fn := func(list []Change, lost bool) { got = append(got, list) }
 		first, second, third := w.Next(fn), w.Next(fn), w.Next(fn)
 		if !w.Cancel(second) || w.Cancel(second) {
 			t.Fatal("Cancel of a queued waiter: want true once")
 		}
 		// One change completes one waiter, the first queued.
 		mustMkdir(t, s, `\d\a`)
-		if len(got) != 1 || !bytes.Equal(got[0], notifyList(entry{smb.FileActionAdded, "a"})) || w.Cancel(first) {
+		if len(got) != 1 || !slices.Equal(got[0], []Change{{smb.FileActionAdded, "a"}}) || w.Cancel(first) {
 			t.Fatalf("after one change: %x, first still pending %v", got, w.Cancel(first))
 		}
 		if err := s.Rmdir(`\d\a`); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 2 || !bytes.Equal(got[1], notifyList(entry{smb.FileActionRemoved, "a"})) || w.Cancel(third) {
+		if len(got) != 2 || !slices.Equal(got[1], []Change{{smb.FileActionRemoved, "a"}}) || w.Cancel(third) {
 			t.Fatalf("after two changes: %x", got)
 		}
 	})
@@ -123,24 +107,24 @@ func TestWatchRename(t *testing.T) {
 		if err := s.Rename(`\d\f`, `\d\g`, false); err != nil {
 			t.Fatal(err)
 		}
-		expectNext(t, tree, entry{smb.FileActionRenamedOldName, "f"}, entry{smb.FileActionRenamedNewName, "g"},
-			entry{smb.FileActionModified, "g"})
-		expectNext(t, names, entry{smb.FileActionRenamedOldName, "f"}, entry{smb.FileActionRenamedNewName, "g"})
+		expectNext(t, tree, Change{smb.FileActionRenamedOldName, "f"}, Change{smb.FileActionRenamedNewName, "g"},
+			Change{smb.FileActionModified, "g"})
+		expectNext(t, names, Change{smb.FileActionRenamedOldName, "f"}, Change{smb.FileActionRenamedNewName, "g"})
 		// A directory: no modification.
 		if err := s.Rename(`\d\x`, `\d\y`, false); err != nil {
 			t.Fatal(err)
 		}
-		expectNext(t, tree, entry{smb.FileActionRenamedOldName, "x"}, entry{smb.FileActionRenamedNewName, "y"})
+		expectNext(t, tree, Change{smb.FileActionRenamedOldName, "x"}, Change{smb.FileActionRenamedNewName, "y"})
 		expectNone(t, names)
 		// Across directories: removed from one, added to the other; the
 		// tree watch names the subdirectory.
 		if err := s.Rename(`\d\g`, `\d\sub\h`, false); err != nil {
 			t.Fatal(err)
 		}
-		expectNext(t, tree, entry{smb.FileActionRemoved, "g"}, entry{smb.FileActionAdded, `sub\h`},
-			entry{smb.FileActionModified, `sub\h`})
-		expectNext(t, names, entry{smb.FileActionRemoved, "g"})
-		expectNext(t, sub, entry{smb.FileActionAdded, "h"}, entry{smb.FileActionModified, "h"})
+		expectNext(t, tree, Change{smb.FileActionRemoved, "g"}, Change{smb.FileActionAdded, `sub\h`},
+			Change{smb.FileActionModified, `sub\h`})
+		expectNext(t, names, Change{smb.FileActionRemoved, "g"})
+		expectNext(t, sub, Change{smb.FileActionAdded, "h"}, Change{smb.FileActionModified, "h"})
 	})
 }
 
@@ -162,7 +146,7 @@ func TestWatchModified(t *testing.T) {
 			}
 		}
 		expectNone(t, size)
-		modified := entry{smb.FileActionModified, "f"}
+		modified := Change{smb.FileActionModified, "f"}
 		// A resize is a size and attribute change.
 		if err := f.Truncate(1); err != nil {
 			t.Fatal(err)
@@ -197,7 +181,7 @@ func TestWatchOverflow(t *testing.T) {
 		_, w := watchDir(t, s, `\d`, false, NotifyDirName, 40)
 		mustMkdir(t, s, `\d\a0`)
 		mustMkdir(t, s, `\d\a1`)
-		expectNext(t, w, entry{smb.FileActionAdded, "a0"}, entry{smb.FileActionAdded, "a1"})
+		expectNext(t, w, Change{smb.FileActionAdded, "a0"}, Change{smb.FileActionAdded, "a1"})
 		for _, n := range []string{`\d\a0`, `\d\a1`} {
 			if err := s.Rmdir(n); err != nil {
 				t.Fatal(err)
@@ -205,12 +189,12 @@ func TestWatchOverflow(t *testing.T) {
 		}
 		mustMkdir(t, s, `\d\a2`)
 		lost := false
-		if w.Next(func(list []byte, l bool) { lost = l && list == nil }) != nil || !lost {
+		if w.Next(func(list []Change, l bool) { lost = l && list == nil }) != nil || !lost {
 			t.Fatal("three changes in a 40-byte buffer were not reported lost")
 		}
 		// The buffer starts afresh.
 		mustMkdir(t, s, `\d\a3`)
-		expectNext(t, w, entry{smb.FileActionAdded, "a3"})
+		expectNext(t, w, Change{smb.FileActionAdded, "a3"})
 	})
 }
 
@@ -231,7 +215,7 @@ func TestWatchEndsWithItsDirectory(t *testing.T) {
 	forEachFs(t, func(t *testing.T, s *Share) {
 		mustMkdir(t, s, `\d`)
 		d, w := watchDir(t, s, `\d`, false, NotifyFileName, 1000)
-		wt := w.Next(func([]byte, bool) { t.Error("a closed directory's waiter was called") })
+		wt := w.Next(func([]Change, bool) { t.Error("a closed directory's waiter was called") })
 		if err := d.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -269,6 +253,6 @@ func TestWatchOverwrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Close()
-		expectNext(t, w, entry{smb.FileActionModified, "f"})
+		expectNext(t, w, Change{smb.FileActionModified, "f"})
 	})
 }
