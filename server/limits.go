@@ -16,7 +16,7 @@ import (
 	"github.com/tinysmbd/tinysmbd/smb"
 )
 
-// Defaults of the Config limits; README.md "Limits" documents them.
+// Defaults of the Config limits; docs/configuration.md documents them.
 const (
 	defaultMaxConnections           = 1024
 	defaultMaxConnectionsPerClient  = 64

@@ -21,7 +21,7 @@ import (
 // a directory. A directory really called "mem:" is reachable as "./mem:".
 const memPath = "mem:"
 
-// Defaults of the [server] table; documented in README.md "Configuration".
+// Defaults of the [server] table; documented in docs/configuration.md.
 const (
 	defaultNetBIOSName = "TINYSMBD"
 	defaultWorkgroup   = "WORKGROUP"

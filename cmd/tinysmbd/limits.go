@@ -7,9 +7,9 @@ import (
 )
 
 // limitKeys are the [server] keys of server.Config's limits and timeouts
-// (README.md "Limits"). Each is a pointer so that an absent key leaves the
-// server's default; in the file, 0 (or "0s") means "none" where the README
-// says so, which server.Config spells as a negative value.
+// (docs/configuration.md). Each is a pointer so that an absent key leaves the
+// server's default; in the file, 0 (or "0s") means "none" where the docs
+// say so, which server.Config spells as a negative value.
 type limitKeys struct {
 	MaxConnections           *int      `toml:"max_connections"`
 	MaxConnectionsPerClient  *int      `toml:"max_connections_per_client"`
