@@ -29,9 +29,8 @@ STAMP_TAG := tinysmbd_stamped
 
 # INLINE_PKGS are the dependencies whose inlining makes the firmware binary
 # smaller rather than larger: their small functions cost more as calls than
-# as bodies. Each was measured alone against the stripped mipsle build
-# (go1.26.8: 300 B to 6 KB each, 35 KB together). One that stops paying
-# off with another Go costs a few hundred bytes at most.
+# as bodies (firmware/README.md, "Size"). One that stops paying off with
+# another Go costs a few hundred bytes at most.
 # server/softfloat_test.go compiles with this list too.
 INLINE_PKGS := internal/strconv strconv errors bufio io bytes context flag os \
 	net/netip internal/reflectlite internal/runtime/cgroup internal/bisect \
@@ -63,17 +62,15 @@ ALIGN ?= 0x1000
 FUZZTIME ?= 20000x
 
 # SIZE_LIMIT is what `make size` enforces on the stripped mipsle binary:
-# issue 7's budget of 4 MiB, what a router with 16 MiB of flash can spare
-# beside its kernel and root file system. The default firmware build, the
-# name service included, is 4,173,981 bytes (2026-11-26, go1.26.8, after
-# level II oplocks, notify change lists and the name service's interface
-# rescans added 29 KB and vfs stopped using sort.Strings, -12 KB), 20,323
-# under it, since NTLM's ciphers and the server's randomness no longer link
-# the FIPS 140 module, INLINE_PKGS are inlined, afero's copy lost x/text,
+# 4 MiB, what a router with 16 MiB of flash can spare beside its kernel and
+# root file system. The default firmware build, the name service included,
+# fits because NTLM's ciphers and the server's randomness do not link the
+# FIPS 140 module, INLINE_PKGS are inlined, afero's copy lost x/text,
 # nothing calls io.Copy (size fails if something does: its io.ReaderFrom
-# and io.WriterTo calls keep every ReadFrom and WriteTo method, 86 KB; see
-# vfs/link.go) and STAMP_TAG leaves the build info reader out. Lower it,
-# never raise it.
+# and io.WriterTo calls keep every ReadFrom and WriteTo method; see
+# vfs/link.go) and STAMP_TAG leaves the build info reader out
+# (firmware/README.md, "Size"; docs/build-profiles.md has the sizes).
+# Lower it, never raise it.
 SIZE_LIMIT := 4194304
 
 # DIST is where make firmware puts the release binaries and SHA256SUMS.
@@ -100,11 +97,9 @@ OPTIONAL_TAGS := tinysmbd_nonbns tinysmbd_nobrowse tinysmbd_noipc tinysmbd_nocor
 # httpFs.go and net's DNS resolver (tinysmbd_nodns: listen addresses must
 # be IP literals), the SMB file service fits SIZE_LIMIT with the NetBIOS
 # name service, through which old clients (DOS, Windows 9x, scanners) find
-# the device by name, but not with every optional subsystem (stripped
-# mipsle, 2026-11-26: 4,173,981 bytes with the default, 4,042,909 with
-# every optional tag, 4,341,917 with only tinysmbd_nodns, 4,563,101 with
-# none), so the default leaves the browser announcements, IPC$ and the
-# core commands out. `make cross FIRMWARE_TAGS=tinysmbd_nodns` builds
+# the device by name, but not with every optional subsystem (the sizes are
+# in docs/build-profiles.md), so the default leaves the browser
+# announcements, IPC$ and the core commands out. `make cross FIRMWARE_TAGS=tinysmbd_nodns` builds
 # everything for a device with more flash (make size and make firmware
 # hold it to SIZE_LIMIT and fail).
 FIRMWARE_TAGS ?= tinysmbd_nobrowse tinysmbd_noipc tinysmbd_nocore tinysmbd_nodns
@@ -137,7 +132,7 @@ help:
 	@echo "make bench      Go benchmarks (ns/op, B/op, allocs/op) of every package; also in $(BIN)/bench.txt"
 	@echo "make bench-compare  tinysmbd beside Samba: smbclient MB/s, writes per response, KiB per idle connection"
 	@echo "make perf-docs  bench + bench-compare, then regenerate docs/performance.md and docs/performance.svg"
-	@echo "make load       issue 6 load acceptance: 50 rw clients, 1000 idle, 300 stalled, RSS over a SOAK=$(SOAK) soak"
+	@echo "make load       load acceptance: 50 rw clients, 1000 idle, 300 stalled, RSS over a SOAK=$(SOAK) soak"
 	@echo "make torture    smbtorture's SMB1 suites against tinysmbd and Samba (SUITES=..., TORTURE_FAST=1)"
 	@echo "make torture-fast  the fast suites against tinysmbd, failing below each suite's floor (in make test)"
 	@echo "make bench-lookup  smbtorture raw.bench-lookup: lookups/s of a missing name up to 10,000 entries, tinysmbd beside Samba"
@@ -201,7 +196,7 @@ bench:
 	@mkdir -p $(BIN)
 	$(GO) test -run='^$$' -bench='$(BENCH)' -benchtime=$(BENCHTIME) -benchmem ./... | tee $(BIN)/bench.txt
 
-# bench-compare starts Samba (../shared/tools/samba-baseline) and tinysmbd and
+# bench-compare starts Samba (SAMBA_BASELINE) and tinysmbd and
 # measures both alike; scripts/bench-compare.sh lists its settings (ROUNDS,
 # SIZE_MIB, ports...), which pass through the environment.
 bench-compare: build
@@ -221,7 +216,7 @@ perf-docs: bench build
 # acceptance run is 600s, SOAK=60s a quick one.
 SOAK ?= 600s
 
-# load runs issue 6's load acceptance (scripts/load.sh lists its settings:
+# load runs the load acceptance (scripts/load.sh lists its settings:
 # CLIENTS, IDLE, STALL, PROBES, INTERVAL, PORT...); docs/load.md records a
 # run. Too long for `make test`, which runs a smoke of the load client.
 load:
@@ -295,7 +290,7 @@ firmware-repro:
 firmware-check: build firmware-repro
 	GO=$(GO) TINYSMBD=$(BIN)/tinysmbd ./scripts/firmware-check.sh
 
-# torture prints issue 3's table: subtests smbtorture passes per suite, for
+# torture prints the conformance table: subtests smbtorture passes per suite, for
 # tinysmbd and for Samba in the same run. SUITES="raw.read raw.seek" picks
 # suites, TORTURE_FAST=1 the quick subset, TORTURE_STRICT=1 fails when
 # tinysmbd is behind Samba 4.17; see scripts/torture.sh.
@@ -317,13 +312,13 @@ torture-fast: build
 
 # bench-lookup runs smbtorture raw.bench-lookup against tinysmbd and Samba
 # and prints both lookup rates up to 10,000 directory entries and their
-# ratio (issue 3: at least 5x Samba); see scripts/bench-lookup.sh.
+# ratio (the target: at least 5x Samba); see scripts/bench-lookup.sh.
 bench-lookup:
 	GO=$(GO) ./scripts/bench-lookup.sh
 
 # idle-rss measures the resident memory of a firmware-style build for this
 # machine (static, stripped, CROSS_GCFLAGS) with RSS_TAGS, by default the
-# firmware's; issue 7's budget is 8 MiB with one share and the name service.
+# firmware's; the budget is 8 MiB with one share and the name service.
 RSS_TAGS ?= $(FIRMWARE_TAGS)
 idle-rss:
 	@mkdir -p $(BIN)

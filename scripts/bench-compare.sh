@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench-compare.sh measures tinysmbd side by side with Samba on this machine
-# (issue 5) and prints a table of both, with the ratio tinysmbd/Samba:
+# and prints a table of both, with the ratio tinysmbd/Samba:
 #
 #   - sequential read and write of a SIZE_MIB file through smbclient forced to
 #     NT1 over loopback (get to /dev/null, put from a cached local file), in
@@ -11,7 +11,7 @@
 #   - the depth-1 ECHO round trip of a second tinysmbd whose batching is off
 #     (max_mpx_count = 1: one reply per write, the writer never holds one),
 #     sampled next to the first (before it in odd rounds, after it in even
-#     ones): issue 5 wants batching to cost a lone request nothing;
+#     ones): batching must cost a lone request nothing;
 #   - KiB of proportional set size per idle logged-on, tree-connected
 #     connection: (PSS with IDLE_CONNS connections - PSS with none) / IDLE_CONNS,
 #     summed over every smbd process for Samba.
@@ -26,8 +26,8 @@
 # sample: a lone round trip is short and noisy), DEPTH1_TRIES (3 connections
 # per depth-1 sample, the best median kept), SAMBA_NETBT (2139),
 # SAMBA_DIRECT (2445), TINY_DIRECT (3445), TINY_UNBATCHED_DIRECT (3446),
-# SAMBA_BASELINE
-# (../shared/tools/samba-baseline), BENCH_DIR (parent of the work directory;
+# SAMBA_BASELINE (the script that starts and stops Samba; see
+# docs/testing.md), BENCH_DIR (parent of the work directory;
 # TMPDIR or /tmp), OUT (bin/bench-compare.tsv), KEEP=1 keeps the work
 # directory.
 #
@@ -345,7 +345,7 @@ echo "tinysmbd vs Samba $samba_version, $(date -u '+%Y-%m-%d %H:%M UTC'), $(npro
 echo "$(uname -r), $("$GO" version | awk '{print $3}'); smbclient NT1 over loopback, $SIZE_MIB MiB file; median of $ROUNDS rounds, A B A B;"
 echo "load average before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '%-44s %12s %12s %10s   %s\n' "metric" "Samba" "tinysmbd" "tiny/Samba" "issue 5 target"
+printf '%-44s %12s %12s %10s   %s\n' "metric" "Samba" "tinysmbd" "tiny/Samba" "target"
 row "read MB/s (smbclient get)" get_mbs ">= 1.2x"
 row "write MB/s (smbclient put)" put_mbs ">= 1.2x"
 row "server CPU s/GiB, read" get_cpu_s_per_gib ""

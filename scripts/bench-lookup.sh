@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench-lookup.sh: issue 3's lookup-rate figure. Runs Samba's smbtorture raw.bench-lookup (forced
-# to NT1) against tinysmbd and, in the same run, against Samba's smbd (../shared/tools/samba-baseline),
+# bench-lookup.sh: the lookup-rate figure. Runs Samba's smbtorture raw.bench-lookup (forced
+# to NT1) against tinysmbd and, in the same run, against Samba's smbd (SAMBA_BASELINE),
 # and prints the QUERY_PATH_INFO and FIND_FIRST2 rates of a name that does not exist in a
 # directory of 0, 100, 1,000 and 10,000 entries, and tinysmbd's ratio to Samba at 10,000. The
 # torture test goes on to 100,000 entries, which takes Samba many minutes to fill; the script

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/idle-rss.sh — the resident memory of an idle tinysmbd (issue 7's
+# scripts/idle-rss.sh — the resident memory of an idle tinysmbd (the
 # budget: 8 MiB with one share and the name service on).
 #
 # Runs TINYSMBD (`make idle-rss` passes a firmware-style build for this

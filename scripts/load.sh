@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# load.sh: issue 6's load acceptance against a real tinysmbd on loopback.
+# load.sh: the load acceptance test against a real tinysmbd on loopback.
 #
 #   1. rw:    CLIENTS (50) concurrent clients each write FILES (4) files of SIZE
 #             (1 MiB) bytes, read them back and compare SHA-256.

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# torture.sh: issue 3's conformance table. Builds cmd/tinysmbd, serves a fresh temporary directory
+# torture.sh: the conformance table. Builds cmd/tinysmbd, serves a fresh temporary directory
 # as share "share" (user root/secret, guests allowed) on 127.0.0.1:139 (NetBT), runs Samba's
 # smbtorture forced to NT1 over each suite, and counts the subtests that pass ("success:" lines of
 # --format=subunit). Where Samba's smbd is installed it runs the same suites, in the same run,
-# against ../shared/tools/samba-baseline (port 2139) and prints both counts beside the count Samba
-# 4.17 reached when issue 3 was filed.
+# against Samba started by SAMBA_BASELINE (port 2139) and prints both counts beside the count
+# Samba 4.17 reached when the table was set up ("expected").
 #
 #   scripts/torture.sh [-k]          -k keeps the work directory (subunit output, server logs)
 #
@@ -24,7 +24,7 @@
 #   TORTURE_FLOOR=1              exit 1 when tinysmbd passes fewer subtests than its own floor
 #                                (below): the regression check `make test` runs on the fast subset
 #   TORTURE_STRICT=1             exit 1 when tinysmbd passes fewer subtests than the expected
-#                                Samba count in some suite (the issue's acceptance rule)
+#                                Samba count in some suite (the conformance goal)
 #
 # Port 139 needs root. The script always runs itself in a private network namespace when it can
 # (unshare -n as root, unshare -rn otherwise), so it neither needs 139 free on the host nor
@@ -42,7 +42,7 @@ need smbtorture samba-testsuite
 need timeout coreutils
 need setsid util-linux
 
-# expected is Samba 4.17's count per suite, measured with NT1 on the machine issue 3 was filed on.
+# expected is Samba 4.17's count per suite with NT1, from the run that set up the table.
 # Samba fails raw.close, raw.qfileinfo and raw.qfsinfo outright.
 declare -A expected=(
   [base.dir1]=1 [base.dir2]=1 [base.rename]=1 [base.rw1]=1 [base.tcon]=1 [base.unlink]=1
@@ -53,7 +53,7 @@ declare -A expected=(
   [raw.session]=1 [raw.composite]=3 [raw.close]=0 [raw.qfileinfo]=0 [raw.qfsinfo]=0
   [raw.oplock]=37 [raw.notify]=8
 )
-# floor is what tinysmbd passed when the floor was last raised (2026-11-26): a suite passing fewer
+# floor is what tinysmbd passed when the floor was last raised: a suite passing fewer
 # is a regression, whatever Samba does. Raise it as suites improve; never lower it to make a test pass.
 declare -A floor=(
   [base.dir1]=1 [base.rw1]=1 [base.tcon]=1 [base.unlink]=1 [base.vuid]=1 [base.trans2]=1
@@ -68,7 +68,7 @@ all_suites="base.dir1 base.dir2 base.rename base.rw1 base.tcon base.unlink base.
   raw.read raw.write raw.open raw.mkdir raw.unlink raw.rename raw.search raw.seek raw.mux raw.lock
   raw.sfileinfo raw.context raw.session raw.composite raw.close raw.qfileinfo raw.qfsinfo
   raw.oplock raw.notify"
-# fast_suites each finish within about 3 seconds against either server (measured 2026-11-26);
+# fast_suites each finish within about 3 seconds against either server;
 # the slow ones are the lock suites (timeouts), the directory suites with 700-1000 files, raw.open,
 # raw.mux, raw.oplock (its break timeouts: 100 s) and raw.notify (its sleeps: about 100 s).
 fast_suites="base.dir1 base.rw1 base.tcon base.unlink base.vuid base.trans2 base.properties

@@ -1,6 +1,6 @@
 package server_test
 
-// Benchmarks of the steady-state data path (issue 5): a READ_ANDX and a
+// Benchmarks of the steady-state data path: a READ_ANDX and a
 // WRITE_ANDX round trip over an in-memory connection to a MemMapFs share, and
 // the batching writer answering pipelined ECHOs. The session is set up once,
 // outside the timed loop, with the raw client of segmentation_test.go; the
@@ -515,7 +515,7 @@ func dialBenchRecording(tb testing.TB, cfg server.Config) *recordLink {
 
 // BenchmarkBatchingWriter sends depth requests in one write and reads every
 // reply: ECHOs (no file system work) and 512-byte READ_ANDX. writes/resp is
-// the server's write calls per reply (Samba: 1; issue 5's target at depth 32:
+// the server's write calls per reply (Samba: 1; the target at depth 32:
 // at most 0.1); ns/resp is the time per reply.
 func BenchmarkBatchingWriter(b *testing.B) {
 	for _, op := range []string{"echo", "read512"} {

@@ -2,11 +2,11 @@
 
 package server_test
 
-// The share boundary (issue 6): names that try to leave the share, name
-// things a share does not hold, or change a read-only share are answered,
-// byte for byte, with the status Samba 4.17 gives for the same request
-// (checked with impacket and smbclient against ../shared/tools/samba-baseline
-// on 2026-11-26), and nothing outside the share is read or changed.
+// The share boundary: names that try to leave the share, name things a
+// share does not hold, or change a read-only share are answered, byte for
+// byte, with the status Samba 4.17 gives for the same request (checked
+// with impacket and smbclient against Samba's smbd), and nothing outside
+// the share is read or changed.
 
 import (
 	"bytes"

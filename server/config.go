@@ -74,8 +74,8 @@ type Config struct {
 	// Default 0x1FFFF: the largest NetBT session message (RFC 1002 4.3.1).
 	MaxMessageSize int
 
-	// Limits and timeouts (issue 6: hardening). Each zero value means the
-	// default named in its comment, documented in README.md "Limits";
+	// Limits and timeouts. Each zero value means the default named in its
+	// comment, documented in docs/configuration.md;
 	// a negative value means "none" where the comment says so.
 
 	// MaxConnections caps the connections served at once; one more is
@@ -154,9 +154,8 @@ type Config struct {
 	// Sendfile sends the data of READ_ANDX replies of 16 KiB or more from
 	// disk shares over TCP with sendfile(2) (Linux), from the page cache
 	// to the socket, instead of copying it through the reply buffer. It is
-	// off by default, as Samba's "use sendfile": over loopback on a
-	// 2-core x86 machine it measured slower than the copy (≈750 vs
-	// 935 MB/s, 0.91 vs 0.80 CPU s/GiB, 2026-11-26), since the receiver's
+	// off by default, as Samba's "use sendfile": over loopback it is
+	// slower than the copy (docs/configuration.md), since the receiver's
 	// copy out of the page cache costs what the copy saved. It is meant
 	// for a real network card on a board whose CPU the copy holds back;
 	// measure there before turning it on, and keep it off for file systems

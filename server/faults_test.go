@@ -2,7 +2,7 @@
 
 package server_test
 
-// Faults (issue 6): a client that vanishes, a write-through request, a
+// Faults: a client that vanishes, a write-through request, a
 // full disk, a read-only file system and a shutdown in the middle of a
 // request. The file system is a wrapper that counts open handles and
 // Sync calls and injects errors, so each test can say exactly what the

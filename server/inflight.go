@@ -11,7 +11,7 @@ import (
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-// Pipelined reads and writes (issue 5). A client may have up to
+// Pipelined reads and writes. A client may have up to
 // MaxMpxCount requests outstanding on a connection and matches replies to
 // requests by MID (MS-CIFS 2.2.4.52.2, 3.2.4.1.2, 3.3.5.2), so a server may
 // work on them at once and answer them as they complete, as Samba does with
@@ -30,13 +30,9 @@ import (
 // last fastStreak reads and writes each took at most fastIO does its I/O
 // on the reader as before, under c.mu, unless another FID has requests in
 // flight (requests already queued on its own FID are waited for, as by any
-// other command on it). The hand-off costs little CPU
-// (BenchmarkReadAndXRoundTrip: 3.3 µs against 2.4 µs in memory), but it
-// wakes a second thread, and on a small multi-core machine that wake-up
-// costs more than the read: on the two-CPU machine of issue 5 a lone
-// 512-byte READ_ANDX over loopback TCP took 136 µs against 67 µs
-// (benchclient -op read -depth 1; equal with GOMAXPROCS=1), and
-// smbclient's get lost a tenth of its rate. A fast FID that turns slow (a
+// other command on it). The hand-off costs little CPU, but it wakes a
+// second thread, and on a small multi-core machine that wake-up costs more
+// than a page-cache read (docs/concurrency.md has the figures). A fast FID that turns slow (a
 // disk spinning up) holds the reader for that one request, as every
 // request did before; the next goes to a runner.
 //
@@ -54,10 +50,8 @@ import (
 // would overwrite; netbt.FrameReader.Swap hands that buffer to the op and
 // the reader reads on into a pooled one, moving over only the bytes it had
 // read beyond the frame — nothing for a lone write. Copying the payload
-// into a pooled buffer instead measured slower, with every write on a
-// runner: 12.7 µs against 10.2 µs for a 60 KiB
-// BenchmarkWriteAndXRoundTrip, 99 µs against 83 µs for eight pipelined
-// (BenchmarkPipelinedWriteAndX). The position change
+// into a pooled buffer instead was slower (BenchmarkWriteAndXRoundTrip,
+// BenchmarkPipelinedWriteAndX). The position change
 // (position.go) and the records come back to the reader on the done list
 // and are applied under c.mu before the next message and before any FID
 // lookup (reapIO). The reader never waits for a runner while a runner

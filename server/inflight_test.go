@@ -2,7 +2,7 @@
 
 package server_test
 
-// Pipelined reads and writes (issue 5, inflight.go). The share is an
+// Pipelined reads and writes (inflight.go). The share is an
 // in-memory file system whose files can be held: a read or write of a held
 // file waits until the test releases it, standing in for a slow disk or a
 // network file system. Every wait here is for an event the test causes;
@@ -727,8 +727,8 @@ func TestPipelinedIOFastFileStaysOnReader(t *testing.T) {
 }
 
 // TestPipelinedIOIdleKeepsNoRunner: once a connection's reads and writes
-// are answered and it is idle, no runner goroutine is left for it (issue
-// 5: an idle connection costs no more than before).
+// are answered and it is idle, no runner goroutine is left for it (an idle
+// connection costs no more than one without runners).
 func TestPipelinedIOIdleKeepsNoRunner(t *testing.T) {
 	defer test.CheckRoutines(t)()
 	_, s, fids, shutdown := ioServe(t, map[string][]byte{"/a.dat": fileOf(100, 1), "/b.dat": fileOf(100, 2)}, 0, "a.dat", "b.dat")

@@ -1,6 +1,6 @@
 package server
 
-// Limits, timeouts and logon policy (issue 6): what one client may make the
+// Limits, timeouts and logon policy: what one client may make the
 // server hold, how long it may take, and how often it may guess a password.
 // Every bound is checked before the resource is committed, and going over
 // one answers that request with a status or closes that connection only.

@@ -2,7 +2,7 @@
 
 package server_test
 
-// Interop checks of the logon policy (issue 6) with Samba's smbclient:
+// Interop checks of the logon policy with Samba's smbclient:
 // what a real client sees when NTLMv1 is not allowed, when it logs on
 // anonymously, and when it sends a message too large before logging on.
 

@@ -2,7 +2,7 @@
 
 package server_test
 
-// Limits, timeouts and logon policy (issue 6), each against a live server
+// Limits, timeouts and logon policy, each against a live server
 // over loopback with exact request bytes, reusing the hostile tests'
 // helpers. Timeouts are configured small; a test only waits for "closed
 // within a generous bound", or checks a lower bound (a delay cannot end

@@ -5,9 +5,9 @@ import "os"
 // fileSection is file data a READ_ANDX reply carries without copying it
 // into the reply buffer (Config.Sendfile): the writer sends the reply's
 // head, then n bytes of the file from off with sendfile(2), which moves
-// them from the page cache to the socket inside the kernel. Measured over
-// loopback it is not faster than the copy (Config.Sendfile says by how
-// much), which is why it is off unless configured.
+// them from the page cache to the socket inside the kernel. Over loopback
+// it is not faster than the copy (docs/configuration.md, sendfile), which
+// is why it is off unless configured.
 type fileSection struct {
 	f   *os.File
 	off int64

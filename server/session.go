@@ -378,8 +378,8 @@ func (c *conn) treeConnect(req *request, b smb.Block) error {
 			return smb.StatusAccessDenied
 		}
 		if sess.anonymous {
-			// Issue 6: a null session reaches IPC$ (to list shares)
-			// and nothing else, guest share or not.
+			// A null session reaches IPC$ (to list shares) and
+			// nothing else, guest share or not.
 			c.log.Info("tree connect refused: anonymous session", "share", name)
 			return smb.StatusAccessDenied
 		}

@@ -213,7 +213,7 @@ func mkShareDir(t *testing.T, dir, file string) string {
 	return dir
 }
 
-// TestInteropStatusAndReload is issue 7's acceptance test for status and
+// TestInteropStatusAndReload is the acceptance test for status and
 // reload.
 func TestInteropStatusAndReload(t *testing.T) {
 	smbclient := needPeer(t, "smbclient", "smbclient")

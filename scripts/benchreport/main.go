@@ -26,7 +26,7 @@ import (
 )
 
 // metric is one row of the comparison: how to name it, whether a larger
-// value is better, and the target issue 5 sets for it.
+// value is better, and the performance target set for it.
 type metric struct {
 	key          string
 	label        string
@@ -186,7 +186,7 @@ func writeMarkdown(w io.Writer, s *samples, rows []row, bench []string, svgName 
 	fmt.Fprintf(w, "\n\"Better by\" is tinysmbd/Samba where more is better (MB/s) and Samba/tinysmbd where less is better; above 1 tinysmbd is ahead.\n")
 	if batched, ok := s.median("tiny", "us_echo_1"); ok {
 		if unbatched, ok := s.median("tiny-unbatched", "us_echo_1"); ok && unbatched > 0 {
-			// Issue 5 target 2: batching must not cost a lone request.
+			// The target: batching must not cost a lone request.
 			fmt.Fprintf(w, "Batching and a lone request: ECHO depth 1 takes %s µs per round trip (median) with batching and %s µs with it off "+
 				"(a second tinysmbd with max_mpx_count = 1, sampled next to the first in every round): batched/unbatched = %s.\n",
 				figure(batched), figure(unbatched), figure(batched/unbatched))

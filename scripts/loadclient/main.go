@@ -1,5 +1,5 @@
-// Command loadclient is the load generator of scripts/load.sh (issue 6's
-// acceptance): it speaks just enough SMB1 over direct TCP (MS-SMB 2.1),
+// Command loadclient is the load generator of scripts/load.sh (the load
+// acceptance test): it speaks just enough SMB1 over direct TCP (MS-SMB 2.1),
 // logging on as guest, to put one kind of load on a server and report what
 // it saw. It imports only the standard library, so it shares no code with
 // the server it loads.
