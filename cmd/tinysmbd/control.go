@@ -24,6 +24,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,8 +39,10 @@ import (
 )
 
 // defaultControlSocket is where the control socket goes when the config
-// does not say; the client looks there too.
-const defaultControlSocket = "/run/tinysmbd.sock"
+// does not say; the client looks there too. Its directory is the one
+// systemd's RuntimeDirectory=tinysmbd creates for the service user; a
+// server started otherwise creates it.
+const defaultControlSocket = "/run/tinysmbd/tinysmbd.sock"
 
 // controlTimeout bounds one control request, both sides.
 const controlTimeout = 10 * time.Second
@@ -100,6 +103,10 @@ func startOps(srv *server.Server, o options, fc *fileConfig, cfg server.Config, 
 		p.gid = gid
 	}
 	if path, explicit := fc.Server.controlPath(); path != "" {
+		if !explicit {
+			// A failure shows as listenControl's error below.
+			os.Mkdir(filepath.Dir(path), 0o755)
+		}
 		l, err := listenControl(path, p.gid)
 		switch {
 		case err != nil && explicit:
@@ -133,11 +140,22 @@ func (p *ops) stop() {
 func (p *ops) handleSignals() {
 	defer p.wg.Done()
 	for range p.sighup {
+		// systemd's ExecReload= sends the SIGHUP; RELOADING=1 … READY=1
+		// tells it when the reload is over.
+		p.notify("RELOADING=1")
 		if msg, err := p.reload.reload(); err != nil {
 			p.log.Error("SIGHUP: reload failed; the previous configuration stays", "err", err)
 		} else {
 			p.log.Info("SIGHUP: " + msg)
 		}
+		p.notify("READY=1")
+	}
+}
+
+// notify sends state to the service manager (sdNotify), logging a failure.
+func (p *ops) notify(state string) {
+	if err := sdNotify(state); err != nil {
+		p.log.Warn("cannot notify the service manager", "state", state, "err", err)
 	}
 }
 

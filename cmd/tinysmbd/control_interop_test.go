@@ -82,6 +82,7 @@ type opsFixture struct {
 	proc    *exec.Cmd
 	logPath string
 	waitErr chan error
+	env     []string // added to the binary's environment
 }
 
 // writeConfig writes the config with the given [[shares]] (name → path).
@@ -108,6 +109,9 @@ func (f *opsFixture) start() {
 	defer logFile.Close()
 	f.proc = binCommand(f.bin, "-config", f.conf, "-v")
 	f.proc.Stdout, f.proc.Stderr = logFile, logFile
+	if f.env != nil {
+		f.proc.Env = append(os.Environ(), f.env...)
+	}
 	if err := f.proc.Start(); err != nil {
 		f.t.Fatal(err)
 	}

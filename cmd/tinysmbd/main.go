@@ -233,7 +233,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer ops.stop()
-	return serve(srv, func() error { return listenAndServe(srv, &cfg, fc.Server.RunAs, log) }, log, stderr)
+	ready := func() { ops.notify("READY=1") }
+	return serve(srv, func() error { return listenAndServe(srv, &cfg, fc.Server.RunAs, log, ready) }, log, stderr)
 }
 
 // serve runs srv, which listen binds and serves, until it fails or a signal
@@ -262,6 +263,7 @@ func serve(srv *server.Server, listen func() error, log *slog.Logger, stderr io.
 	case sig := <-sigc:
 		signal.Stop(sigc)
 		log.Info("shutting down", "cause", sig.String()+" signal received", "timeout", shutdownTimeout)
+		sdNotify("STOPPING=1")
 	}
 
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
