@@ -162,10 +162,10 @@ func (f *opsFixture) eventually(what string, cond func() bool) {
 	}
 }
 
-// control runs `tinysmbd CMD -socket SOCKET` and returns its output.
-func (f *opsFixture) control(cmd string) string {
+// control runs `tinysmbd CMD -socket SOCKET [ARGS]` and returns its output.
+func (f *opsFixture) control(cmd string, args ...string) string {
 	f.t.Helper()
-	out, err := binCommand(f.bin, cmd, "-socket", f.socket).CombinedOutput()
+	out, err := binCommand(f.bin, append([]string{cmd, "-socket", f.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		f.t.Fatalf("tinysmbd %s: %v\n%s", cmd, err, out)
 	}

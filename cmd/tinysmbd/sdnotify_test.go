@@ -4,6 +4,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -70,6 +71,17 @@ func TestInteropSystemdNotify(t *testing.T) {
 		t.Fatalf("after READY=1 the listener refuses: %v", err)
 	}
 	conn.Close()
+
+	// status names the process, so the wrong server on a shared socket
+	// is visible.
+	st := decodeStatusJSON(t, []byte(f.control("status", "-json")))
+	if st.PID != f.proc.Process.Pid || st.Config != f.conf || st.Listen["direct"] != "127.0.0.1:"+strconv.Itoa(f.port) {
+		t.Fatalf("status -json: pid %d config %q listen %v; want pid %d config %q direct port %d",
+			st.PID, st.Config, st.Listen, f.proc.Process.Pid, f.conf, f.port)
+	}
+	if text := f.control("status"); !strings.Contains(text, "pid "+strconv.Itoa(f.proc.Process.Pid)+", ") {
+		t.Fatalf("status does not name the server's pid:\n%s", text)
+	}
 
 	f.proc.Process.Signal(syscall.SIGHUP)
 	if got := nextNotify(t, c); got != "RELOADING=1" {
