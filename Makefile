@@ -153,8 +153,9 @@ run: build
 	@echo "  smbclient //127.0.0.1/public -p $(RUN_PORT) -N --option='client min protocol=NT1' --option='client max protocol=NT1'"
 	@echo "Note: smbclient sends a NetBT session request only when the port is 139, so -p 1139 does not"
 	@echo "exercise the NetBT listener; for that, run as root with -netbt 127.0.0.1:139 and use -p 139."
+	@echo "Status and reload: $(BIN)/tinysmbd status -socket $(BIN)/control.sock"
 	@echo
-	exec $(BIN)/tinysmbd -netbt $(RUN_NETBT) -direct $(RUN_DIRECT) -share public=mem: -guest -v
+	exec $(BIN)/tinysmbd -netbt $(RUN_NETBT) -direct $(RUN_DIRECT) -control-socket $(CURDIR)/$(BIN)/control.sock -share public=mem: -guest -v
 
 # test runs its steps in this order; .NOTPARALLEL keeps it so under make -j.
 test: vet unit firmware-test race fuzz torture-fast qemu-test firmware firmware-check
