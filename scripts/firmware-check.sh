@@ -5,7 +5,8 @@
 #   3. firmware/init.d/tinysmbd driven against the real binary ($TINYSMBD),
 #      with DAEMON, CONFIG, PIDFILE and LOGFILE pointing into a temporary
 #      directory and the server on high loopback ports: start, a client is
-#      served, status, restart (a new pid), reload, stop (the process is
+#      served, status, restart (a new pid), reload (SIGHUP: the same pid,
+#      the log says it reloaded), stop (the process is
 #      gone), status, and a bad config that must not leave a pidfile. It runs
 #      three times: under dash with Debian's start-stop-daemon, under
 #      BusyBox's sh with BusyBox's start-stop-daemon, and under BusyBox's sh
@@ -167,7 +168,18 @@ initscript_run() {
 	fi
 	served "after restart"
 	out=$(init reload 2>&1) || fail "$name: reload failed: $out"
-	pid2=$(cat "$dir/pid" 2>/dev/null || true)
+	if [ "$(cat "$dir/pid" 2>/dev/null)" != "$pid2" ] || ! alive "$pid2"; then
+		fail "$name: reload replaced the server (pidfile: '$(cat "$dir/pid" 2>/dev/null)', was $pid2)"
+	fi
+	local i=0
+	until grep -q 'SIGHUP: reloaded' "$dir/log"; do
+		i=$((i + 1))
+		if [ "$i" -gt 50 ]; then
+			fail "$name: no 'SIGHUP: reloaded' in the log after reload"
+			break
+		fi
+		sleep 0.1
+	done
 	served "after reload"
 
 	out=$(init stop 2>&1) || fail "$name: stop failed: $out"

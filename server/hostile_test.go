@@ -64,6 +64,7 @@ const (
 type hostileServer struct {
 	addr string
 	fs   afero.Fs
+	srv  *server.Server
 }
 
 func newHostileServer(t *testing.T) *hostileServer {
@@ -87,8 +88,8 @@ func newHostileServerWith(t *testing.T, framing server.Framing, edit func(*serve
 		edit(&cfg)
 	}
 	l, _ := listenDirect(t)
-	startServer(t, cfg, served{l, framing})
-	return &hostileServer{addr: l.Addr().String(), fs: fs}
+	srv := startServer(t, cfg, served{l, framing})
+	return &hostileServer{addr: l.Addr().String(), fs: fs, srv: srv}
 }
 
 func (hs *hostileServer) dial(t testing.TB) net.Conn {

@@ -48,6 +48,10 @@ type pendingLock struct {
 	req  *request
 	w    *vfs.LockWaiter
 	done atomic.Bool
+	// timer ends the wait at the request's Timeout; it is stopped when
+	// the wait ends otherwise, so that a granted or cancelled lock does
+	// not keep its request alive for the client's whole timeout.
+	timer atomic.Pointer[time.Timer]
 	// fid, large and locks are what LOCKING_ANDX_CANCEL_LOCK matches.
 	fid   uint16
 	large bool
@@ -58,6 +62,7 @@ type pendingLock struct {
 // ended the wait.
 func (p *pendingLock) complete(err error) {
 	p.done.Store(true)
+	p.stopTimer()
 	req := p.req
 	if err == nil {
 		smb.EncodeLockingAndXResponse(&req.resp)
@@ -66,6 +71,31 @@ func (p *pendingLock) complete(err error) {
 		req.resp.SetStatus(statusOf(err))
 	}
 	p.c.sendDetached(req)
+}
+
+// armTimer ends the wait with a conflict after d. complete and armTimer
+// may run at once on two goroutines: each checks the other's atomic after
+// storing its own, so the timer is stopped whichever comes last.
+func (p *pendingLock) armTimer(d time.Duration) {
+	p.c.srv.lockTimers.Add(1)
+	t := time.AfterFunc(d, func() {
+		if p.timer.Swap(nil) != nil {
+			p.c.srv.lockTimers.Add(-1)
+		}
+		p.w.Expire()
+	})
+	p.timer.Store(t)
+	if p.done.Load() {
+		p.stopTimer()
+	}
+}
+
+// stopTimer stops the Timeout timer, once, if it has not fired.
+func (p *pendingLock) stopTimer() {
+	if t := p.timer.Swap(nil); t != nil {
+		t.Stop()
+		p.c.srv.lockTimers.Add(-1)
+	}
 }
 
 // sendDetached sends the reply of a request that left the reader: like
@@ -192,7 +222,7 @@ func (c *conn) lockingAndX(req *request, b smb.Block) error {
 	p.w = w
 	c.addPending(pendingKey{uid: req.uid, tid: req.tid, mid: req.hdr.MID(), pid: req.hdr.PID()}, p)
 	if timeout != smb.LockTimeoutForever {
-		time.AfterFunc(time.Duration(timeout)*time.Millisecond, func() { w.Expire() })
+		p.armTimer(time.Duration(timeout) * time.Millisecond)
 	}
 	return errPending
 }

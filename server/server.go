@@ -68,6 +68,8 @@ type Server struct {
 	brw       *browse     // UDP 138 announcer (browse.go); nil when off
 	udp       udpServices // the name service; see udp.go
 	lim       *limits     // connection and logon limits (limits.go)
+
+	lockTimers atomic.Int64 // armed LOCKING_ANDX Timeout timers (locking.go)
 }
 
 // Defaults.

@@ -193,7 +193,7 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 		} else {
 			delete(c.sessions, s.uid)
 		}
-		c.log.Info("logon failed", "user", res.User, "domain", res.Domain, "status", err.Error())
+		c.log.Warn("logon failed", "user", res.User, "domain", res.Domain, "status", err.Error())
 		return err
 	case res.State == ntlm.StateContinue:
 		req.status = smb.StatusMoreProcessingRequired
@@ -262,7 +262,7 @@ func (c *conn) sessionSetupChallenge(req *request, ss smb.SessionSetupRequest) e
 		s.guest, s.anonymous = true, true
 	case !known:
 		if !c.guestOK() {
-			c.log.Info("logon failed: unknown user", "user", user)
+			c.log.Warn("logon failed: unknown user", "user", user)
 			return smb.StatusLogonFailure
 		}
 		s.guest = true
@@ -276,7 +276,7 @@ func (c *conn) sessionSetupChallenge(req *request, ss smb.SessionSetupRequest) e
 			}
 		}
 		if !ok {
-			c.log.Info("logon failed: wrong password", "user", user)
+			c.log.Warn("logon failed: wrong password", "user", user)
 			return smb.StatusLogonFailure
 		}
 		s.sessionKey = key

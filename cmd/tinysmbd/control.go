@@ -24,6 +24,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,8 +39,10 @@ import (
 )
 
 // defaultControlSocket is where the control socket goes when the config
-// does not say; the client looks there too.
-const defaultControlSocket = "/run/tinysmbd.sock"
+// does not say; the client looks there too. Its directory is the one
+// systemd's RuntimeDirectory=tinysmbd creates for the service user; a
+// server started otherwise creates it.
+const defaultControlSocket = "/run/tinysmbd/tinysmbd.sock"
 
 // controlTimeout bounds one control request, both sides.
 const controlTimeout = 10 * time.Second
@@ -78,8 +81,34 @@ type ops struct {
 	srv    *server.Server
 	log    *slog.Logger
 	reload *reloader
+	info   daemonInfo
 	sighup chan os.Signal
 	wg     sync.WaitGroup
+}
+
+// daemonInfo is what status says of the serving process itself, so that an
+// operator who reached the wrong server through a shared socket sees it.
+type daemonInfo struct {
+	pid     int
+	version string
+	config  string      // absolute path, "" when started without -config
+	listen  [][2]string // what ("netbt", "direct", "nbns") and address
+}
+
+// newDaemonInfo describes this process serving fc, read from configPath.
+func newDaemonInfo(configPath string, fc *fileConfig) daemonInfo {
+	d := daemonInfo{pid: os.Getpid(), version: versionString(), config: configPath}
+	if configPath != "" {
+		if abs, err := filepath.Abs(configPath); err == nil {
+			d.config = abs
+		}
+	}
+	for _, l := range [][2]string{{"netbt", fc.Server.NetBTListen}, {"direct", fc.Server.DirectListen}, {"nbns", fc.Server.NBNSListen}} {
+		if l[1] != "" {
+			d.listen = append(d.listen, l)
+		}
+	}
+	return d
 }
 
 // startOps starts the control socket and the SIGHUP handler for srv, which
@@ -90,6 +119,7 @@ func startOps(srv *server.Server, o options, fc *fileConfig, cfg server.Config, 
 	p := &ops{
 		gid: -1, srv: srv, log: log,
 		reload: newReloader(srv, o, fc, cfg, log),
+		info:   newDaemonInfo(o.configPath, fc),
 		sighup: make(chan os.Signal, 1),
 	}
 	if g := fc.Server.ControlGroup; g != "" {
@@ -100,6 +130,10 @@ func startOps(srv *server.Server, o options, fc *fileConfig, cfg server.Config, 
 		p.gid = gid
 	}
 	if path, explicit := fc.Server.controlPath(); path != "" {
+		if !explicit {
+			// A failure shows as listenControl's error below.
+			os.Mkdir(filepath.Dir(path), 0o755)
+		}
 		l, err := listenControl(path, p.gid)
 		switch {
 		case err != nil && explicit:
@@ -133,11 +167,22 @@ func (p *ops) stop() {
 func (p *ops) handleSignals() {
 	defer p.wg.Done()
 	for range p.sighup {
+		// systemd's ExecReload= sends the SIGHUP; RELOADING=1 … READY=1
+		// tells it when the reload is over.
+		p.notify("RELOADING=1")
 		if msg, err := p.reload.reload(); err != nil {
 			p.log.Error("SIGHUP: reload failed; the previous configuration stays", "err", err)
 		} else {
 			p.log.Info("SIGHUP: " + msg)
 		}
+		p.notify("READY=1")
+	}
+}
+
+// notify sends state to the service manager (sdNotify), logging a failure.
+func (p *ops) notify(state string) {
+	if err := sdNotify(state); err != nil {
+		p.log.Warn("cannot notify the service manager", "state", state, "err", err)
 	}
 }
 
@@ -211,7 +256,9 @@ func (p *ops) handle(c *net.UnixConn) {
 	defer w.Flush()
 	switch cmd := strings.TrimSpace(line); cmd {
 	case "status":
-		writeStatus(w, p.srv.Status(), time.Now())
+		writeStatus(w, p.info, p.srv.Status(), time.Now())
+	case "status json":
+		writeStatusJSON(w, p.info, p.srv.Status(), time.Now())
 	case "reload":
 		msg, err := p.reload.reload()
 		if err != nil {
@@ -387,10 +434,18 @@ func runControlCommand(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "find the control socket in the config `FILE`")
 	socket := fs.String("socket", "", "the control socket `PATH` (default: the config's control_socket, else "+defaultControlSocket+")")
+	var jsonOut *bool
+	if cmd == "status" {
+		jsonOut = fs.Bool("json", false, "print the status as JSON (schema: docs/status-json.md)")
+	}
 	if err := fs.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil {
 		return 2
+	}
+	request := cmd
+	if jsonOut != nil && *jsonOut {
+		request = "status json"
 	}
 	path := *socket
 	if path == "" {
@@ -419,7 +474,7 @@ func runControlCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(controlTimeout))
-	if _, err := io.WriteString(c, cmd+"\n"); err != nil {
+	if _, err := io.WriteString(c, request+"\n"); err != nil {
 		fmt.Fprintf(stderr, "tinysmbd %s: %v\n", cmd, err)
 		return 1
 	}
@@ -441,9 +496,22 @@ const timeLayout = "2006-01-02 15:04:05"
 
 // writeStatus prints st the way smbstatus does: sessions, trees, open
 // files, locks, each a table.
-func writeStatus(w io.Writer, st server.Status, now time.Time) {
+func writeStatus(w io.Writer, d daemonInfo, st server.Status, now time.Time) {
 	fmt.Fprintf(w, "tinysmbd: up since %s (%s); connections: %d\n",
 		st.Started.Format(timeLayout), now.Sub(st.Started).Truncate(time.Second), len(st.Connections))
+	config := d.config
+	if config == "" {
+		config = "(none)"
+	}
+	fmt.Fprintf(w, "pid %d, %s, config %s\nlistening:", d.pid, d.version, config)
+	for i, l := range d.listen {
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(w, "%s %s %s", sep, l[0], l[1])
+	}
+	fmt.Fprintln(w)
 
 	tw := &columns{w: w}
 	table := func(title, header string) {

@@ -82,6 +82,7 @@ type opsFixture struct {
 	proc    *exec.Cmd
 	logPath string
 	waitErr chan error
+	env     []string // added to the binary's environment
 }
 
 // writeConfig writes the config with the given [[shares]] (name → path).
@@ -108,6 +109,9 @@ func (f *opsFixture) start() {
 	defer logFile.Close()
 	f.proc = binCommand(f.bin, "-config", f.conf, "-v")
 	f.proc.Stdout, f.proc.Stderr = logFile, logFile
+	if f.env != nil {
+		f.proc.Env = append(os.Environ(), f.env...)
+	}
 	if err := f.proc.Start(); err != nil {
 		f.t.Fatal(err)
 	}
@@ -158,10 +162,10 @@ func (f *opsFixture) eventually(what string, cond func() bool) {
 	}
 }
 
-// control runs `tinysmbd CMD -socket SOCKET` and returns its output.
-func (f *opsFixture) control(cmd string) string {
+// control runs `tinysmbd CMD -socket SOCKET [ARGS]` and returns its output.
+func (f *opsFixture) control(cmd string, args ...string) string {
 	f.t.Helper()
-	out, err := binCommand(f.bin, cmd, "-socket", f.socket).CombinedOutput()
+	out, err := binCommand(f.bin, append([]string{cmd, "-socket", f.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		f.t.Fatalf("tinysmbd %s: %v\n%s", cmd, err, out)
 	}

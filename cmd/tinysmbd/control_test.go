@@ -99,9 +99,14 @@ func TestControlAllowed(t *testing.T) {
 	}
 }
 
-func TestWriteStatus(t *testing.T) {
-	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local)
-	st := server.Status{Started: t0, Connections: []server.ConnStatus{
+// testDaemonInfo is the serving process that status tests describe.
+var testDaemonInfo = daemonInfo{pid: 4242, version: "tinysmbd v0.1.0", config: "/etc/tinysmbd.toml",
+	listen: [][2]string{{"netbt", "0.0.0.0:139"}, {"direct", "0.0.0.0:445"}, {"nbns", "0.0.0.0:137"}}}
+
+// testStatus is a server with two connections, one logged on with a tree,
+// an open file and a lock.
+func testStatus(t0 time.Time) server.Status {
+	return server.Status{Started: t0, Connections: []server.ConnStatus{
 		{ID: 3, RemoteAddr: "192.168.1.20:50123", Dialect: "NT LM 0.12", Since: t0.Add(time.Minute),
 			Sessions: []server.SessionStatus{{UID: 100, User: "alice", Domain: "HOME"}},
 			Trees:    []server.TreeStatus{{TID: 1, UID: 100, Share: "media", ReadOnly: true}},
@@ -110,11 +115,17 @@ func TestWriteStatus(t *testing.T) {
 		},
 		{ID: 4, RemoteAddr: "192.168.1.21:50200", Since: t0.Add(2 * time.Minute)},
 	}}
+}
+
+func TestWriteStatus(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local)
+	st := testStatus(t0)
 	var b bytes.Buffer
-	writeStatus(&b, st, t0.Add(time.Hour))
+	writeStatus(&b, testDaemonInfo, st, t0.Add(time.Hour))
 	out := b.String()
 	for _, want := range []string{
 		"up since 2026-11-25 10:00:00 (1h0m0s); connections: 2",
+		"pid 4242, tinysmbd v0.1.0, config /etc/tinysmbd.toml\nlistening: netbt 0.0.0.0:139, direct 0.0.0.0:445, nbns 0.0.0.0:137\n",
 		"3     100  HOME\\alice  192.168.1.20:50123  NT LM 0.12  2026-11-25 10:01:00",
 		"4     -    (no logon)  192.168.1.21:50200  -           2026-11-25 10:02:00",
 		"media (read-only)",

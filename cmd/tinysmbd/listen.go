@@ -16,7 +16,7 @@ import (
 // is ever handled with root's rights. It opens the TCP listeners itself,
 // through listenTCP, rather than letting ListenAndServe do it, which also lets
 // a tinysmbd_nodns build leave net's DNS resolver out (listen_nodns.go).
-func listenAndServe(srv *server.Server, cfg *server.Config, runAs string, log *slog.Logger) error {
+func listenAndServe(srv *server.Server, cfg *server.Config, runAs string, log *slog.Logger, ready func()) error {
 	var id identity
 	if runAs != "" {
 		// Looked up before anything is bound, so a typo costs no sockets.
@@ -64,6 +64,9 @@ func listenAndServe(srv *server.Server, cfg *server.Config, runAs string, log *s
 		}
 		log.Info("dropped privileges", "run_as", runAs, "uid", id.uid, "gid", id.gid, "groups", id.groups)
 	}
+	// Every socket is bound (and accepts: the kernel queues connections
+	// until Serve takes them), so dependants may start now.
+	ready()
 	errc := make(chan error, len(ls))
 	for i, l := range ls {
 		go func() { errc <- srv.Serve(l, framings[i]) }()

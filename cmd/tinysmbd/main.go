@@ -38,14 +38,15 @@ func main() {
 
 // options are the command-line flags. Flags override the config file.
 type options struct {
-	configPath string
-	netbt      optionalString
-	direct     optionalString
-	shares     stringList
-	users      stringList
-	guest      bool
-	verbose    bool
-	version    bool
+	configPath    string
+	netbt         optionalString
+	direct        optionalString
+	controlSocket optionalString
+	shares        stringList
+	users         stringList
+	guest         bool
+	verbose       bool
+	version       bool
 }
 
 // optionalString remembers whether a flag was given, so that an explicit
@@ -77,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.configPath, "config", "", "read settings from TOML `FILE`")
 	fs.Var(&o.netbt, "netbt", "NetBIOS session service listen `ADDR` (\"\" disables; default 0.0.0.0:139)")
 	fs.Var(&o.direct, "direct", "direct-hosted SMB listen `ADDR` (\"\" disables; default 0.0.0.0:445)")
+	fs.Var(&o.controlSocket, "control-socket", "the control socket `PATH` of tinysmbd status and reload (\"\" disables; default "+defaultControlSocket+")")
 	fs.Var(&o.shares, "share", "export `NAME=PATH` writable with guest access; PATH \"mem:\" is an in-memory tree (repeatable)")
 	fs.Var(&o.users, "user", "add account `NAME:PASSWORD` (repeatable)")
 	fs.BoolVar(&o.guest, "guest", false, "allow guest access to every share")
@@ -84,7 +86,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: tinysmbd [-config FILE] [flags]\n"+
-			"       tinysmbd status|reload [-config FILE] [-socket PATH]\n\n"+
+			"       tinysmbd status [-json] [-config FILE] [-socket PATH]\n"+
+			"       tinysmbd reload [-config FILE] [-socket PATH]\n\n"+
 			"Without -config and -share, serves a writable in-memory share \"public\"\n"+
 			"with guest access on 0.0.0.0:139 and 0.0.0.0:445.\n\nflags:\n")
 		fs.PrintDefaults()
@@ -129,6 +132,9 @@ func applyFlags(fc *fileConfig, o options) error {
 	}
 	if o.direct.set {
 		fc.Server.DirectListen = o.direct.val
+	}
+	if o.controlSocket.set {
+		fc.Server.ControlSocket = &o.controlSocket.val
 	}
 	for _, s := range o.shares {
 		name, path, ok := strings.Cut(s, "=")
@@ -233,7 +239,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer ops.stop()
-	return serve(srv, func() error { return listenAndServe(srv, &cfg, fc.Server.RunAs, log) }, log, stderr)
+	ready := func() { ops.notify("READY=1") }
+	return serve(srv, func() error { return listenAndServe(srv, &cfg, fc.Server.RunAs, log, ready) }, log, stderr)
 }
 
 // serve runs srv, which listen binds and serves, until it fails or a signal
@@ -262,6 +269,7 @@ func serve(srv *server.Server, listen func() error, log *slog.Logger, stderr io.
 	case sig := <-sigc:
 		signal.Stop(sigc)
 		log.Info("shutting down", "cause", sig.String()+" signal received", "timeout", shutdownTimeout)
+		sdNotify("STOPPING=1")
 	}
 
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
