@@ -406,6 +406,18 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 		// the name were missing.
 		return nil, 0, err
 	}
+	if doc && !wantDir && p.FileAttributes&AttrReadonly != 0 {
+		// MS-FSA 2.1.5.1.1: a new file that would be read-only cannot be
+		// deleted on close; nothing is created (smbtorture base.delete
+		// deltest12).
+		return nil, 0, smb.StatusCannotDelete
+	}
+	if s.parentDeletePending(actual) {
+		// A delete-pending directory takes no new names: it was empty
+		// when marked and must stay so to go (Windows and Samba;
+		// smbtorture base.delete deltest20).
+		return nil, 0, smb.StatusDeletePending
+	}
 	f := &File{share: s, path: actual, access: access, deleteOnClose: doc}
 	if wantDir {
 		if err := s.fs.Mkdir(actual, 0o777); err != nil {
@@ -613,6 +625,9 @@ func (s *Share) Mkdir(smbPath string) error {
 	case nil:
 		return smb.StatusObjectNameCollision
 	case smb.StatusObjectNameNotFound:
+		if s.parentDeletePending(actual) {
+			return smb.StatusDeletePending
+		}
 		if err := s.fs.Mkdir(actual, 0o777); err != nil {
 			return hidden(statusErr(err))
 		}
