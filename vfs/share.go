@@ -364,11 +364,15 @@ func readOnlyMode(fi os.FileInfo) bool {
 //   - StatusObjectNameCollision: FILE_CREATE of an existing name;
 //   - StatusFileIsADirectory / StatusNotADirectory: NON_DIRECTORY_FILE on a
 //     directory, DIRECTORY_FILE on a file;
-//   - StatusCannotDelete: delete-on-close of a read-only file.
+//   - StatusCannotDelete: delete-on-close of a read-only file, or of a new
+//     file created read-only;
+//   - StatusDeletePending: the file, or the directory a new name would go
+//     in, is delete pending.
 //
 // A DesiredAccess of zero is accepted, as Samba does, and gives a handle
 // good only for queries. Where Windows and Samba differ, vfs answers as
-// Samba 4.17 does for SMB1.
+// Samba 4.17 does for SMB1, except that a delete-pending directory takes no
+// new names, as on Windows.
 func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, error) {
 	cp, err := CleanPath(smbPath)
 	if err != nil {
@@ -414,8 +418,8 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 	}
 	if s.parentDeletePending(actual) {
 		// A delete-pending directory takes no new names: it was empty
-		// when marked and must stay so to go (Windows and Samba;
-		// smbtorture base.delete deltest20).
+		// when marked and must stay so to go. Windows answers so
+		// (smbtorture base.delete deltest20); Samba 4.17 creates the file.
 		return nil, 0, smb.StatusDeletePending
 	}
 	f := &File{share: s, path: actual, access: access, deleteOnClose: doc}
@@ -615,7 +619,8 @@ func (s *Share) Remove(smbPath string) error {
 }
 
 // Mkdir creates a directory (SMB_COM_CREATE_DIRECTORY). An existing name is
-// StatusObjectNameCollision; a missing parent StatusObjectPathNotFound.
+// StatusObjectNameCollision; a missing parent StatusObjectPathNotFound, a
+// delete-pending one StatusDeletePending.
 func (s *Share) Mkdir(smbPath string) error {
 	if err := s.mutable(); err != nil {
 		return err
