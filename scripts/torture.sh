@@ -47,7 +47,7 @@ need setsid util-linux
 declare -A expected=(
   [base.dir1]=1 [base.dir2]=1 [base.rename]=1 [base.rw1]=1 [base.tcon]=1 [base.unlink]=1
   [base.vuid]=1 [base.trans2]=1 [base.open]=1 [base.lock]=7 [base.disconnect]=1 [base.xcopy]=1
-  [base.properties]=1 [base.mangle]=1
+  [base.properties]=1 [base.mangle]=1 [base.delete]=34
   [raw.read]=5 [raw.write]=5 [raw.open]=19 [raw.mkdir]=1 [raw.unlink]=3 [raw.rename]=5
   [raw.search]=7 [raw.seek]=1 [raw.mux]=1 [raw.lock]=16 [raw.sfileinfo]=4 [raw.context]=4
   [raw.session]=1 [raw.composite]=3 [raw.close]=0 [raw.qfileinfo]=0 [raw.qfsinfo]=0
@@ -61,10 +61,10 @@ declare -A floor=(
   [raw.read]=5 [raw.write]=5 [raw.mkdir]=1 [raw.unlink]=3 [raw.seek]=1 [raw.qfileinfo]=1
   [raw.qfsinfo]=0 [raw.composite]=3 [raw.close]=0 [raw.context]=5 [raw.session]=1 [raw.sfileinfo]=4
   [raw.rename]=5 [base.dir2]=1 [base.open]=1 [base.lock]=7 [raw.lock]=17 [raw.open]=19 [raw.search]=7
-  [raw.mux]=1 [raw.oplock]=42 [raw.notify]=15
+  [raw.mux]=1 [raw.oplock]=42 [raw.notify]=15 [base.delete]=34
 )
 all_suites="base.dir1 base.dir2 base.rename base.rw1 base.tcon base.unlink base.vuid base.trans2
-  base.open base.lock base.disconnect base.xcopy base.properties base.mangle
+  base.open base.lock base.disconnect base.xcopy base.properties base.mangle base.delete
   raw.read raw.write raw.open raw.mkdir raw.unlink raw.rename raw.search raw.seek raw.mux raw.lock
   raw.sfileinfo raw.context raw.session raw.composite raw.close raw.qfileinfo raw.qfsinfo
   raw.oplock raw.notify"
@@ -72,7 +72,7 @@ all_suites="base.dir1 base.dir2 base.rename base.rw1 base.tcon base.unlink base.
 # the slow ones are the lock suites (timeouts), the directory suites with 700-1000 files, raw.open,
 # raw.mux, raw.oplock (its break timeouts: 100 s) and raw.notify (its sleeps: about 100 s).
 fast_suites="base.dir1 base.rw1 base.tcon base.unlink base.vuid base.trans2 base.properties
-  base.xcopy base.mangle base.rename base.disconnect
+  base.xcopy base.mangle base.rename base.disconnect base.delete
   raw.read raw.write raw.mkdir raw.unlink raw.seek raw.qfileinfo raw.qfsinfo raw.composite
   raw.close raw.context raw.session raw.sfileinfo raw.rename"
 

@@ -244,6 +244,11 @@ func (c *conn) queryPathInfo(req *request, t *smb.TransRequest, out *transOut) e
 	if err != nil {
 		return statusOf(err)
 	}
+	if share.PathDeletePending(name) {
+		// A query by path opens the file, which fails on a delete-pending
+		// file (MS-FSA 2.1.5.1.2; Samba; smbtorture base.delete).
+		return smb.StatusDeletePending
+	}
 	info := fileInfo(fi, smbName(name), name)
 	info.ShortName = altName(share, p.InformationLevel(), fi.Name())
 	if err := fillEAs(&info, p.InformationLevel(), share.EAs(name), t.Data); err != nil {
@@ -269,7 +274,12 @@ func (c *conn) queryFileInfo(req *request, t *smb.TransRequest, out *transOut) e
 	}
 	info := fileInfo(fi, smbName(f.Path()), f.Path())
 	info.ShortName = altName(f.Share(), p.InformationLevel(), path.Base(f.Path()))
-	info.DeletePending = f.DeleteOnClose()
+	if f.DeletePending() {
+		// MS-FSCC 2.4.41: a delete-pending file has one link fewer, so a
+		// file with one name reports 0 (smbtorture base.delete).
+		info.DeletePending = true
+		info.NumberOfLinks--
+	}
 	info.AccessFlags = f.Access()
 	info.Position = c.pos.positionInformation(p.FID())
 	if err := fillEAs(&info, p.InformationLevel(), f.EAs(), t.Data); err != nil {

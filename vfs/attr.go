@@ -105,8 +105,13 @@ func FileIndex(fi os.FileInfo, p string) uint64 {
 }
 
 // LinkCount returns the number of hard links to fi, never 0: clients read
-// 0 (NumberOfLinks, MS-FSCC 2.4.41) as a file being deleted.
+// 0 (NumberOfLinks, MS-FSCC 2.4.41) as a file being deleted. A directory
+// has one, as on NTFS and in Samba: the Unix count includes its
+// subdirectories' "..".
 func LinkCount(fi os.FileInfo) uint32 {
+	if fi.IsDir() {
+		return 1
+	}
 	if n, ok := sysNlink(fi); ok && n > 0 {
 		if n > math.MaxUint32 {
 			return math.MaxUint32

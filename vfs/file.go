@@ -72,9 +72,16 @@ func (f *File) IsDir() bool { return f.isDir }
 func (f *File) Access() uint32 { return f.access }
 
 // DeleteOnClose reports whether the file will be deleted when its last
-// open closes: this handle was opened or marked delete-on-close, or the
+// open closes: this handle was opened with FILE_DELETE_ON_CLOSE, or the
 // file is delete pending.
 func (f *File) DeleteOnClose() bool { return f.deleteOnClose || f.share.deletePending(f) }
+
+// DeletePending reports the file's delete-pending state, which the
+// STANDARD and ALL query levels report (MS-FSA 2.1.5.11.27: DeletePending
+// is the link's IsDeleted). An open made with FILE_DELETE_ON_CLOSE does not
+// make the file delete pending until that open closes (MS-FSA 2.1.5.5
+// phase 1), so it is not reported before.
+func (f *File) DeletePending() bool { return f.share.deletePending(f) }
 
 // Share returns the share the file was opened on.
 func (f *File) Share() *Share { return f.share }
@@ -268,9 +275,11 @@ func (f *File) SetDeleteOnClose(del bool) error {
 		return err
 	}
 	if !del {
-		// Clearing the disposition clears the file's delete-pending
-		// state, whichever handle set it.
-		f.deleteOnClose = false
+		// MS-FSA 2.1.5.15.3: clearing the disposition clears the file's
+		// delete-pending state, whichever handle set it. It leaves the
+		// FILE_DELETE_ON_CLOSE an open was made with, which still marks
+		// the file when that open closes (MS-FSA 2.1.5.5 phase 1;
+		// smbtorture base.delete deltest24, deltest17f).
 		f.share.setDeletePending(f, false)
 		return nil
 	}
@@ -292,7 +301,7 @@ func (f *File) SetDeleteOnClose(del bool) error {
 			return err
 		}
 	}
-	// MS-FSA 2.1.5.14.3: the disposition marks the file delete pending at
+	// MS-FSA 2.1.5.15.3: the disposition marks the file delete pending at
 	// once; new opens fail with STATUS_DELETE_PENDING until the last
 	// handle closes and the file goes. The state is the file's, so a
 	// later clear through any handle undoes it.

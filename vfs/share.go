@@ -364,11 +364,15 @@ func readOnlyMode(fi os.FileInfo) bool {
 //   - StatusObjectNameCollision: FILE_CREATE of an existing name;
 //   - StatusFileIsADirectory / StatusNotADirectory: NON_DIRECTORY_FILE on a
 //     directory, DIRECTORY_FILE on a file;
-//   - StatusCannotDelete: delete-on-close of a read-only file.
+//   - StatusCannotDelete: delete-on-close of a read-only file, or of a new
+//     file created read-only;
+//   - StatusDeletePending: the file, or the directory a new name would go
+//     in, is delete pending.
 //
 // A DesiredAccess of zero is accepted, as Samba does, and gives a handle
 // good only for queries. Where Windows and Samba differ, vfs answers as
-// Samba 4.17 does for SMB1.
+// Samba 4.17 does for SMB1, except that a delete-pending directory takes no
+// new names, as on Windows.
 func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, error) {
 	cp, err := CleanPath(smbPath)
 	if err != nil {
@@ -405,6 +409,18 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 		// here (grant refused the others), and Samba answers it as if
 		// the name were missing.
 		return nil, 0, err
+	}
+	if doc && !wantDir && p.FileAttributes&AttrReadonly != 0 {
+		// MS-FSA 2.1.5.1.1: a new file that would be read-only cannot be
+		// deleted on close; nothing is created (smbtorture base.delete
+		// deltest12).
+		return nil, 0, smb.StatusCannotDelete
+	}
+	if s.parentDeletePending(actual) {
+		// A delete-pending directory takes no new names: it was empty
+		// when marked and must stay so to go. Windows answers so
+		// (smbtorture base.delete deltest20); Samba 4.17 creates the file.
+		return nil, 0, smb.StatusDeletePending
 	}
 	f := &File{share: s, path: actual, access: access, deleteOnClose: doc}
 	if wantDir {
@@ -603,7 +619,8 @@ func (s *Share) Remove(smbPath string) error {
 }
 
 // Mkdir creates a directory (SMB_COM_CREATE_DIRECTORY). An existing name is
-// StatusObjectNameCollision; a missing parent StatusObjectPathNotFound.
+// StatusObjectNameCollision; a missing parent StatusObjectPathNotFound, a
+// delete-pending one StatusDeletePending.
 func (s *Share) Mkdir(smbPath string) error {
 	if err := s.mutable(); err != nil {
 		return err
@@ -613,6 +630,9 @@ func (s *Share) Mkdir(smbPath string) error {
 	case nil:
 		return smb.StatusObjectNameCollision
 	case smb.StatusObjectNameNotFound:
+		if s.parentDeletePending(actual) {
+			return smb.StatusDeletePending
+		}
 		if err := s.fs.Mkdir(actual, 0o777); err != nil {
 			return hidden(statusErr(err))
 		}

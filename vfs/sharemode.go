@@ -262,6 +262,22 @@ func (s *Share) deletePending(f *File) bool {
 	return f.node != nil && f.node.deletePending
 }
 
+// PathDeletePending reports whether the file or directory stored at p (as
+// Resolve returns it) is delete pending: a query by path then fails with
+// StatusDeletePending as an open would (MS-FSA 2.1.5.1.2).
+func (s *Share) PathDeletePending(p string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.nodes[p]
+	return n != nil && n.deletePending
+}
+
+// parentDeletePending reports whether the directory holding p is delete
+// pending.
+func (s *Share) parentDeletePending(p string) bool {
+	return p != "/" && s.PathDeletePending(path.Dir(p))
+}
+
 // nodePath returns f's current path, which a rename through any open may
 // have changed.
 func (s *Share) nodePath(f *File) string {
