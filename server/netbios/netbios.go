@@ -81,7 +81,7 @@ type Config struct {
 // list of subnets.
 type Service struct {
 	cfg Config
-	log *slog.Logger // the name service's, or the browser's when it runs alone
+	log *slog.Logger // service=nbns, or service=browse when browsing runs alone
 	net transport.Net
 	// update brings net's list of interfaces up to date before a rescan:
 	// pion's stdnet reads it once. It is set for the service's own stdnet
@@ -161,7 +161,7 @@ func New(cfg Config) (*Service, error) {
 			return nil, err
 		}
 	} else {
-		s.log, s.what = cfg.Logger, "browse"
+		s.log, s.what = cfg.Logger.With("service", "browse"), "browse"
 	}
 	if cfg.Browse {
 		var err error

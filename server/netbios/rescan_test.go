@@ -20,19 +20,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/transport/v3"
 	"github.com/pion/transport/v3/test"
 	"github.com/pion/transport/v3/vnet"
 
 	"github.com/tinysmbd/tinysmbd/netbt"
 	"github.com/tinysmbd/tinysmbd/server/netbios"
 )
-
-// noPeriodicRescan makes the services of cfg rescan only when a test asks.
-func noPeriodicRescan(cfg netbios.Config) netbios.Config {
-	cfg.RescanInterval, cfg.WaitInterval = 24*time.Hour, 24*time.Hour
-	return cfg
-}
 
 // checkRegistered fails unless srv serves exactly subnets ("IFACE
 // ADDR/BITS", in order) with every name registered on each.
@@ -141,45 +134,6 @@ func TestNameServiceWaitsForInterfaces(t *testing.T) {
 			}
 		})
 	}
-}
-
-// ifaceNet is a vnet.Net whose interface list the test sets: vnet cannot
-// add, change or remove an address at run time, so the host is given every
-// address the test will use and the list shows the ones "up".
-type ifaceNet struct {
-	*vnet.Net
-	mu  sync.Mutex
-	ifs []*transport.Interface
-}
-
-func (n *ifaceNet) Interfaces() ([]*transport.Interface, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.ifs, nil
-}
-
-// set makes the interfaces lo (127.0.0.1/8) and one per entry of ifs,
-// "NAME ADDR/BITS" each, up.
-func (n *ifaceNet) set(t *testing.T, ifs ...string) {
-	t.Helper()
-	lo := transport.NewInterface(net.Interface{Index: 1, Name: "lo", Flags: net.FlagUp | net.FlagLoopback})
-	lo.AddAddress(&net.IPNet{IP: net.IPv4(127, 0, 0, 1), Mask: net.CIDRMask(8, 32)})
-	list := []*transport.Interface{lo}
-	for i, s := range ifs {
-		name, cidr, _ := strings.Cut(s, " ")
-		ip, ipn, err := net.ParseCIDR(cidr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ifc := transport.NewInterface(net.Interface{Index: 2 + i, Name: name, Flags: net.FlagUp | net.FlagBroadcast,
-			HardwareAddr: net.HardwareAddr{2, 0, 0, 0, 0, byte(1 + i)}})
-		ipn.IP = ip
-		ifc.AddAddress(ipn)
-		list = append(list, ifc)
-	}
-	n.mu.Lock()
-	n.ifs = list
-	n.mu.Unlock()
 }
 
 // TestNameServiceRescan follows the server's interfaces through a second

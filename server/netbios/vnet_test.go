@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/logging"
 	"github.com/pion/transport/v3"
 	"github.com/pion/transport/v3/test"
 	"github.com/pion/transport/v3/vnet"
@@ -65,28 +64,6 @@ func newNBNSVnet(t *testing.T, wrapClient func(vnet.NIC) vnet.NIC) *nbnsVnet {
 	}
 	startNBNSRouter(t, r)
 	return v
-}
-
-// newNBNSRouter makes the router of the virtual LAN 10.0.0.0/24, which
-// logs errors only.
-func newNBNSRouter(t *testing.T) *vnet.Router {
-	t.Helper()
-	lf := logging.NewDefaultLoggerFactory()
-	lf.DefaultLogLevel = logging.LogLevelError
-	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: lf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-// startNBNSRouter starts r until the test ends.
-func startNBNSRouter(t *testing.T, r *vnet.Router) {
-	t.Helper()
-	if err := r.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Stop() })
 }
 
 // startService runs the services of cfg on n (nil: the host's network)
