@@ -93,8 +93,13 @@ func randomDelay(max time.Duration) time.Duration {
 	return time.Duration(rand.Int64N(int64(max/time.Millisecond)+1)) * time.Millisecond
 }
 
-// start starts the announcer (MS-BRWS 3.2.3).
+// start announces the server on the subnets served now and starts the
+// announcer (MS-BRWS 3.2.3). The first announcement goes out at once, as
+// Samba's does, rather than when the first timer expires, so the server is
+// listed sooner; and before start returns, so that a subnet a rescan adds
+// later is announced on once.
 func (b *announcer) start() {
+	b.announce(nil, hostAnnouncementInterval(0), b.svc.cfg.ServerType)
 	go b.run()
 }
 
@@ -119,15 +124,12 @@ func (b *announcer) stop() {
 	b.announce(nil, 0, 0)
 }
 
-// run owns the timers and every announcement sent while running.
+// run owns the timers and every announcement sent after start.
 func (b *announcer) run() {
 	defer close(b.ran)
 	typ := b.svc.cfg.ServerType
 	count := 0
 	period := hostAnnouncementInterval(count)
-	// The first announcement goes out at once, as Samba's does, rather
-	// than when the first timer expires, so the server is listed sooner.
-	b.announce(nil, period, typ)
 	tick, stopTick := b.timer(period)
 	var reply <-chan time.Time
 	stopReply := func() bool { return false }
