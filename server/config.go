@@ -32,10 +32,10 @@ type Config struct {
 	// Interfaces limits the name service and browsing to these interfaces
 	// (names such as "eth0" or addresses); empty means every interface with
 	// an IPv4 broadcast address. A query is answered with the address of the
-	// interface it arrived on. The name service follows the interfaces
-	// (every 30 s, and on Reload): it waits for a listed one that is not up
-	// yet, with a warning naming it, and refuses at start an entry that can
-	// be neither an interface name nor an IPv4 address.
+	// interface it arrived on. Both follow the interfaces (every 30 s, and
+	// on Reload): they wait for a listed one that is not up yet, with a
+	// warning naming it, and refuse at start an entry that can be neither
+	// an interface name nor an IPv4 address.
 	Interfaces []string
 	// NetBIOSAliases are further names the name service registers and
 	// answers for, as <00> and <20> like NetBIOSName.
@@ -50,8 +50,8 @@ type Config struct {
 	// Neighborhood's Comment column); at most 42 bytes are announced.
 	ServerComment string
 	// Net is the network the name service and browser use; nil means the
-	// host's (pion's stdnet). Tests pass a pion vnet. The name service calls
-	// its Interfaces at each rescan and takes the answer as current; a
+	// host's (pion's stdnet). Tests pass a pion vnet. The services call
+	// its Interfaces at each rescan and take the answer as current; a
 	// stdnet.Net passed here answers what it read when made until its
 	// UpdateInterfaces is called (with nil, the service updates its own).
 	Net transport.Net

@@ -7,8 +7,8 @@ import "fmt"
 // packages only that subsystem uses (netbt's name and datagram services,
 // smb/browser, smb/dcerpc, smb/rap) are then not linked either.
 //
-//	tinysmbd_nonbns    the NetBIOS name service, UDP 137 (nbns.go)
-//	tinysmbd_nobrowse  the browser announcements, UDP 138 (browse.go)
+//	tinysmbd_nonbns    the NetBIOS name service, UDP 137 (netbios/nbns.go)
+//	tinysmbd_nobrowse  the browser announcements, UDP 138 (netbios/browse.go)
 //	tinysmbd_noipc     named pipes, DCE/RPC and RAP on IPC$, through which
 //	                   clients list the shares (ipc.go)
 //	tinysmbd_nocore    the core commands and LAN Manager dialects of DOS,

@@ -1,8 +1,10 @@
 // Package server runs tinysmbd: it accepts NetBIOS session service (TCP 139)
 // and direct-hosted (TCP 445) connections and serves SMB1 over them, with
-// shares backed by afero file systems. It is the only package that owns
-// goroutines and connection state; the wire formats live in smb and netbt,
-// the file semantics in vfs.
+// shares backed by afero file systems. It owns the connections and their
+// state; the wire formats live in smb and netbt, the file semantics in vfs,
+// and the NetBIOS name service (UDP 137) and browser announcements (UDP 138)
+// in server/netbios, which a Server starts when Config.NBNSListen or
+// Config.Browse asks for them.
 //
 // A Server is used like net/http's: New, then ListenAndServe (or Serve on
 // listeners you made), and Shutdown to stop.
@@ -65,8 +67,7 @@ type Server struct {
 	closed    bool
 	connWG    sync.WaitGroup
 	nextID    uint64
-	brw       *browse     // UDP 138 announcer (browse.go); nil when off
-	udp       udpServices // the name service; see udp.go
+	udp       udpServices // the NetBIOS name service and browsing; see udp.go
 	lim       *limits     // connection and logon limits (limits.go)
 
 	lockTimers atomic.Int64 // armed LOCKING_ANDX Timeout timers (locking.go)

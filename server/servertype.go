@@ -2,7 +2,7 @@ package server
 
 import "github.com/tinysmbd/tinysmbd/smb/browser"
 
-// What the browser announcements (browse.go) and the share listing's
+// What the browser announcements (package netbios) and the share listing's
 // server information (ipc.go) say about this server. The type is what Samba
 // announces for a standalone file server, without the print queue and DFS
 // bits of services tinysmbd does not offer; the OS version is Samba's too

@@ -1,16 +1,15 @@
 //go:build !tinysmbd_nonbns
 
-package server_test
+package netbios_test
 
 // The name service follows the interfaces: it starts without any and
 // waits, serves a subnet that comes up, drops one that goes away, and
 // claims its names again under an address that changed. The tests rescan
-// with NBNSRescan, which returns once the rescan and its claims are done,
-// and make the periodic rescans hours apart, so that every change they see
-// is one they caused.
+// with Rescan, which returns once the rescan and its claims are done, and
+// make the periodic rescans hours apart, so that every change they see is
+// one they caused.
 
 import (
-	"context"
 	"net"
 	"os"
 	"os/exec"
@@ -21,29 +20,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/transport/v3"
 	"github.com/pion/transport/v3/test"
 	"github.com/pion/transport/v3/vnet"
 
 	"github.com/tinysmbd/tinysmbd/netbt"
-	"github.com/tinysmbd/tinysmbd/server"
+	"github.com/tinysmbd/tinysmbd/server/netbios"
 )
-
-// noPeriodicRescan makes the name service rescan only when a test asks,
-// until the test ends (after its servers have shut down: cleanups run last
-// registered first).
-func noPeriodicRescan(t *testing.T) {
-	t.Cleanup(server.SetNBNSRescanInterval(24 * time.Hour))
-}
 
 // checkRegistered fails unless srv serves exactly subnets ("IFACE
 // ADDR/BITS", in order) with every name registered on each.
-func checkRegistered(t *testing.T, srv *server.Server, subnets ...string) {
+func checkRegistered(t *testing.T, srv *netbios.Service, subnets ...string) {
 	t.Helper()
-	if got := srv.NBNSSubnets(); !slices.Equal(got, subnets) {
+	if got := srv.Subnets(); !slices.Equal(got, subnets) {
 		t.Fatalf("subnets %q; want %q", got, subnets)
 	}
-	for name, sts := range srv.NBNSStates() {
+	for name, sts := range srv.States() {
 		if len(sts) != len(subnets) || slices.ContainsFunc(sts, func(st string) bool { return st != "registered" }) {
 			t.Errorf("%s: %q; want registered on each of %q", name, sts, subnets)
 		}
@@ -56,7 +47,6 @@ func checkRegistered(t *testing.T, srv *server.Server, subnets ...string) {
 // rescan finds it.
 func TestNameServiceLateInterface(t *testing.T) {
 	t.Cleanup(test.CheckRoutines(t)) // first registered, so it runs after every other cleanup
-	noPeriodicRescan(t)
 	r := newNBNSRouter(t)
 	serverNet, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{nbnsServerIP}})
 	if err != nil {
@@ -74,10 +64,10 @@ func TestNameServiceLateInterface(t *testing.T) {
 	// Until the host joins the router, its eth0 has no address: there is
 	// nothing but loopback, which the name service does not use unless
 	// Interfaces names it.
-	srv, logs := startNBNSServer(t, serverNet, server.Config{})
+	srv, logs := startService(t, serverNet, noPeriodicRescan(netbios.Config{}))
 	const waiting = "no IPv4 interface with a broadcast address yet; waiting for one"
-	srv.NBNSRescan()
-	if got := srv.NBNSSubnets(); len(got) != 0 {
+	srv.Rescan()
+	if got := srv.Subnets(); len(got) != 0 {
 		t.Fatalf("subnets %q before the interface came up", got)
 	}
 	if n := strings.Count(logs.String(), waiting); n != 1 {
@@ -87,7 +77,7 @@ func TestNameServiceLateInterface(t *testing.T) {
 	if err := r.AddNet(serverNet); err != nil {
 		t.Fatal(err)
 	}
-	srv.NBNSRescan()
+	srv.Rescan()
 	checkRegistered(t, srv, "eth0 "+nbnsServerIP+"/24")
 	c := newNBNSClient(t, clientNet, nbnsClientIP)
 	if p, ok := c.query(nbnsServerIP+":137", netbiosName, 0x20, true); !ok {
@@ -97,7 +87,7 @@ func TestNameServiceLateInterface(t *testing.T) {
 	}
 	// Nothing changed: the subnet is kept, its names are not claimed again.
 	before := strings.Count(logs.String(), "registered NetBIOS name")
-	srv.NBNSRescan()
+	srv.Rescan()
 	checkRegistered(t, srv, "eth0 "+nbnsServerIP+"/24")
 	if after := strings.Count(logs.String(), "registered NetBIOS name"); after != before {
 		t.Errorf("a rescan without changes registered %d names again", after-before)
@@ -109,24 +99,23 @@ func TestNameServiceLateInterface(t *testing.T) {
 // logged once however many scans find it missing.
 func TestNameServiceWaitsForInterfaces(t *testing.T) {
 	t.Cleanup(test.CheckRoutines(t)) // first registered, so it runs after every other cleanup
-	noPeriodicRescan(t)
 	v := newNBNSVnet(t, nil)
 	for _, tc := range []struct {
 		name string
-		cfg  server.Config
+		cfg  netbios.Config
 		want []string // in the one warning
 		subs []string // subnets served meanwhile
 	}{
-		{"unknown interface", server.Config{Interfaces: []string{"eth9", "eth0"}},
+		{"unknown interface", netbios.Config{Interfaces: []string{"eth9", "eth0"}},
 			[]string{"interfaces not found, not up, or without an IPv4 address yet", "a typo in Interfaces?", "interfaces=eth9"}, []string{"eth0 " + nbnsServerIP + "/24"}},
-		{"listener on an address not up", server.Config{NBNSListen: "10.0.0.9:137"},
+		{"listener on an address not up", netbios.Config{Listen: "10.0.0.9:137"},
 			[]string{"no IPv4 interface with a broadcast address yet", "listen=10.0.0.9"}, []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, logs := startNBNSServer(t, v.serverNet, tc.cfg)
-			srv.NBNSRescan()
-			srv.NBNSRescan()
-			if got := srv.NBNSSubnets(); !slices.Equal(got, tc.subs) {
+			srv, logs := startService(t, v.serverNet, noPeriodicRescan(tc.cfg))
+			srv.Rescan()
+			srv.Rescan()
+			if got := srv.Subnets(); !slices.Equal(got, tc.subs) {
 				t.Errorf("subnets %q; want %q", got, tc.subs)
 			}
 			var warnings []string
@@ -147,52 +136,13 @@ func TestNameServiceWaitsForInterfaces(t *testing.T) {
 	}
 }
 
-// ifaceNet is a vnet.Net whose interface list the test sets: vnet cannot
-// add, change or remove an address at run time, so the host is given every
-// address the test will use and the list shows the ones "up".
-type ifaceNet struct {
-	*vnet.Net
-	mu  sync.Mutex
-	ifs []*transport.Interface
-}
-
-func (n *ifaceNet) Interfaces() ([]*transport.Interface, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.ifs, nil
-}
-
-// set makes the interfaces lo (127.0.0.1/8) and one per entry of ifs,
-// "NAME ADDR/BITS" each, up.
-func (n *ifaceNet) set(t *testing.T, ifs ...string) {
-	t.Helper()
-	lo := transport.NewInterface(net.Interface{Index: 1, Name: "lo", Flags: net.FlagUp | net.FlagLoopback})
-	lo.AddAddress(&net.IPNet{IP: net.IPv4(127, 0, 0, 1), Mask: net.CIDRMask(8, 32)})
-	list := []*transport.Interface{lo}
-	for i, s := range ifs {
-		name, cidr, _ := strings.Cut(s, " ")
-		ip, ipn, err := net.ParseCIDR(cidr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ifc := transport.NewInterface(net.Interface{Index: 2 + i, Name: name, Flags: net.FlagUp | net.FlagBroadcast,
-			HardwareAddr: net.HardwareAddr{2, 0, 0, 0, 0, byte(1 + i)}})
-		ipn.IP = ip
-		ifc.AddAddress(ipn)
-		list = append(list, ifc)
-	}
-	n.mu.Lock()
-	n.ifs = list
-	n.mu.Unlock()
-}
-
 // TestNameServiceRescan follows the server's interfaces through a second
 // subnet coming up, an address changing on the first (a DHCP lease
 // renewed to another address), the second going away, then everything,
-// then the network coming back, and a Reload noticing a change.
+// then the network coming back, and a RescanSoon (what a server's Reload
+// asks for) noticing a change.
 func TestNameServiceRescan(t *testing.T) {
 	t.Cleanup(test.CheckRoutines(t)) // first registered, so it runs after every other cleanup
-	noPeriodicRescan(t)
 	const (
 		addrA  = nbnsServerIP // eth0 first, 10.0.0.0/25
 		addrA2 = "10.0.0.4"   // eth0 after the renewal, same subnet
@@ -246,7 +196,7 @@ func TestNameServiceRescan(t *testing.T) {
 
 	n := &ifaceNet{Net: vn}
 	n.set(t, "eth0 "+addrA+"/25")
-	srv, logs := startNBNSServer(t, n, server.Config{})
+	srv, logs := startService(t, n, noPeriodicRescan(netbios.Config{}))
 	c := newNBNSClient(t, clientNet, nbnsClientIP)
 	answers := func(addr string) {
 		t.Helper()
@@ -272,14 +222,14 @@ func TestNameServiceRescan(t *testing.T) {
 		}
 	}
 
-	srv.NBNSRescan() // returns after the claims made at start
+	srv.Rescan() // returns after the claims made at start
 	checkRegistered(t, srv, "eth0 "+addrA+"/25")
 	claimed(addrA, claimsPerSubnet)
 	answers(addrA)
 
 	t.Log("a second interface comes up")
 	n.set(t, "eth0 "+addrA+"/25", "eth1 "+addrB+"/25")
-	srv.NBNSRescan()
+	srv.Rescan()
 	checkRegistered(t, srv, "eth0 "+addrA+"/25", "eth1 "+addrB+"/25")
 	claimed(addrA, 0)
 	claimed(addrB, claimsPerSubnet)
@@ -295,7 +245,7 @@ func TestNameServiceRescan(t *testing.T) {
 
 	t.Log("eth0's address changes within its subnet")
 	n.set(t, "eth0 "+addrA2+"/25", "eth1 "+addrB+"/25")
-	srv.NBNSRescan()
+	srv.Rescan()
 	checkRegistered(t, srv, "eth1 "+addrB+"/25", "eth0 "+addrA2+"/25")
 	claimed(addrA2, claimsPerSubnet)
 	claimed(addrB, 0)
@@ -305,7 +255,7 @@ func TestNameServiceRescan(t *testing.T) {
 
 	t.Log("eth1 goes away")
 	n.set(t, "eth0 "+addrA2+"/25")
-	srv.NBNSRescan()
+	srv.Rescan()
 	checkRegistered(t, srv, "eth0 "+addrA2+"/25")
 	answers(addrA2)
 	silent(addrB)
@@ -315,33 +265,31 @@ func TestNameServiceRescan(t *testing.T) {
 
 	t.Log("every interface goes away")
 	n.set(t)
-	srv.NBNSRescan()
+	srv.Rescan()
 	checkRegistered(t, srv)
 	silent(addrA2)
 	if n := strings.Count(logs.String(), "waiting for one"); n != 1 {
 		t.Errorf("the wait was logged %d times; want once", n)
 	}
 
-	t.Log("the network comes back; a Reload notices")
+	t.Log("the network comes back; a RescanSoon notices")
 	n.set(t, "eth0 "+addrA+"/25")
-	if err := srv.Reload(nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	// Reload asks for a rescan without waiting for it; the periodic ones
-	// are hours away, so this rescan is the Reload's.
+	srv.RescanSoon()
+	// RescanSoon asks for a rescan without waiting for it; the periodic
+	// ones are hours away, so this rescan is the one it asked for.
 	deadline := time.Now().Add(10 * time.Second)
-	for !slices.Equal(srv.NBNSSubnets(), []string{"eth0 " + addrA + "/25"}) {
+	for !slices.Equal(srv.Subnets(), []string{"eth0 " + addrA + "/25"}) {
 		if time.Now().After(deadline) {
-			t.Fatalf("subnets %q 10 s after Reload", srv.NBNSSubnets())
+			t.Fatalf("subnets %q 10 s after RescanSoon", srv.Subnets())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	srv.NBNSRescan() // and its claims are over
+	srv.Rescan() // and its claims are over
 	checkRegistered(t, srv, "eth0 "+addrA+"/25")
 	claimed(addrA, claimsPerSubnet)
 	answers(addrA)
 
-	// Shutdown releases the names on the subnet it serves now only.
+	// Close releases the names on the subnet it serves now only.
 	var releases atomic.Int32
 	r.AddChunkFilter(func(c vnet.Chunk) bool {
 		if p, err := netbt.ParseNameServicePacket(c.UserData()); c.Network() == "udp" && err == nil && p.Opcode() == netbt.OpcodeRelease {
@@ -352,10 +300,8 @@ func TestNameServiceRescan(t *testing.T) {
 		}
 		return true
 	})
-	if err := srv.Shutdown(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	// The router sees the last ones after Shutdown returned.
+	srv.Close()
+	// The router sees the last ones after Close returned.
 	deadline = time.Now().Add(10 * time.Second)
 	for releases.Load() < claimsPerSubnet && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -374,10 +320,9 @@ func TestNameServiceHostInterfaces(t *testing.T) {
 		runInNamespace(t, "the host-interface rescan test adds and removes interfaces")
 		return
 	}
-	noPeriodicRescan(t)
 	// Only lo is up: the service waits.
-	srv, logs := startNBNSServer(t, nil, server.Config{})
-	if got := srv.NBNSSubnets(); len(got) != 0 {
+	srv, logs := startService(t, nil, noPeriodicRescan(netbios.Config{}))
+	if got := srv.Subnets(); len(got) != 0 {
 		t.Fatalf("subnets %q with only lo up", got)
 	}
 	if !strings.Contains(logs.String(), "waiting for one") {
@@ -394,7 +339,7 @@ func TestNameServiceHostInterfaces(t *testing.T) {
 		}
 	}
 	// claims waits for the claims of every name from each of addrs: the
-	// rescan has sent them all when NBNSRescan returns.
+	// rescan has sent them all when Rescan returns.
 	claims := func(addrs ...string) {
 		t.Helper()
 		count := map[string]int{}
@@ -438,7 +383,7 @@ func TestNameServiceHostInterfaces(t *testing.T) {
 		positive(t, p, netbiosName, 0x20, netbt.NBOntB, addr)
 	}
 
-	srv.NBNSRescan()
+	srv.Rescan()
 	checkRegistered(t, srv, nbnsVethSrv1+" "+nbnsSrv1+"/24", nbnsVethSrv2+" "+nbnsSrv2+"/24")
 	claims(nbnsSrv1, nbnsSrv2)
 	answers(nbnsSrv1, nbnsSrv1)
@@ -451,7 +396,7 @@ func TestNameServiceHostInterfaces(t *testing.T) {
 	const renewed = "10.214.1.5"
 	run("addr", "del", nbnsSrv1+"/24", "dev", nbnsVethSrv1)
 	run("addr", "add", renewed+"/24", "brd", "+", "dev", nbnsVethSrv1)
-	srv.NBNSRescan()
+	srv.Rescan()
 	checkRegistered(t, srv, nbnsVethSrv2+" "+nbnsSrv2+"/24", nbnsVethSrv1+" "+renewed+"/24")
 	claims(renewed)
 	answers(renewed, renewed)
@@ -461,6 +406,6 @@ func TestNameServiceHostInterfaces(t *testing.T) {
 	}
 
 	run("link", "del", nbnsVethSrv2)
-	srv.NBNSRescan()
+	srv.Rescan()
 	checkRegistered(t, srv, nbnsVethSrv1+" "+renewed+"/24")
 }

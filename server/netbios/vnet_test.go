@@ -1,15 +1,14 @@
 //go:build !tinysmbd_nonbns
 
-package server_test
+package netbios_test
 
 // Name service tests on pion's virtual network: a vnet.Router with two
 // hosts, the server on 10.0.0.2 and a client on 10.0.0.3 sending packets
 // built with netbt's builders. vnet has no broadcast, so claims, defence,
 // refresh and release are tested between network namespaces instead
-// (nbns_netns_test.go).
+// (netns_test.go).
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -19,13 +18,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/logging"
 	"github.com/pion/transport/v3"
 	"github.com/pion/transport/v3/test"
 	"github.com/pion/transport/v3/vnet"
 
 	"github.com/tinysmbd/tinysmbd/netbt"
-	"github.com/tinysmbd/tinysmbd/server"
+	"github.com/tinysmbd/tinysmbd/server/netbios"
 )
 
 const (
@@ -68,56 +66,34 @@ func newNBNSVnet(t *testing.T, wrapClient func(vnet.NIC) vnet.NIC) *nbnsVnet {
 	return v
 }
 
-// newNBNSRouter makes the router of the virtual LAN 10.0.0.0/24, which
-// logs errors only.
-func newNBNSRouter(t *testing.T) *vnet.Router {
-	t.Helper()
-	lf := logging.NewDefaultLoggerFactory()
-	lf.DefaultLogLevel = logging.LogLevelError
-	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: lf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-// startNBNSRouter starts r until the test ends.
-func startNBNSRouter(t *testing.T, r *vnet.Router) {
-	t.Helper()
-	if err := r.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Stop() })
-}
-
-// startNBNSServer runs a server whose only service is the name service, on
-// n, until the test ends. Its log is printed if the test fails.
-func startNBNSServer(t *testing.T, n transport.Net, cfg server.Config) (*server.Server, *syncBuffer) {
+// startService runs the services of cfg on n (nil: the host's network)
+// until the test ends, by default the name service alone on port 137, as
+// netbiosName in WORKGROUP. Its log is printed if the test fails.
+func startService(t *testing.T, n transport.Net, cfg netbios.Config) (*netbios.Service, *syncBuffer) {
 	t.Helper()
 	logs := new(syncBuffer)
-	if cfg.NetBIOSName == "" {
-		cfg.NetBIOSName = netbiosName
+	if cfg.Name == "" {
+		cfg.Name = netbiosName
 	}
-	if cfg.NBNSListen == "" {
-		cfg.NBNSListen = "0.0.0.0:137"
+	if cfg.Workgroup == "" {
+		cfg.Workgroup = "WORKGROUP"
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "0.0.0.0:137"
 	}
 	cfg.Net = n
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := server.New(cfg)
+	srv, err := netbios.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.StartNameService(); err != nil {
-		t.Fatalf("StartNameService: %v", err)
+	if err := srv.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
+		srv.Close()
 		if t.Failed() {
-			t.Logf("server log:\n%s", tail(logs.String(), 32<<10))
+			t.Logf("service log:\n%s", tail(logs.String(), 32<<10))
 		}
 	})
 	return srv, logs
@@ -237,12 +213,12 @@ func negative(t *testing.T, p netbt.NameServicePacket) {
 }
 
 // waitRegistered waits until every name is registered on every subnet.
-func waitRegistered(t *testing.T, srv *server.Server) {
+func waitRegistered(t *testing.T, srv *netbios.Service) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		done := true
-		for _, sts := range srv.NBNSStates() {
+		for _, sts := range srv.States() {
 			for _, st := range sts {
 				done = done && st == "registered"
 			}
@@ -251,7 +227,28 @@ func waitRegistered(t *testing.T, srv *server.Server) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("names not registered after 5s: %v", srv.NBNSStates())
+			t.Fatalf("names not registered after 5s: %v", srv.States())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitStates waits up to 3 s until each name of want has the states given
+// ("registered,conflict": one a subnet).
+func waitStates(t *testing.T, srv *netbios.Service, want map[string]string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		st := srv.States()
+		done := true
+		for name, w := range want {
+			done = done && strings.Join(st[name], ",") == w
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("states %v; want %v", st, want)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -262,7 +259,7 @@ func waitRegistered(t *testing.T, srv *server.Server) {
 func TestNameServiceVnetQuery(t *testing.T) {
 	t.Cleanup(test.CheckRoutines(t)) // first registered, so it runs after every other cleanup
 	v := newNBNSVnet(t, nil)
-	srv, _ := startNBNSServer(t, v.serverNet, server.Config{NetBIOSAliases: []string{nbnsAlias}})
+	srv, _ := startService(t, v.serverNet, netbios.Config{Aliases: []string{nbnsAlias}})
 	c := newNBNSClient(t, v.clientNet, nbnsClientIP)
 	to := nbnsServerIP + ":137"
 
@@ -273,7 +270,7 @@ func TestNameServiceVnetQuery(t *testing.T) {
 	} else {
 		positive(t, p, netbiosName, 0x20, netbt.NBOntB, nbnsServerIP)
 	}
-	if sts := srv.NBNSStates()[netbiosName+"<20>"]; len(sts) == 1 && sts[0] == "registering" {
+	if sts := srv.States()[netbiosName+"<20>"]; len(sts) == 1 && sts[0] == "registering" {
 		if _, ok := c.query(to, netbiosName, 0x20, true); ok {
 			t.Error("a broadcast query was answered before the claim stood")
 		}
@@ -387,7 +384,7 @@ func TestNameServiceVnetLoss(t *testing.T) {
 		}
 		return true
 	})
-	startNBNSServer(t, v.serverNet, server.Config{})
+	startService(t, v.serverNet, netbios.Config{})
 	c := newNBNSClient(t, v.clientNet, nbnsClientIP)
 	enc := netbt.EncodeName(nil, netbiosName, 0x20, "")
 	start := time.Now()
@@ -426,7 +423,7 @@ func TestNameServiceVnetDelay(t *testing.T) {
 		return df
 	})
 	t.Cleanup(func() { df.Close() })
-	startNBNSServer(t, v.serverNet, server.Config{})
+	startService(t, v.serverNet, netbios.Config{})
 	c := newNBNSClient(t, v.clientNet, nbnsClientIP)
 	enc := netbt.EncodeName(nil, netbiosName, 0x00, "")
 	start := time.Now()
@@ -444,51 +441,42 @@ func TestNameServiceVnetDelay(t *testing.T) {
 	t.Logf("answered after %d tries in %v", sent, took.Round(time.Millisecond))
 }
 
-// TestNameServiceConfigErrors covers the configurations the name service
-// refuses at start.
+// TestNameServiceConfigErrors covers the configurations the services
+// refuse.
 func TestNameServiceConfigErrors(t *testing.T) {
 	v := newNBNSVnet(t, nil)
 	for _, tc := range []struct {
 		name string
-		cfg  server.Config
+		cfg  netbios.Config
 		want string
 	}{
-		{"IPv6 listener", server.Config{NBNSListen: "[::1]:137"}, "IPv4"},
-		{"no port", server.Config{NBNSListen: "10.0.0.2"}, "NBNSListen"},
+		{"nothing on", netbios.Config{}, "neither the name service"},
+		{"IPv6 listener", netbios.Config{Listen: "[::1]:137"}, "IPv4"},
+		{"no port", netbios.Config{Listen: "10.0.0.2"}, "name service address"},
 		// An interface that is not there yet is waited for
 		// (TestNameServiceWaitsForInterfaces); one that can never be is
 		// refused.
-		{"IPv6 interface address", server.Config{NBNSListen: ":137", Interfaces: []string{"eth0", "fe80::1"}}, `"fe80::1": want an interface name or an IPv4 address`},
-		{"subnet as interface", server.Config{NBNSListen: ":137", Interfaces: []string{"10.0.0.0/24"}}, `"10.0.0.0/24": want`},
-		{"bad IPv4 address", server.Config{NBNSListen: ":137", Interfaces: []string{"10.0.0.256"}}, `"10.0.0.256": want`},
-		{"long alias", server.Config{NBNSListen: ":137", NetBIOSAliases: []string{"SIXTEEN-BYTES-XX"}}, "alias"},
+		{"IPv6 interface address", netbios.Config{Listen: ":137", Interfaces: []string{"eth0", "fe80::1"}}, `"fe80::1": want an interface name or an IPv4 address`},
+		{"subnet as interface", netbios.Config{Listen: ":137", Interfaces: []string{"10.0.0.0/24"}}, `"10.0.0.0/24": want`},
+		{"bad IPv4 address", netbios.Config{Listen: ":137", Interfaces: []string{"10.0.0.256"}}, `"10.0.0.256": want`},
+		{"long alias", netbios.Config{Listen: ":137", Aliases: []string{"SIXTEEN-BYTES-XX"}}, "alias"},
+		{"no name", netbios.Config{Listen: ":137", Name: ""}, "Name and Workgroup"},
 	} {
 		tc.cfg.Net = v.serverNet
-		tc.cfg.Logger = slog.New(slog.DiscardHandler)
-		srv, err := server.New(tc.cfg)
-		if err != nil {
-			t.Fatal(err)
+		if tc.name != "no name" {
+			tc.cfg.Name, tc.cfg.Workgroup = netbiosName, "WORKGROUP"
 		}
-		err = srv.StartNameService()
+		_, err := netbios.New(tc.cfg)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: StartNameService() = %v; want an error mentioning %q", tc.name, err, tc.want)
+			t.Errorf("%s: New() = %v; want an error mentioning %q", tc.name, err, tc.want)
 		}
-		srv.Shutdown(context.Background())
 	}
-	srv, err := server.New(server.Config{Logger: slog.New(slog.DiscardHandler)})
+	srv, err := netbios.New(netbios.Config{Listen: ":137", Name: netbiosName, Workgroup: "WORKGROUP", Net: v.serverNet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.StartNameService(); err == nil {
-		t.Error("StartNameService without NBNSListen succeeded")
-	}
-	srv.Shutdown(context.Background())
-	if err := srv.StartNameService(); err == nil {
-		t.Error("StartNameService after Shutdown succeeded")
-	}
-	srv, _ = server.New(server.Config{NBNSListen: ":137", Net: v.serverNet, Logger: slog.New(slog.DiscardHandler)})
-	srv.Shutdown(context.Background())
-	if err := srv.StartNameService(); !errors.Is(err, server.ErrServerClosed) {
-		t.Errorf("StartNameService after Shutdown = %v; want ErrServerClosed", err)
+	srv.Close()
+	if err := srv.Start(); !errors.Is(err, netbios.ErrClosed) {
+		t.Errorf("Start after Close = %v; want ErrClosed", err)
 	}
 }

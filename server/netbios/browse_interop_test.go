@@ -1,6 +1,6 @@
 //go:build !tinysmbd_nobrowse
 
-package server_test
+package netbios_test
 
 import (
 	"bufio"
@@ -15,12 +15,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tinysmbd/tinysmbd/netbt"
-	"github.com/tinysmbd/tinysmbd/server"
+	"github.com/tinysmbd/tinysmbd/server/netbios"
 	"github.com/tinysmbd/tinysmbd/smb/browser"
 )
 
@@ -31,6 +30,8 @@ import (
 const (
 	// envBrowsePeer makes the test binary act as the peer host (runBrowsePeer).
 	envBrowsePeer = "TINYSMBD_BROWSE_PEER"
+	// serverType is what server announces for a standalone file server.
+	serverType    = browser.SVTypeWorkstation | browser.SVTypeServer | browser.SVTypeServerUnix | browser.SVTypeNT | browser.SVTypeServerNT
 	vethServer    = "tsbr0"
 	vethPeer      = "tsbr1"
 	serverCIDR    = "10.213.0.1/24"
@@ -64,30 +65,31 @@ func TestInteropBrowse(t *testing.T) {
 	peer := startBrowsePeer(t, unshare, ip)
 
 	// Dissect live on the server's end; the peer's end proves delivery.
-	var dissect *liveDissector
+	var dissect *tsharkRun
 	if tshark, err := exec.LookPath("tshark"); err == nil {
 		dissect = startLiveDissector(t, tshark, vethServer)
 	}
 
-	defer server.SetBrowseReplyDelay(0)()
-	srv, err := server.New(server.Config{
-		NetBIOSName:   netbiosName,
+	srv, err := netbios.New(netbios.Config{
+		Name:          netbiosName,
 		Workgroup:     "WORKGROUP",
-		ServerComment: "tinysmbd browse test",
+		Comment:       "tinysmbd browse test",
 		Interfaces:    []string{vethServer},
 		Browse:        true,
+		ServerType:    serverType,
+		MaxReplyDelay: -1, // answer at once
 		Logger:        slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.StartBrowser(); err != nil {
+	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
 	stopped := false
 	defer func() {
 		if !stopped {
-			srv.StopBrowser()
+			srv.Close()
 		}
 	}()
 
@@ -98,7 +100,7 @@ func TestInteropBrowse(t *testing.T) {
 	if a := peer.announcement(t); a.ServerType()&browser.SVTypeServer == 0 {
 		t.Errorf("reply to the AnnouncementRequest: type %#x", a.ServerType())
 	}
-	srv.StopBrowser()
+	srv.Close()
 	stopped = true
 	if a := peer.announcement(t); a.Periodicity() != 0 || a.ServerType() != 0 {
 		t.Errorf("going-away announcement: periodicity %d type %#x", a.Periodicity(), a.ServerType())
@@ -310,66 +312,18 @@ func runBrowsePeer() int {
 	}
 }
 
-// liveDissector is tshark dissecting an interface's UDP 138 as packets
-// arrive. Unlike a capture to a file, its output shows when capturing has
-// really begun, which "Capturing on" does not promise.
-type liveDissector struct {
-	cmd    *exec.Cmd
-	stdout *syncBuffer
-	stderr *syncBuffer
-	done   chan error
-}
-
-// startLiveDissector starts tshark on iface and returns once a probe sent
-// to the subnet's discard port has come through it.
-func startLiveDissector(t *testing.T, tshark, iface string) *liveDissector {
+// startLiveDissector starts tshark dissecting iface's UDP 138 as packets
+// arrive, and returns once a probe sent to the subnet's discard port has
+// come through it: unlike a capture to a file, its output shows when
+// capturing has really begun, which "Capturing on" does not promise.
+func startLiveDissector(t *testing.T, tshark, iface string) *tsharkRun {
 	t.Helper()
-	d := &liveDissector{stdout: new(syncBuffer), stderr: new(syncBuffer), done: make(chan error, 1)}
-	d.cmd = exec.Command(tshark, "-i", iface, "-l", "-f", "udp port 138 or udp port 9", "-V")
-	d.cmd.Stdout = d.stdout
-	d.cmd.Stderr = d.stderr
-	if err := d.cmd.Start(); err != nil {
-		t.Fatalf("start tshark: %v", err)
-	}
-	go func() { d.done <- d.cmd.Wait() }()
-	t.Cleanup(func() {
-		if d.cmd.ProcessState == nil {
-			d.cmd.Process.Kill()
-			<-d.done
-		}
-	})
 	probe, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP("10.213.0.1")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer probe.Close()
-	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(d.stdout.String(), "Dst Port: 9") {
-		probe.WriteTo([]byte("probe"), &net.UDPAddr{IP: net.ParseIP(subnetBcast), Port: 9})
-		select {
-		case err := <-d.done:
-			t.Fatalf("tshark exited before capturing (%v):\n%s", err, d.stderr.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("tshark did not see a probe within 15s:\n%s", d.stderr.String())
-		}
-	}
-	return d
-}
-
-// stop lets the last packets through, stops tshark with SIGINT and returns
-// what it printed.
-func (d *liveDissector) stop(t *testing.T) string {
-	t.Helper()
-	time.Sleep(300 * time.Millisecond)
-	d.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-d.done:
-	case <-time.After(10 * time.Second):
-		d.cmd.Process.Kill()
-		<-d.done
-		t.Fatalf("tshark did not stop on SIGINT:\n%s", d.stderr.String())
-	}
-	return d.stdout.String()
+	return startTshark(t, tshark, func(r *tsharkRun) bool { return strings.Contains(r.stdout.String(), "Dst Port: 9") },
+		func() { probe.WriteTo([]byte("probe"), &net.UDPAddr{IP: net.ParseIP(subnetBcast), Port: 9}) },
+		"-i", iface, "-l", "-f", "udp port 138 or udp port 9", "-V")
 }

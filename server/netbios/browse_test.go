@@ -1,6 +1,6 @@
 //go:build !tinysmbd_nobrowse
 
-package server
+package netbios
 
 import (
 	"encoding/hex"
@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/transport/v3"
 	"github.com/pion/transport/v3/test"
 
 	"github.com/tinysmbd/tinysmbd/netbt"
@@ -31,9 +30,12 @@ func TestHostAnnouncementInterval(t *testing.T) {
 		t.Errorf("hostAnnouncementInterval(1<<20) = %v", got)
 	}
 	for range 1000 {
-		if d := randomReplyDelay(); d < 0 || d > maxReplyDelay {
-			t.Fatalf("randomReplyDelay() = %v, outside [0, 30s]", d)
+		if d := randomDelay(DefaultMaxReplyDelay); d < 0 || d > DefaultMaxReplyDelay {
+			t.Fatalf("randomDelay() = %v, outside [0, 30s]", d)
 		}
+	}
+	if d := randomDelay(-1); d != 0 {
+		t.Errorf("randomDelay(-1) = %v, want none", d)
 	}
 }
 
@@ -71,35 +73,38 @@ func listenUDP(t *testing.T) *net.UDPConn {
 	return c
 }
 
-// loopBrowse runs a browser whose one interface is on loopback and whose
-// "broadcast address" is the returned socket, standing in for the master.
-func loopBrowse(t *testing.T, timers fakeTimers) (*Server, *browseIface, *net.UDPConn) {
+// serverType is what server announces for a standalone file server.
+const serverType = browser.SVTypeWorkstation | browser.SVTypeServer | browser.SVTypeServerUnix | browser.SVTypeNT | browser.SVTypeServerNT
+
+// loopBrowse runs the announcer of a Service whose one subnet is on
+// loopback and whose "broadcast address" is the returned socket, standing
+// in for the master.
+func loopBrowse(t *testing.T, timers fakeTimers) (*Service, *subnet, *net.UDPConn) {
 	t.Helper()
-	s, err := New(Config{NetBIOSName: "nas", Workgroup: "WORKGROUP", ServerComment: "Files",
-		Logger: slog.New(slog.DiscardHandler)})
+	s, err := New(Config{Name: "nas", Workgroup: "WORKGROUP", Comment: "Files", Browse: true,
+		ServerType: serverType, OSMajor: 6, OSMinor: 1, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	master := listenUDP(t)
 	t.Cleanup(func() { master.Close() })
-	ifc := &browseIface{
-		name:  "lo",
-		ip:    netip.MustParseAddr("127.0.0.1"),
-		bcast: master.LocalAddr().(*net.UDPAddr),
-		uc:    listenUDP(t),
-		bc:    listenUDP(t),
+	sn := &subnet{
+		ifname: "lo",
+		addr:   netip.MustParseAddr("127.0.0.1"),
+		dgm:    sockets{uc: listenUDP(t), bc: listenUDP(t), bcast: master.LocalAddr().(*net.UDPAddr)},
+		gone:   make(chan struct{}),
 	}
-	b := newBrowse(s, []*browseIface{ifc})
-	b.timer = timers.timer
-	b.delay = func() time.Duration { return 17 * time.Second }
-	s.brw = b
-	b.start()
-	return s, ifc, master
+	s.brw.timer = timers.timer
+	s.brw.delay = func() time.Duration { return 17 * time.Second }
+	s.subnets, s.state = []*subnet{sn}, running
+	s.serve(sn)
+	s.brw.start()
+	return s, sn, master
 }
 
 // receiveAnnouncement reads the next datagram the master gets and checks
 // everything but Periodicity and ServerType, which it returns.
-func receiveAnnouncement(t *testing.T, master *net.UDPConn, ifc *browseIface) (period, typ uint32) {
+func receiveAnnouncement(t *testing.T, master *net.UDPConn, sn *subnet) (period, typ uint32) {
 	t.Helper()
 	buf := make([]byte, 1500)
 	master.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -107,7 +112,7 @@ func receiveAnnouncement(t *testing.T, master *net.UDPConn, ifc *browseIface) (p
 	if err != nil {
 		t.Fatalf("no host announcement: %v", err)
 	}
-	uport := ifc.uc.LocalAddr().(*net.UDPAddr).Port
+	uport := sn.dgm.uc.LocalAddr().(*net.UDPAddr).Port
 	if from.Port != uport {
 		t.Errorf("announcement from port %d, want the unicast socket's %d", from.Port, uport)
 	}
@@ -116,7 +121,7 @@ func receiveAnnouncement(t *testing.T, master *net.UDPConn, ifc *browseIface) (p
 		t.Fatal(err)
 	}
 	if d.Type() != netbt.DatagramDirectGroup || d.Flags() != netbt.DatagramFlagFirst|netbt.DatagramNodeB ||
-		d.SourceIP() != ifc.ip || d.SourcePort() != uint16(uport) || !d.Whole() {
+		d.SourceIP() != sn.addr || d.SourcePort() != uint16(uport) || !d.Whole() {
 		t.Errorf("datagram header % x", buf[:14])
 	}
 	if string(d.SourceName()) != string(netbt.EncodeName(nil, "NAS", 0, "")) ||
@@ -143,8 +148,8 @@ func receiveAnnouncement(t *testing.T, master *net.UDPConn, ifc *browseIface) (p
 func TestBrowseAnnouncementBytes(t *testing.T) {
 	defer test.CheckRoutines(t)()
 	timers := make(fakeTimers, 16)
-	s, ifc, master := loopBrowse(t, timers)
-	defer s.stopBrowser()
+	s, sn, master := loopBrowse(t, timers)
+	defer s.Close()
 	buf := make([]byte, 1500)
 	master.SetReadDeadline(time.Now().Add(5 * time.Second))
 	n, _, err := master.ReadFromUDP(buf)
@@ -164,7 +169,7 @@ func TestBrowseAnnouncementBytes(t *testing.T) {
 	if got := hex.EncodeToString(d.UserData()); got != want {
 		t.Errorf("announcement\n%s\nwant\n%s", got, want)
 	}
-	if d.SourceIP() != ifc.ip {
+	if d.SourceIP() != sn.addr {
 		t.Errorf("SOURCE_IP %v", d.SourceIP())
 	}
 }
@@ -175,10 +180,10 @@ func TestBrowseAnnouncementBytes(t *testing.T) {
 func TestBrowseSchedule(t *testing.T) {
 	defer test.CheckRoutines(t)()
 	timers := make(fakeTimers, 16)
-	s, ifc, master := loopBrowse(t, timers)
-	defer s.stopBrowser()
+	s, sn, master := loopBrowse(t, timers)
+	defer s.Close()
 
-	if p, typ := receiveAnnouncement(t, master, ifc); p != 60000 || typ != serverType {
+	if p, typ := receiveAnnouncement(t, master, sn); p != 60000 || typ != serverType {
 		t.Errorf("first announcement: periodicity %d type %#x", p, typ)
 	}
 	for i, minutes := range []time.Duration{1, 1, 2, 4, 8, 12, 12} {
@@ -188,7 +193,7 @@ func TestBrowseSchedule(t *testing.T) {
 		}
 		ft.c <- time.Now()
 		next := hostAnnouncementInterval(i + 1)
-		if p, typ := receiveAnnouncement(t, master, ifc); p != uint32(next/time.Millisecond) || typ != serverType {
+		if p, typ := receiveAnnouncement(t, master, sn); p != uint32(next/time.Millisecond) || typ != serverType {
 			t.Errorf("announcement %d: periodicity %d type %#x, want %d", i+2, p, typ, next/time.Millisecond)
 		}
 	}
@@ -198,14 +203,14 @@ func TestBrowseSchedule(t *testing.T) {
 	client := listenUDP(t)
 	defer client.Close()
 	for range 2 {
-		client.WriteTo(announcementRequest("WORKGROUP", 0x00), ifc.uc.LocalAddr())
+		client.WriteTo(announcementRequest("WORKGROUP", 0x00), sn.dgm.uc.LocalAddr())
 	}
 	reply := timers.next(t)
 	if reply.d != 17*time.Second {
 		t.Fatalf("reply timer %v, want the 17s delay", reply.d)
 	}
 	reply.c <- time.Now()
-	if p, typ := receiveAnnouncement(t, master, ifc); p != 12*60000 || typ != serverType {
+	if p, typ := receiveAnnouncement(t, master, sn); p != 12*60000 || typ != serverType {
 		t.Errorf("reply: periodicity %d type %#x", p, typ)
 	}
 	// The duplicate either shared the pending reply or, read after the
@@ -218,8 +223,8 @@ func TestBrowseSchedule(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 
-	s.stopBrowser()
-	if p, typ := receiveAnnouncement(t, master, ifc); p != 0 || typ != 0 {
+	s.Close()
+	if p, typ := receiveAnnouncement(t, master, sn); p != 0 || typ != 0 {
 		t.Errorf("going-away announcement: periodicity %d type %#x", p, typ)
 	}
 	select {
@@ -252,11 +257,11 @@ func datagramTo(name string, suffix byte, mailslot string, frame []byte) []byte 
 // masters send them) and ignores everything else, among it the datagrams
 // Samba's nmbd sent (netbt/testdata).
 func TestIsAnnouncementRequest(t *testing.T) {
-	s, err := New(Config{Workgroup: "WORKGROUP"})
+	s, err := New(Config{Name: "NAS", Workgroup: "WORKGROUP", Browse: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := newBrowse(s, nil)
+	b := s.brw
 	election := []byte{browser.OpRequestElection, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'M', 0}
 	host := browser.AppendHostAnnouncement(nil, browser.Host{Name: "OTHER", Type: 3})
 	fragment := announcementRequest("WORKGROUP", 0)
@@ -293,69 +298,9 @@ func TestIsAnnouncementRequest(t *testing.T) {
 
 func nmbdDatagram(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "netbt", "testdata", "nmbd-"+name+".bin"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "netbt", "testdata", "nmbd-"+name+".bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// fakeNet is a transport.Net with made-up interfaces; only Interfaces is
-// called.
-type fakeNet struct {
-	transport.Net
-	ifs []*transport.Interface
-}
-
-func (f fakeNet) Interfaces() ([]*transport.Interface, error) { return f.ifs, nil }
-
-func fakeIface(name string, flags net.Flags, cidrs ...string) *transport.Interface {
-	ifc := transport.NewInterface(net.Interface{Name: name, Flags: flags})
-	for _, c := range cidrs {
-		ip, n, err := net.ParseCIDR(c)
-		if err != nil {
-			panic(err)
-		}
-		n.IP = ip
-		ifc.AddAddress(n)
-	}
-	return ifc
-}
-
-func TestBrowseInterfaces(t *testing.T) {
-	up := net.FlagUp | net.FlagBroadcast
-	n := fakeNet{ifs: []*transport.Interface{
-		fakeIface("lo", net.FlagUp|net.FlagLoopback, "127.0.0.1/8", "::1/128"),
-		fakeIface("eth0", up, "192.168.1.10/24", "192.168.1.11/24", "fe80::1/64"),
-		fakeIface("eth1", up, "10.0.0.5/16", "172.16.0.1/32"),
-		fakeIface("down0", net.FlagBroadcast, "10.9.9.9/24"),
-		fakeIface("ptp0", net.FlagUp|net.FlagPointToPoint, "10.8.0.1/24"),
-		fakeIface("wan0", up, "100.64.0.2/31"),
-	}}
-	tests := []struct {
-		only []string
-		want string
-	}{
-		{nil, "eth0 192.168.1.10 192.168.1.255:138, eth1 10.0.0.5 10.0.255.255:138"},
-		{[]string{"eth1"}, "eth1 10.0.0.5 10.0.255.255:138"},
-		{[]string{"192.168.1.11"}, "eth0 192.168.1.11 192.168.1.255:138"},
-		{[]string{"lo"}, ""},
-	}
-	for _, tt := range tests {
-		ifaces, err := browseInterfaces(n, tt.only)
-		if err != nil {
-			t.Errorf("%q: %v", tt.only, err)
-			continue
-		}
-		var got []string
-		for _, ifc := range ifaces {
-			got = append(got, ifc.name+" "+ifc.ip.String()+" "+ifc.bcast.String())
-		}
-		if strings.Join(got, ", ") != tt.want {
-			t.Errorf("%q: %s, want %s", tt.only, strings.Join(got, ", "), tt.want)
-		}
-	}
-	if _, err := browseInterfaces(n, []string{"eth0", "wlan0"}); err == nil || !strings.Contains(err.Error(), "wlan0") {
-		t.Errorf("unknown interface: %v", err)
-	}
 }

@@ -1,6 +1,6 @@
 //go:build !tinysmbd_nonbns
 
-package server_test
+package netbios_test
 
 // Two-host tests of the name service: claims, conflict and defence, refresh
 // and release all travel by broadcast, which neither loopback nor pion's
@@ -13,7 +13,6 @@ package server_test
 // subnets, to show that each is answered with its own address.
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -30,7 +29,7 @@ import (
 	"github.com/pion/transport/v3/stdnet"
 
 	"github.com/tinysmbd/tinysmbd/netbt"
-	"github.com/tinysmbd/tinysmbd/server"
+	"github.com/tinysmbd/tinysmbd/server/netbios"
 )
 
 const (
@@ -276,12 +275,12 @@ func TestNameServiceTwoHosts(t *testing.T) {
 		runInNamespace(t, "the two-host name service test needs network namespaces and veth pairs of its own")
 		return
 	}
-	defer server.SetNBNSRefreshInterval(700 * time.Millisecond)()
 	ns := nbnsTwoHosts(t)
 	peer := listenNBNSPeer(t, ns)
-	srv, logs := startNBNSServer(t, nil, server.Config{
-		NetBIOSAliases: []string{nbnsAlias},
-		Interfaces:     []string{nbnsVethSrv1, nbnsSrv2}, // by name and by address
+	srv, logs := startService(t, nil, netbios.Config{
+		Aliases:         []string{nbnsAlias},
+		Interfaces:      []string{nbnsVethSrv1, nbnsSrv2}, // by name and by address
+		RefreshInterval: 700 * time.Millisecond,
 	})
 
 	ok := t.Run("claims", func(t *testing.T) {
@@ -443,17 +442,7 @@ func TestNameServiceTwoHosts(t *testing.T) {
 		// subnet 1, unasked.
 		peer.send(t, netbt.AppendNameConflictDemand(nil, 0x7777, netbt.EncodeName(nil, nbnsAlias, 0, ""), netbt.NBOntB), nbnsSrv1)
 
-		deadline := time.Now().Add(2 * time.Second)
-		for {
-			st := srv.NBNSStates()
-			if strings.Join(st[netbiosName+"<20>"], ",") == "registered,conflict" && strings.Join(st[nbnsAlias+"<00>"], ",") == "conflict,registered" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("states after the objections: %v", st)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitStates(t, srv, map[string]string{netbiosName + "<20>": "registered,conflict", nbnsAlias + "<00>": "conflict,registered"})
 		if !strings.Contains(logs.String(), "NetBIOS name in conflict") {
 			t.Error("the conflict was not logged")
 		}
@@ -514,15 +503,11 @@ func TestNameServiceTwoHosts(t *testing.T) {
 	})
 
 	t.Run("release", func(t *testing.T) {
-		// Shutdown releases what is registered, three times (RFC 1002
+		// Close releases what is registered, three times (RFC 1002
 		// 4.2.9): all but the two names in conflict.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
 		start := time.Now()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("Shutdown took %v", time.Since(start).Round(time.Millisecond))
+		srv.Close()
+		t.Logf("Close took %v", time.Since(start).Round(time.Millisecond))
 		rel := peer.collect(300*time.Millisecond, claimFrom(netbt.OpcodeRelease, ""))
 		count := map[string]int{}
 		for _, r := range rel {
@@ -549,31 +534,31 @@ func TestNameServiceTwoHosts(t *testing.T) {
 		// Two tinysmbds with one name: the second's claim is defended by
 		// the first, and it gives up its unique names but keeps the
 		// workgroup, a group name.
-		first, firstLogs := startNBNSServer(t, nil, server.Config{Interfaces: []string{nbnsVethSrv1}})
+		first, firstLogs := startService(t, nil, netbios.Config{Interfaces: []string{nbnsVethSrv1}})
 		waitRegistered(t, first)
 		peer.conn.Close() // the second instance needs UDP 137 over there
 
 		logsB := new(syncBuffer)
-		var second *server.Server
+		var second *netbios.Service
 		var err error
 		ns.run(func() {
 			var n *stdnet.Net
 			if n, err = stdnet.NewNet(); err != nil {
 				return
 			}
-			second, err = server.New(server.Config{
-				NetBIOSName: netbiosName, NBNSListen: "0.0.0.0:137", Net: n, Interfaces: []string{nbnsVethPeer1},
+			second, err = netbios.New(netbios.Config{
+				Name: netbiosName, Workgroup: "WORKGROUP", Listen: "0.0.0.0:137", Net: n, Interfaces: []string{nbnsVethPeer1},
 				Logger: slog.New(slog.NewTextHandler(logsB, &slog.HandlerOptions{Level: slog.LevelDebug})),
 			})
 			if err == nil {
-				err = second.StartNameService()
+				err = second.Start() // binds from this thread, in the peer's namespace
 			}
 		})
 		if err != nil {
 			t.Fatalf("second instance: %v", err)
 		}
 		defer func() {
-			second.Shutdown(context.Background())
+			second.Close()
 			if t.Failed() {
 				t.Logf("second instance's log:\n%s", logsB.String())
 			}
@@ -582,21 +567,7 @@ func TestNameServiceTwoHosts(t *testing.T) {
 			netbiosName + "<00>": "conflict", netbiosName + "<20>": "conflict",
 			"WORKGROUP<00>": "registered", "WORKGROUP<1e>": "registered",
 		}
-		deadline := time.Now().Add(3 * time.Second)
-		for {
-			st := second.NBNSStates()
-			done := true
-			for name, w := range want {
-				done = done && strings.Join(st[name], ",") == w
-			}
-			if done {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("second instance's states: %v", st)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitStates(t, second, want)
 		waitRegistered(t, first)
 		if n := strings.Count(firstLogs.String(), "defended NetBIOS name"); n < 2 {
 			t.Errorf("first instance logged %d defences; want at least 2", n)
