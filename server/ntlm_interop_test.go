@@ -13,12 +13,12 @@ import (
 	"github.com/tinysmbd/tinysmbd/server"
 )
 
-// sambaNTLMMatrix reads testdata/interop/ntlm_matrix_samba.txt: for each
+// sambaNTLMMatrix reads smb/ntlm/testdata/samba_matrix.txt: for each
 // row key ("ess lm nt content") Samba's answer with ntlm auth = yes and
 // with ntlmv2-only.
 func sambaNTLMMatrix(t *testing.T) (keys []string, answers map[string][2]string) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "interop", "ntlm_matrix_samba.txt"))
+	f, err := os.Open(filepath.Join("..", "smb", "ntlm", "testdata", "samba_matrix.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func sambaNTLMMatrix(t *testing.T) (keys []string, answers map[string][2]string)
 			continue
 		}
 		if len(fields) != 6 {
-			t.Fatalf("ntlm_matrix_samba.txt: bad row %q", sc.Text())
+			t.Fatalf("samba_matrix.txt: bad row %q", sc.Text())
 		}
 		key := strings.Join(fields[:4], " ")
 		keys = append(keys, key)
@@ -48,12 +48,12 @@ func sambaNTLMMatrix(t *testing.T) (keys []string, answers map[string][2]string)
 // lengths and response content, against the server with NTLMv1 allowed and
 // refused, and requires each answer to be the one Samba 4.17 gave with
 // "ntlm auth = yes" and "ntlm auth = ntlmv2-only" (recorded in
-// testdata/interop/ntlm_matrix_samba.txt by the same script).
+// smb/ntlm/testdata/samba_matrix.txt by the same script).
 func TestInteropNTLMMatrixAsSamba(t *testing.T) {
 	python := requirePeer(t, "impacket")
 	keys, want := sambaNTLMMatrix(t)
 	if len(keys) != 72 {
-		t.Fatalf("ntlm_matrix_samba.txt has %d rows, want 2*3*4*3 = 72", len(keys))
+		t.Fatalf("samba_matrix.txt has %d rows, want 2*3*4*3 = 72", len(keys))
 	}
 	script, err := filepath.Abs(filepath.Join("testdata", "interop", "ntlm_matrix.py"))
 	if err != nil {
