@@ -68,10 +68,11 @@ func TestFindNext2FreshListing(t *testing.T) {
 	params := append(le32(le16(0, 1, 0, levelNamesInfo), 0), `\*`+"\x00"...)
 	w, d := trans2(trans2FindFirst2, params, nil)
 	r := cc.call(cmdTrans2, flags2, w, d)
-	// SID, SearchCount, EndOfSearch, EaErrorOffset, LastNameOffset 12.
+	// SID, SearchCount, EndOfSearch, EaErrorOffset, LastNameOffset: where
+	// the last entry starts, as in Windows NT and Samba.
 	p, _ := transData(t, r)
 	sid := binary.LittleEndian.Uint16(p)
-	check("FIND_FIRST2", r, le16(sid, 1, 0, 0, 12), "a.txt")
+	check("FIND_FIRST2", r, le16(sid, 1, 0, 0, 0), "a.txt")
 
 	next := func(count, flags uint16, name string) smbResponse {
 		// FIND_NEXT2 (MS-CIFS 2.2.6.3.1): SID, SearchCount, level,
@@ -87,10 +88,10 @@ func TestFindNext2FreshListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// SearchCount, EndOfSearch, EaErrorOffset, LastNameOffset.
-	check("after a.txt", next(10, 0, "a.txt"), le16(3, 1, 0, 60), "b.txt", "b0.txt", "d.txt")
-	check("from the start", next(2, 0, "."), le16(2, 0, 0, 36), "a.txt", "b.txt")
+	check("after a.txt", next(10, 0, "a.txt"), le16(3, 1, 0, 48), "b.txt", "b0.txt", "d.txt")
+	check("from the start", next(2, 0, "."), le16(2, 0, 0, 24), "a.txt", "b.txt")
 	if err := fs.Remove("/b.txt"); err != nil {
 		t.Fatal(err)
 	}
-	check("from the last, gone", next(10, findContinueFromLast, "zzz"), le16(2, 1, 0, 36), "b0.txt", "d.txt")
+	check("from the last, gone", next(10, findContinueFromLast, "zzz"), le16(2, 1, 0, 24), "b0.txt", "d.txt")
 }

@@ -66,6 +66,7 @@ var peers = map[string]struct {
 	module string
 }{
 	"smbclient": {install: "apt-get install -y smbclient"},
+	"rpcclient": {install: "apt-get install -y smbclient"},
 	"tshark":    {install: "apt-get install -y tshark"},
 	"impacket":  {install: "apt-get install -y python3-impacket", module: "impacket.smbconnection"},
 	"unshare":   {install: "apt-get install -y util-linux"},
@@ -779,6 +780,25 @@ func TestInteropTsharkDissects(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("tshark -O nbss,smb (tail):\n%s", tail(text, 48<<10))
+	}
+}
+
+// checkDissection has tshark dissect pcap with args and fails the test for
+// every frame it marks malformed, with an error-level expert info or a
+// dissector exception.
+func checkDissection(t *testing.T, tshark, pcap string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, tshark, append([]string{"-r", pcap}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tshark -r: %v\n%s", err, tail(string(out), 16<<10))
+	}
+	bad := regexp.MustCompile(`Malformed Packet|\[Expert Info \(Error|Exception`)
+	for _, frame := range splitFrames(string(out)) {
+		if bad.MatchString(frame) {
+			t.Errorf("tshark flags frame %s:\n%s", frameNumber(frame), tail(frame, 8<<10))
+		}
 	}
 }
 

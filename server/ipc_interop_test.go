@@ -242,18 +242,7 @@ func TestInteropIPCDissects(t *testing.T) {
 	runIPCCheck(t, 139, 60)
 	capture.stop(t)
 
-	ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, tshark, "-r", pcap, "-O", "smb,dcerpc,srvsvc,wkssvc,lanman").CombinedOutput()
-	if err != nil {
-		t.Fatalf("tshark -r: %v\n%s", err, tail(string(out), 16<<10))
-	}
-	bad := regexp.MustCompile(`Malformed Packet|\[Expert Info \(Error|Exception`)
-	for _, frame := range splitFrames(string(out)) {
-		if bad.MatchString(frame) {
-			t.Errorf("tshark flags frame %s:\n%s", frameNumber(frame), tail(frame, 8<<10))
-		}
-	}
+	checkDissection(t, tshark, pcap, "-O", "smb,dcerpc,srvsvc,wkssvc,lanman")
 	summary, _ := exec.Command(tshark, "-r", pcap).CombinedOutput()
 	for _, want := range []string{
 		"Bind_ack", "NetShareEnumAll response", "NetShareGetInfo response", "NetSrvGetInfo response",

@@ -132,7 +132,7 @@ func (c *conn) findFirst2(req *request, t *smb.TransRequest, out *transOut) erro
 	if err := findEANames(&f, t.Data); err != nil {
 		return err
 	}
-	count, lastName := c.fillFind(s, f, p.SearchCount(), int(t.MaxDataCount), out)
+	count, lastEntry := c.fillFind(s, f, p.SearchCount(), int(t.MaxDataCount), out)
 	eos := s.done()
 	sid := uint16(0)
 	keep := p.Flags()&smb.FindCloseAfterRequest == 0 && !(eos && p.Flags()&smb.FindCloseAtEOS != 0)
@@ -148,7 +148,7 @@ func (c *conn) findFirst2(req *request, t *smb.TransRequest, out *transOut) erro
 		sid = id
 		c.searches[sid] = s
 	}
-	out.params = smb.AppendFindFirst2ResponseParams(out.params, sid, count, eos, lastName)
+	out.params = smb.AppendFindFirst2ResponseParams(out.params, sid, count, eos, lastEntry)
 	return nil
 }
 
@@ -189,12 +189,12 @@ func (c *conn) findNext2(req *request, t *smb.TransRequest, out *transOut) error
 	if err := findEANames(&f, t.Data); err != nil {
 		return err
 	}
-	count, lastName := c.fillFind(s, f, p.SearchCount(), int(t.MaxDataCount), out)
+	count, lastEntry := c.fillFind(s, f, p.SearchCount(), int(t.MaxDataCount), out)
 	eos := s.done()
 	if p.Flags()&smb.FindCloseAfterRequest != 0 || (eos && p.Flags()&smb.FindCloseAtEOS != 0) {
 		delete(c.searches, p.SID())
 	}
-	out.params = smb.AppendFindNext2ResponseParams(out.params, count, eos, lastName)
+	out.params = smb.AppendFindNext2ResponseParams(out.params, count, eos, lastEntry)
 	return nil
 }
 
@@ -224,8 +224,12 @@ func resumeIndex(names []string, name string) int {
 
 // fillFind appends up to max entries from s to out.data, stopping before the
 // client's MaxDataCount would be passed, and returns how many it wrote and
-// LastNameOffset.
-func (c *conn) fillFind(s *search, f smb.FindFormat, maxCount uint16, maxData int, out *transOut) (count uint16, lastName uint16) {
+// LastNameOffset. MS-CIFS 2.2.6.2.2 calls that the offset of the last
+// entry's file name, but Windows NT and Samba give the offset of the last
+// entry itself (its ResumeKey when the LANMAN levels carry one), and
+// clients that resume from it, Linux's cifs among them, read the entry's
+// fixed part there.
+func (c *conn) fillFind(s *search, f smb.FindFormat, maxCount uint16, maxData int, out *transOut) (count uint16, lastEntry uint16) {
 	if maxCount == 0 {
 		maxCount = 1
 	}
@@ -258,13 +262,13 @@ func (c *conn) fillFind(s *search, f smb.FindFormat, maxCount uint16, maxData in
 			s.skip()
 			continue
 		}
-		lastName = uint16(smb.FindEntryNameOffsetFor(f, entry, &fi))
+		lastEntry = uint16(entry)
 		s.last = e.Name
 		prev = entry
 		s.skip()
 		count++
 	}
-	return count, lastName
+	return count, lastEntry
 }
 
 // findClose2 ends a search (MS-CIFS 3.3.5.60).

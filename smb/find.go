@@ -268,15 +268,6 @@ func FindEntryNameOffset(f FindFormat, entry int) int {
 	return entry + fixed
 }
 
-// FindEntryNameOffsetFor is FindEntryNameOffset for an entry of a level
-// whose size depends on fi (LevelInfoQueryEAsFromList).
-func FindEntryNameOffsetFor(f FindFormat, entry int, fi *FileInfo) int {
-	if f.Level == LevelInfoQueryEAsFromList {
-		return FindEntryNameOffset(f, entry) + len(fi.EAList)
-	}
-	return FindEntryNameOffset(f, entry)
-}
-
 // findNamePad reports whether a LANMAN entry's FileName at data offset at
 // is preceded by a pad byte. MS-CIFS 2.2.1.1: a Unicode SMB_STRING is
 // 2-byte aligned; the response's DataOffset is 4-aligned, so aligning from

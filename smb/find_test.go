@@ -452,7 +452,7 @@ func TestFindEntryEAsFromList(t *testing.T) {
 	if n := FindEntryLen(f, 0, &fi); n != len(want) {
 		t.Errorf("FindEntryLen %d, want %d", n, len(want))
 	}
-	if off := FindEntryNameOffsetFor(f, 0, &fi); off != len(want)-6 {
+	if off := FindEntryNameOffset(f, 0) + len(fi.EAList); off != len(want)-6 {
 		t.Errorf("name offset %d", off)
 	}
 }

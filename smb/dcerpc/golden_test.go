@@ -79,19 +79,32 @@ type patch struct {
 	why  string
 }
 
-// goldenPipes replays gen.py's sequence: each group is one pipe open.
+// levelShares is sambaShares as the share level recordings saw them, the
+// share served from another directory.
+var levelShares = []ShareInfo{
+	{Name: "share", Type: STypeDiskTree, Comment: "", Path: `C:\tmp\ntlmsrv-samba\share`},
+	sambaShares[1],
+}
+
+// goldenPipes replays gen.py's sequence: each group is one pipe open, over
+// sambaShares unless it names its own.
 var goldenPipes = []struct {
-	pipe  string
-	files []string
+	pipe   string
+	files  []string
+	shares []ShareInfo
 }{
 	{"srvsvc", []string{"bind_srvsvc", "share_enum_0", "share_enum_1", "share_enum_2", "share_enum_99",
 		"share_getinfo_1", "share_getinfo_2_ipc", "share_getinfo_missing", "server_getinfo_100",
 		"server_getinfo_101", "server_getinfo_102", "server_getinfo_99", "fault_opnum", "fault_context",
-		"alter_ndr64", "share_enum_fragmented"}},
-	{"srvsvc", []string{"bind_three_contexts", "bind_again"}},
-	{"srvsvc", []string{"bind_wrong_interface"}},
-	{"srvsvc", []string{"bind_small_frag", "share_enum_2_small_frag"}},
-	{"wkssvc", []string{"bind_wkssvc", "wksta_getinfo_100", "wksta_getinfo_101"}},
+		"alter_ndr64", "share_enum_fragmented"}, nil},
+	{"srvsvc", []string{"bind_three_contexts", "bind_again"}, nil},
+	{"srvsvc", []string{"bind_wrong_interface"}, nil},
+	{"srvsvc", []string{"bind_small_frag", "share_enum_2_small_frag"}, nil},
+	{"srvsvc", []string{"bind_srvsvc_levels", "share_enum_501", "share_enum_502", "share_enum_1005",
+		"share_enum_sticky_1", "share_getinfo_0_share", "share_getinfo_2_share", "share_getinfo_501_share",
+		"share_getinfo_502_share", "share_getinfo_1005_share", "share_getinfo_99_share",
+		"share_getinfo_502_ipc"}, levelShares},
+	{"wkssvc", []string{"bind_wkssvc", "wksta_getinfo_100", "wksta_getinfo_101"}, nil},
 }
 
 var goldenPatches = map[string][]patch{
@@ -104,15 +117,23 @@ var goldenPatches = map[string][]patch{
 	"share_enum_2":            {{0x64, []byte{0}, "shi2_current_uses is not counted: 0, where Samba counts 1 for IPC$"}},
 	"share_enum_2_small_frag": {{0x64, []byte{0}, "shi2_current_uses is not counted"}},
 	"share_getinfo_2_ipc":     {{0x34, []byte{0}, "shi2_current_uses is not counted"}},
+	"share_getinfo_2_share":   {{0x34, []byte{0}, "shi2_current_uses is not counted"}},
+	"share_enum_502": {{0x44, []byte{0}, "shi502_current_uses is not counted"},
+		{0x6c, []byte{0}, "shi502_current_uses is not counted"}},
+	"share_getinfo_502_share": {{0x34, []byte{0}, "shi502_current_uses is not counted"}},
+	"share_getinfo_502_ipc":   {{0x34, []byte{0}, "shi502_current_uses is not counted"}},
 	"server_getinfo_102": {{0x3c, []byte{0xff, 0xff, 0xff, 0xff},
 		"sv102_disc SV_NODISC: tinysmbd never disconnects idle clients"}},
 }
 
-func goldenService(name string) Service {
+func goldenService(name string, shares []ShareInfo) Service {
 	if name == "wkssvc" {
 		return Wkssvc(sambaServer)
 	}
-	return Srvsvc(sambaShares, sambaServer)
+	if shares == nil {
+		shares = sambaShares
+	}
+	return Srvsvc(shares, sambaServer)
 }
 
 // TestGoldenSamba feeds the requests Samba answered to a Pipe and expects
@@ -121,7 +142,7 @@ func goldenService(name string) Service {
 // listed deliberate differences.
 func TestGoldenSamba(t *testing.T) {
 	for _, g := range goldenPipes {
-		p := NewPipe(g.pipe, 0x1234, goldenService(g.pipe))
+		p := NewPipe(g.pipe, 0x1234, goldenService(g.pipe, g.shares))
 		for _, name := range g.files {
 			t.Run(name, func(t *testing.T) {
 				ex := readGolden(t, filepath.Join("testdata", "samba", name+".txt"))

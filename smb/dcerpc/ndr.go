@@ -64,6 +64,13 @@ func (e *encoder) str(s string) {
 	binary.LittleEndian.PutUint32(e.b[start+8:], n)
 }
 
+// bytes writes b as a conformant array of bytes (C706 14.3.3.2): the
+// pointee of a [size_is(n)] unsigned char* field.
+func (e *encoder) bytes(b []byte) {
+	e.u32(uint32(len(b)))
+	e.b = append(e.b, b...)
+}
+
 // decoder reads an NDR stub. A read past the end or a malformed string sets
 // bad and returns zero values, so a call's arguments are decoded in a row
 // and checked once.

@@ -47,10 +47,11 @@ var (
 
 // Opnums served (MS-SRVS 3.1.4, MS-WKST 3.2.4).
 const (
-	opNetrShareEnum     = 15
-	opNetrShareGetInfo  = 16
-	opNetrServerGetInfo = 21
-	opNetrWkstaGetInfo  = 0
+	opNetrShareEnum       = 15
+	opNetrShareGetInfo    = 16
+	opNetrServerGetInfo   = 21
+	opNetrShareEnumSticky = 36
+	opNetrWkstaGetInfo    = 0
 )
 
 // Values of the replies: PLATFORM_ID_NT, the WERRORs returned, and the
@@ -69,8 +70,8 @@ const (
 )
 
 // Srvsvc returns the srvsvc service over shares, listed in their order,
-// and srv: NetrShareEnum (levels 0, 1, 2, 501), NetrShareGetInfo (those and
-// 1005) and NetrServerGetInfo (100, 101, 102).
+// and srv: NetrShareEnum and NetrShareEnumSticky, NetrShareGetInfo (share
+// levels 0, 1, 2, 501, 502 and 1005) and NetrServerGetInfo (100, 101, 102).
 func Srvsvc(shares []ShareInfo, srv ServerInfo) Service {
 	s := &srvsvc{shares: shares, srv: srv}
 	return Service{syntax: srvsvcSyntax, call: s.call}
@@ -87,7 +88,7 @@ func (s *srvsvc) call(opnum uint16, in []byte, e *encoder) uint32 {
 	// ignored (MS-SRVS 3.1.4.8).
 	d.uniqueStr()
 	switch opnum {
-	case opNetrShareEnum:
+	case opNetrShareEnum, opNetrShareEnumSticky:
 		// MS-SRVS 3.1.4.8: InfoStruct is the level, the union's
 		// discriminant, which must equal it, and a pointer to a
 		// container whose entries a client leaves empty.
@@ -110,7 +111,7 @@ func (s *srvsvc) call(opnum uint16, in []byte, e *encoder) uint32 {
 		if d.bad {
 			return FaultBadStubData
 		}
-		s.shareEnum(e, level, resume, from)
+		s.shareEnum(e, level, resume, from, opnum == opNetrShareEnumSticky)
 	case opNetrShareGetInfo:
 		var buf [256]byte
 		name := smb.AppendUTF16ToUTF8(buf[:0], d.str())
@@ -136,12 +137,28 @@ func (s *srvsvc) call(opnum uint16, in []byte, e *encoder) uint32 {
 // conformant array of SHARE_INFO_x, then their strings), TotalEntries,
 // ResumeHandle and the WERROR. An unknown level encodes the union's empty
 // default arm, as Samba does.
-func (s *srvsvc) shareEnum(e *encoder, level uint32, resume bool, from uint32) {
+//
+// sticky is NetrShareEnumSticky (MS-SRVS 3.1.4.9), which Samba answers as
+// NetShareEnum: the shares whose names end in '$' are left out, and the
+// resume handle is the number of entries returned.
+func (s *srvsvc) shareEnum(e *encoder, level uint32, resume bool, from uint32, sticky bool) {
 	e.u32(level)
 	e.u32(level)
-	total, werr := uint32(len(s.shares)), uint32(0)
-	if level == 0 || level == 1 || level == 2 || level == 501 {
-		list := s.shares[min(int(from), len(s.shares)):]
+	shares := s.shares
+	if sticky {
+		shares = make([]ShareInfo, 0, len(s.shares))
+		for _, sh := range s.shares {
+			if !strings.HasSuffix(sh.Name, "$") {
+				shares = append(shares, sh)
+			}
+		}
+	}
+	total, werr, next := uint32(len(shares)), uint32(0), uint32(0)
+	if shareLevel(level) {
+		list := shares[min(int(from), len(shares)):]
+		if sticky {
+			next = uint32(len(list))
+		}
 		e.ptr(true)
 		e.u32(uint32(len(list)))
 		e.ptr(true)
@@ -158,10 +175,21 @@ func (s *srvsvc) shareEnum(e *encoder, level uint32, resume bool, from uint32) {
 	e.u32(total)
 	e.ptr(resume)
 	if resume {
-		// All entries went out: there is nothing to resume from.
-		e.u32(0)
+		// All entries went out: NetrShareEnum has nothing to resume
+		// from.
+		e.u32(next)
 	}
 	e.u32(werr)
+}
+
+// shareLevel reports whether level is a SHARE_INFO level served: 0, 1, 2,
+// 501, 502 (MS-SRVS 2.2.4.22-2.2.4.26) and 1005 (2.2.4.29).
+func shareLevel(level uint32) bool {
+	switch level {
+	case 0, 1, 2, 501, 502, 1005:
+		return true
+	}
+	return false
 }
 
 func (s *srvsvc) shareGetInfo(e *encoder, name string, level uint32) {
@@ -174,7 +202,7 @@ func (s *srvsvc) shareGetInfo(e *encoder, name string, level uint32) {
 		}
 	}
 	switch {
-	case level != 0 && level != 1 && level != 2 && level != 501 && level != 1005:
+	case !shareLevel(level):
 		werr = werrInvalidLevel
 	case sh == nil:
 		// MS-SRVS 3.1.4.10: NERR_NetNameNotFound (Samba answers
@@ -203,16 +231,27 @@ func shareScalars(e *encoder, level uint32, sh *ShareInfo) {
 	e.u32(sh.Type)
 	e.ptr(true)
 	switch level {
-	case 2:
+	case 2, 502:
 		e.u32(0)          // permissions
 		e.u32(0xFFFFFFFF) // max_uses: unlimited
 		e.u32(0)          // current_uses
 		e.ptr(true)       // path
 		e.ptr(true)       // passwd, empty as Samba sends it
+		if level == 502 {
+			// shi502_reserved is the descriptor's size
+			// (MS-SRVS 2.2.4.26), then its pointer.
+			e.u32(uint32(len(shareSecurityDescriptor)))
+			e.ptr(true)
+		}
 	case 501:
 		e.u32(0) // flags
 	}
 }
+
+// shareSecurityDescriptor is level 502's shi502_security_descriptor: a
+// DACL granting Everyone full control, no owner or group, the descriptor
+// Samba reports for a share without one of its own.
+var shareSecurityDescriptor = smb.AppendSecurityDescriptor(nil, smb.DACLSecurityInformation)
 
 func shareStrings(e *encoder, level uint32, sh *ShareInfo) {
 	if level == 1005 {
@@ -223,9 +262,12 @@ func shareStrings(e *encoder, level uint32, sh *ShareInfo) {
 		return
 	}
 	e.str(sh.Comment)
-	if level == 2 {
+	if level == 2 || level == 502 {
 		e.str(sh.Path)
 		e.str("")
+	}
+	if level == 502 {
+		e.bytes(shareSecurityDescriptor)
 	}
 }
 

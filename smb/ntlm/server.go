@@ -246,6 +246,12 @@ func (s *ServerSession) authenticateStep(token, clientMechListMIC []byte) ([]byt
 		res.State, res.Anonymous, res.Method = StateDone, true, MethodAnonymous
 		return s.accepted(nil), res, nil
 	}
+	if len(nt) > 24 && !WellFormedNTLMv2Response(nt) {
+		// MS-NLMP 2.2.2.8: longer than NTLMv1 means NTLMv2; Samba answers
+		// one it cannot parse with STATUS_INVALID_PARAMETER, not as a
+		// wrong password.
+		return nil, res, smb.StatusInvalidParameter
+	}
 	if s.cfg.LookupUser == nil {
 		res.Guest = true
 		return nil, res, smb.StatusLogonFailure

@@ -163,40 +163,6 @@ func VerifyChallengeResponse(ntHash [16]byte, user, domain string, challenge [8]
 	return key, m != MethodNone
 }
 
-// verifyResponses is the shared verification order of
-// VerifyChallengeResponse and ServerSession; ess selects the NTLM2 session
-// response in place of plain NTLMv1 (MS-NLMP 3.3.1).
-func verifyResponses(ntHash [16]byte, user, domain string, chal [8]byte, lm, nt []byte, allowV1, ess bool) ([16]byte, Method) {
-	if len(nt) > 24 {
-		if k, ok := VerifyNTLMv2(ntHash, user, domain, chal, nt); ok {
-			return k, MethodNTLMv2
-		}
-		// Samba's ntlm_password_check: a client that sent NTLMv2 and got it
-		// wrong has the wrong password; trying weaker forms only helps an
-		// attacker.
-		return [16]byte{}, MethodNone
-	}
-	if k, ok := VerifyLMv2(ntHash, user, domain, chal, lm); ok {
-		return k, MethodLMv2
-	}
-	if !allowV1 {
-		return [16]byte{}, MethodNone
-	}
-	if ess {
-		if k, ok := VerifyNTLM2Session(ntHash, chal, lm, nt); ok {
-			return k, MethodNTLM2Session
-		}
-		return [16]byte{}, MethodNone
-	}
-	if k, ok := VerifyNTLMv1(ntHash, chal, nt); ok {
-		return k, MethodNTLMv1
-	}
-	if k, ok := VerifyNTLMv1(ntHash, chal, lm); ok {
-		return k, MethodNTLMv1InLM
-	}
-	return [16]byte{}, MethodNone
-}
-
 // KeyExchangeKeyV1 returns KXKEY for NTLMv1 (MS-NLMP 3.4.5.1): with extended
 // session security HMAC_MD5(SessionBaseKey, ServerChallenge ||
 // LmChallengeResponse[0..7]); else with NTLMSSP_NEGOTIATE_LM_KEY the two DES

@@ -7,6 +7,12 @@ no comment):
 
   /usr/bin/python3 gen.py --port 2139 --user root --password secret --out .
 
+The share level recordings (bind_srvsvc_levels and the files after it) were
+made against an instance whose smb.conf also sets "ncalrpc dir" inside its
+state directory: Samba 4.17 serves srvsvc from samba-dcerpcd, and without
+that line smbd reaches whichever samba-dcerpcd another instance on the
+machine started, with that instance's shares.
+
 The PDUs are built by hand here, not with impacket's DCE/RPC layer, so that
 malformed and unusual requests can be sent too.
 """
@@ -185,6 +191,28 @@ def main():
              bind(1, [(SRVSVC, [NDR])], max_frag=1024))
     exchange(fid, "share_enum_2_small_frag", "NetrShareEnum level 2 after a 1024-byte bind.",
              request(2, 15, share_enum(2)))
+    conn.closeFile(tid, fid)
+
+    # Every share level, recorded later against an instance serving another
+    # directory (levelShares in golden_test.go).
+    fid = conn.openFile(tid, "\\srvsvc")
+    exchange(fid, "bind_srvsvc_levels", "Bind to srvsvc v3.0 with NDR, for the level recordings.",
+             bind(1, [(SRVSVC, [NDR])]))
+    call_id = 2
+    for level in (501, 502, 1005):
+        exchange(fid, "share_enum_%d" % level, "NetrShareEnum (opnum 15) level %d." % level,
+                 request(call_id, 15, share_enum(level)))
+        call_id += 1
+    exchange(fid, "share_enum_sticky_1", "NetrShareEnumSticky (opnum 36) level 1.",
+             request(call_id, 36, share_enum(1)))
+    call_id += 1
+    for level in (0, 2, 501, 502, 1005, 99):
+        exchange(fid, "share_getinfo_%d_share" % level,
+                 "NetrShareGetInfo (opnum 16) of \"share\" at level %d." % level,
+                 request(call_id, 16, share_getinfo("share", level)))
+        call_id += 1
+    exchange(fid, "share_getinfo_502_ipc", "NetrShareGetInfo of \"IPC$\" at level 502.",
+             request(call_id, 16, share_getinfo("IPC$", 502)))
     conn.closeFile(tid, fid)
 
     fid = conn.openFile(tid, "\\wkssvc")
