@@ -60,7 +60,13 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 func serveUntilShutdown(t *testing.T, cfg server.Config) (addr string, shutdown func()) {
 	t.Helper()
 	srv, addr, served := serveLoopback(t, cfg)
-	return addr, func() {
+	return addr, shutdownFunc(t, srv, served)
+}
+
+// shutdownFunc returns a func that shuts srv down and checks what its Serve,
+// whose result arrives on served, returned.
+func shutdownFunc(t *testing.T, srv *server.Server, served <-chan error) func() {
+	return func() {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -82,11 +88,19 @@ func serveLoopback(t *testing.T, cfg server.Config) (*server.Server, string, <-c
 	if err != nil {
 		t.Fatal(err)
 	}
+	addr, served := serveServer(t, srv)
+	return srv, addr, served
+}
+
+// serveServer serves srv on a loopback listener with NetBT framing and
+// returns its address and where Serve's result arrives.
+func serveServer(t *testing.T, srv *server.Server) (string, <-chan error) {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l, server.FramingNetBT) }()
-	return srv, l.Addr().String(), served
+	return l.Addr().String(), served
 }
