@@ -3,7 +3,7 @@ package server_test
 // Benchmarks of the steady-state data path: a READ_ANDX and a
 // WRITE_ANDX round trip over an in-memory connection to a MemMapFs share, and
 // the batching writer answering pipelined ECHOs. The session is set up once,
-// outside the timed loop, with the raw client of segmentation_test.go; the
+// outside the timed loop, with the raw client of kit_test.go; the
 // loop itself sends prebuilt requests and reads replies into a preallocated
 // buffer, so every allocation counted is the server's.
 //
@@ -26,14 +26,7 @@ import (
 	"github.com/tinysmbd/tinysmbd/server"
 )
 
-// SMB1 command codes the benchmarks use beyond segmentation_test.go's
-// (MS-CIFS 2.2.2.1).
 const (
-	benchCmdReadAndX    = 0x2E
-	benchCmdWriteAndX   = 0x2F
-	benchCmdTreeConnect = 0x75
-	benchCmdNTCreate    = 0xA2
-
 	// benchFileSize is the size of the file the round trips read and write.
 	benchFileSize = 1 << 20
 	benchFileName = "bench.dat"
@@ -259,7 +252,7 @@ func benchLogon(tb testing.TB, link benchLink) *benchSession {
 	s := &benchSession{link: link, uid: binary.LittleEndian.Uint16(p[28:])}
 
 	link.send(tb, treeConnectAndXRequest(3, s.uid, `\\`+netbiosName+`\SHARE`))
-	p = benchReply(tb, link.next(tb), benchCmdTreeConnect, 3)
+	p = benchReply(tb, link.next(tb), cmdTreeConnect, 3)
 	s.tid = binary.LittleEndian.Uint16(p[24:])
 
 	link.send(tb, ntCreateAndXRequest(4, s.uid, s.tid, benchFileName))
@@ -273,81 +266,6 @@ func benchLogon(tb testing.TB, link benchLink) *benchSession {
 	}
 	s.fid = binary.LittleEndian.Uint16(r.words[5:])
 	return s
-}
-
-// treeConnectAndXRequest builds a TREE_CONNECT_ANDX under user-level
-// security (MS-CIFS 2.2.4.55.1): a one-byte empty password, the Unicode
-// path and the OEM service "?????" (any type).
-func treeConnectAndXRequest(mid, uid uint16, path string) []byte {
-	w := []byte{0xFF, 0, 0, 0, 0, 0, 1, 0} // no AndX; Flags 0; PasswordLength 1
-	// The data block starts at 32+1+8+2 = 43; after the password byte the
-	// path is at 44, already 2-aligned.
-	d := append([]byte{0}, utf16z(path)...)
-	d = append(d, "?????\x00"...)
-	return smbRequest(benchCmdTreeConnect, mid, uid, noTID, clientFlags2, w, d)
-}
-
-// ntCreateAndXRequest opens an existing file for reading and writing
-// (MS-CIFS 2.2.4.64.1).
-func ntCreateAndXRequest(mid, uid, tid uint16, name string) []byte {
-	return ntCreateRequest(mid, uid, tid, name, 0x0012019F, 1, 0x40) // FILE_GENERIC_READ|WRITE, FILE_OPEN, FILE_NON_DIRECTORY_FILE
-}
-
-// ntCreateRequest is an NT_CREATE_ANDX (MS-CIFS 2.2.4.64.1) with the given
-// DesiredAccess, CreateDisposition and CreateOptions and a Unicode name.
-func ntCreateRequest(mid, uid, tid uint16, name string, access, disposition, options uint32) []byte {
-	w, d := ntCreateBlock(name, access, disposition, options)
-	return smbRequest(benchCmdNTCreate, mid, uid, tid, clientFlags2, w, d)
-}
-
-// ntCreateBlock is ntCreateRequest's words and data.
-func ntCreateBlock(name string, access, disposition, options uint32) (words, data []byte) {
-	n := utf16z(name)
-	w := []byte{0xFF, 0, 0, 0, 0} // no AndX; Reserved
-	w = binary.LittleEndian.AppendUint16(w, uint16(len(n)))
-	w = binary.LittleEndian.AppendUint32(w, 0)           // Flags
-	w = binary.LittleEndian.AppendUint32(w, 0)           // RootDirectoryFID
-	w = binary.LittleEndian.AppendUint32(w, access)      // DesiredAccess
-	w = binary.LittleEndian.AppendUint64(w, 0)           // AllocationSize
-	w = binary.LittleEndian.AppendUint32(w, 0x80)        // ATTR_NORMAL
-	w = binary.LittleEndian.AppendUint32(w, 7)           // share read, write, delete
-	w = binary.LittleEndian.AppendUint32(w, disposition) // CreateDisposition
-	w = binary.LittleEndian.AppendUint32(w, options)     // CreateOptions
-	w = binary.LittleEndian.AppendUint32(w, 2)           // SECURITY_IMPERSONATION
-	w = append(w, 0)                                     // SecurityFlags
-	// The data block starts at 32+1+48+2 = 83: one pad byte aligns the
-	// Unicode name.
-	return w, append([]byte{0}, n...)
-}
-
-// readAndXRequest asks for n bytes at off (MS-SMB 2.2.4.2.1, WordCount 12).
-func readAndXRequest(mid, uid, tid, fid uint16, off uint64, n int) []byte {
-	w := []byte{0xFF, 0, 0, 0}
-	w = binary.LittleEndian.AppendUint16(w, fid)
-	w = binary.LittleEndian.AppendUint32(w, uint32(off))
-	w = binary.LittleEndian.AppendUint16(w, uint16(n))     // MaxCountOfBytesToReturn
-	w = binary.LittleEndian.AppendUint16(w, uint16(n))     // MinCountOfBytesToReturn
-	w = binary.LittleEndian.AppendUint32(w, uint32(n>>16)) // MaxCountHigh
-	w = binary.LittleEndian.AppendUint16(w, 0)             // Remaining
-	w = binary.LittleEndian.AppendUint32(w, uint32(off>>32))
-	return smbRequest(benchCmdReadAndX, mid, uid, tid, clientFlags2, w, nil)
-}
-
-// writeAndXRequest writes data at off (MS-SMB 2.2.4.3.1, WordCount 14).
-func writeAndXRequest(mid, uid, tid, fid uint16, off uint64, data []byte) []byte {
-	w := []byte{0xFF, 0, 0, 0}
-	w = binary.LittleEndian.AppendUint16(w, fid)
-	w = binary.LittleEndian.AppendUint32(w, uint32(off))
-	w = binary.LittleEndian.AppendUint32(w, 0) // Timeout
-	w = binary.LittleEndian.AppendUint16(w, 0) // WriteMode
-	w = binary.LittleEndian.AppendUint16(w, 0) // Remaining
-	w = binary.LittleEndian.AppendUint16(w, uint16(len(data)>>16))
-	w = binary.LittleEndian.AppendUint16(w, uint16(len(data)))
-	// The data block starts at 32+1+28+2 = 63; one pad byte puts the
-	// payload at 64.
-	w = binary.LittleEndian.AppendUint16(w, 64) // DataOffset
-	w = binary.LittleEndian.AppendUint32(w, uint32(off>>32))
-	return smbRequest(benchCmdWriteAndX, mid, uid, tid, clientFlags2, w, append([]byte{0}, data...))
 }
 
 // dialBench starts a server for cfg and returns a client over an in-memory
@@ -391,7 +309,7 @@ func newRoundTrips(tb testing.TB, size int) *roundTrips {
 
 func (rt *roundTrips) readOnce(tb testing.TB) {
 	rt.s.link.send(tb, rt.read)
-	p := benchReply(tb, rt.s.link.next(tb), benchCmdReadAndX, 10)
+	p := benchReply(tb, rt.s.link.next(tb), hCmdReadAndX, 10)
 	// MS-SMB 2.2.4.2.2: DataLength is word 5, DataLengthHigh word 7.
 	if len(p) < 33+24 || p[32] != 12 ||
 		int(binary.LittleEndian.Uint16(p[43:]))|int(binary.LittleEndian.Uint16(p[47:]))<<16 != rt.size {
@@ -402,7 +320,7 @@ func (rt *roundTrips) readOnce(tb testing.TB) {
 
 func (rt *roundTrips) writeOnce(tb testing.TB) {
 	rt.s.link.send(tb, rt.write)
-	p := benchReply(tb, rt.s.link.next(tb), benchCmdWriteAndX, 11)
+	p := benchReply(tb, rt.s.link.next(tb), hCmdWriteAndX, 11)
 	// MS-SMB 2.2.4.3.2: Count is word 2, CountHigh word 4.
 	if len(p) < 33+12 || p[32] != 6 ||
 		int(binary.LittleEndian.Uint16(p[37:]))|int(binary.LittleEndian.Uint16(p[41:]))<<16 != rt.size {
@@ -536,7 +454,7 @@ func BenchmarkBatchingWriter(b *testing.B) {
 					}
 				case "read512":
 					s := benchLogon(b, link)
-					cmd = benchCmdReadAndX
+					cmd = hCmdReadAndX
 					for i := range depth {
 						burst = append(burst, readAndXRequest(mid0+uint16(i), s.uid, s.tid, s.fid, uint64(i)*512, 512)...)
 					}

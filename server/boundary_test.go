@@ -28,14 +28,10 @@ import (
 )
 
 const (
-	bCmdCreateDirectory = 0x00
 	bCmdDeleteDirectory = 0x01
-	bCmdDelete          = 0x06
 	bCmdRename          = 0x07
-	bCmdSetInformation  = 0x09
 
 	statusNameInvalid         = 0xC0000033
-	statusPathNotFound        = 0xC000003A
 	statusPathSyntaxBad       = 0xC000003B
 	statusMediaWriteProtected = 0xC00000A2
 
@@ -222,7 +218,7 @@ func TestBoundaryNames(t *testing.T) {
 			}
 			// Path commands through links out: missing, as for opens.
 			s.oem(t, bCmdCreateDirectory, nil, path(`evil\newdir`), statusPathNotFound)
-			s.oem(t, bCmdDelete, le16(0x16), path(`evil\secret`), statusPathNotFound)
+			s.oem(t, cmdDelete, le16(0x16), path(`evil\secret`), statusPathNotFound)
 			s.oem(t, bCmdRename, le16(0x16), append(path(`file.txt`), path(`evil\moved`)...), statusPathNotFound)
 			s.oem(t, bCmdSetInformation, append(le16(0x01), make([]byte, 14)...), path(`pw`), statusNameNotFound)
 			hs.healthy(t)
@@ -316,7 +312,7 @@ func TestBoundaryReadOnly(t *testing.T) {
 			s.ntCreate(t, `file.txt`, accessRead, dispOverwriteIf, statusAccessDenied)
 			s.ntCreate(t, `new.txt`, accessReadWrite, dispCreate, statusAccessDenied)
 			s.ntCreate(t, `new.txt`, accessRead, dispCreate, statusNameNotFound)
-			s.oem(t, bCmdDelete, le16(0x16), path(`file.txt`), statusMediaWriteProtected)
+			s.oem(t, cmdDelete, le16(0x16), path(`file.txt`), statusMediaWriteProtected)
 			s.oem(t, bCmdRename, le16(0x16), append(path(`file.txt`), path(`g.txt`)...), statusMediaWriteProtected)
 			s.oem(t, bCmdCreateDirectory, nil, path(`nd`), statusMediaWriteProtected)
 			s.oem(t, bCmdDeleteDirectory, nil, path(`sub`), statusMediaWriteProtected)

@@ -19,22 +19,28 @@ import (
 // QUERY_INFORMATION2, SET_INFORMATION2, PROCESS_EXIT and the SEARCH/FIND
 // family. Where MS-CIFS leaves a choice they answer as Samba 4.17 does.
 
+// init adds the core commands to the dispatch table, with LOCK_AND_READ
+// and WRITE_AND_UNLOCK (lockread.go), which the same build tag leaves out.
 func init() {
-	register(smb.ComOpen, needTree, (*conn).coreOpen)
-	register(smb.ComCreate, needTree, (*conn).coreCreate)
-	register(smb.ComCreateNew, needTree, (*conn).coreCreate)
-	register(smb.ComCreateTemporary, needTree, (*conn).createTemporary)
-	register(smb.ComRead, needTree, (*conn).coreRead)
-	register(smb.ComWrite, needTree, (*conn).coreWrite)
-	register(smb.ComWriteAndClose, needTree, (*conn).writeAndClose)
-	register(smb.ComSeek, needTree, (*conn).seek)
-	register(smb.ComQueryInformation2, needTree, (*conn).queryInformation2)
-	register(smb.ComSetInformation2, needTree, (*conn).setInformation2)
-	register(smb.ComProcessExit, needSession, (*conn).processExit)
-	register(smb.ComSearch, needTree, (*conn).searchDir)
-	register(smb.ComFind, needTree, (*conn).searchDir)
-	register(smb.ComFindUnique, needTree, (*conn).searchDir)
-	register(smb.ComFindClose, needTree, (*conn).findClose)
+	register(
+		entry{smb.ComOpen, command{(*conn).coreOpen, needTree | needFileSlot}},
+		entry{smb.ComCreate, command{(*conn).coreCreate, needTree | needFileSlot}},
+		entry{smb.ComCreateNew, command{(*conn).coreCreate, needTree | needFileSlot}},
+		entry{smb.ComCreateTemporary, command{(*conn).createTemporary, needTree | needFileSlot}},
+		entry{smb.ComRead, command{(*conn).coreRead, needTree}},
+		entry{smb.ComWrite, command{(*conn).coreWrite, needTree}},
+		entry{smb.ComWriteAndClose, command{(*conn).writeAndClose, needTree}},
+		entry{smb.ComSeek, command{(*conn).seek, needTree}},
+		entry{smb.ComQueryInformation2, command{(*conn).queryInformation2, needTree}},
+		entry{smb.ComSetInformation2, command{(*conn).setInformation2, needTree}},
+		entry{smb.ComProcessExit, command{(*conn).processExit, needSession}},
+		entry{smb.ComSearch, command{(*conn).searchDir, needTree}},
+		entry{smb.ComFind, command{(*conn).searchDir, needTree}},
+		entry{smb.ComFindUnique, command{(*conn).searchDir, needTree}},
+		entry{smb.ComFindClose, command{(*conn).findClose, needTree}},
+		entry{smb.ComLockAndRead, command{(*conn).lockAndRead, needTree}},
+		entry{smb.ComWriteAndUnlock, command{(*conn).writeAndUnlock, needTree}},
+	)
 }
 
 // CoreBuilt reports whether this binary has the core commands and the LAN

@@ -3,8 +3,8 @@
 package server_test
 
 // Tests of the core protocol's commands (server/core.go) over a real
-// connection, with requests built byte by byte from MS-CIFS 2.2.4 as the
-// segmentation tests build theirs.
+// connection, with requests built byte by byte from MS-CIFS 2.2.4 with the
+// raw client of kit_test.go.
 
 import (
 	"bytes"
@@ -19,14 +19,12 @@ import (
 )
 
 const (
-	cmdCreateDirectory = 0x00
 	cmdCreate          = 0x03
 	cmdRead            = 0x0A
 	cmdWrite           = 0x0B
 	cmdCreateTemporary = 0x0E
 	cmdCreateNew       = 0x0F
 	cmdProcessExit     = 0x11
-	cmdSeek            = 0x12
 	cmdSetInformation2 = 0x22
 	cmdQueryInfo2      = 0x23
 	cmdWriteAndClose   = 0x2C
@@ -37,7 +35,6 @@ const (
 
 	statusNoMoreFiles       = 0x80000006
 	statusNameCollision     = 0xC0000035
-	statusAccessDenied      = 0xC0000022
 	coreFlags2              = flags2NTStatus // an OEM client without long names, as DOS
 	dirEntryLen             = 43
 	resumeKeyLen            = 21
@@ -117,9 +114,6 @@ func (cc *coreClient) fails(cmd byte, status uint32, words, data []byte) {
 		cc.t.Fatalf("0x%02x: %v, want status %#08x", cmd, r, status)
 	}
 }
-
-// path is an OEM SMB_STRING: buffer format 0x04 and a null-terminated name.
-func path(name string) []byte { return append(append([]byte{4}, name...), 0) }
 
 func (cc *coreClient) createNew(name string) uint16 {
 	cc.t.Helper()
@@ -242,7 +236,7 @@ func TestCoreFileCommands(t *testing.T) {
 		t.Errorf("READ after OPEN = %q", got)
 	}
 	cc.fails(cmdWrite, statusAccessDenied, append(le32(le16(fid, 1), 0), 0, 0), []byte{1, 1, 0, 'z'})
-	cc.ok(cmdCreateDirectory, 0, nil, path(`\SUB`))
+	cc.ok(bCmdCreateDirectory, 0, nil, path(`\SUB`))
 	cc.fails(cmdOpen, statusAccessDenied, le16(0, 0), path(`\SUB`))
 	cc.fails(cmdOpen, statusNameNotFound, le16(0, 0), path(`\NONE.TXT`))
 

@@ -63,7 +63,7 @@ func (s *hostileSession) standardInfo(t *testing.T, fid uint16) (links uint32, p
 func (s *hostileSession) transData(t *testing.T, sub uint16, params []byte, status uint32) []byte {
 	t.Helper()
 	w, d := trans2(sub, params, nil)
-	r := s.call(t, cmdTrans2, s.uid, s.tid, w, d, status)
+	r := s.call(t, hCmdTransaction2, s.uid, s.tid, w, d, status)
 	if status != statusSuccess {
 		return nil
 	}

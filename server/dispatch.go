@@ -125,27 +125,92 @@ var (
 	errStop = errors.New("stop chain")
 )
 
+// command is an entry of the dispatch table: the handler and what must
+// exist before it runs.
 type command struct {
-	fn handler
-	// needs says what must exist before fn runs (MS-CIFS 3.3.5.2).
+	fn    handler
 	needs needs
 }
 
+// needs are the preconditions the dispatcher checks, in this order, before
+// a handler runs (MS-CIFS 3.3.5.2). A handler that acts on a FID looks the
+// FID up itself, after parsing its block, since a malformed block is
+// answered before a bad FID.
 type needs uint8
 
 const (
-	needNothing needs = iota
-	needSession       // a valid UID
-	needTree          // a valid UID and TID
-	needTID           // a valid TID, whatever the UID
+	// needSession is a valid UID.
+	needSession needs = 1 << iota
+	// needTID is a connected TID, whatever the UID.
+	needTID
+	// needFileSlot is room for one more open file in the session
+	// (Config.MaxOpenFilesPerSession): checked before the command runs,
+	// so a create over the limit creates nothing (limits.go).
+	needFileSlot
+	needNothing needs = 0
+	// needTree is a valid UID and a connected TID.
+	needTree = needSession | needTID
 )
 
 // commands is the dispatch table, indexed by command code like x/net/http2's
 // frameParsers. Codes without an entry get STATUS_SMB_BAD_COMMAND
-// (ERRSRV/ERRbadcmd), never a panic.
-var commands [256]command
+// (ERRSRV/ERRbadcmd), never a panic. The families a build tag can leave
+// out add their entries with register: the core commands (core.go) and
+// TRANSACTION, which carries IPC$'s pipes and RAP (ipc.go). A Server
+// dispatches through its own pointer to the table (Server.commands).
+var commands = [256]command{
+	smb.ComNegotiate:        {(*conn).negotiate, needNothing},
+	smb.ComSessionSetupAndX: {(*conn).sessionSetup, needNothing},
+	smb.ComLogoffAndX:       {(*conn).logoff, needSession},
+	smb.ComTreeConnectAndX:  {(*conn).treeConnect, needSession},
+	// A tree outlives the session that connected it: any UID may
+	// disconnect it, as in Samba (smbtorture raw.context tree_ulogoff).
+	smb.ComTreeDisconnect: {(*conn).treeDisconnect, needTID},
+	smb.ComEcho:           {(*conn).echo, needNothing},
+	smb.ComNTCancel:       {(*conn).ntCancel, needNothing},
 
-func register(code uint8, n needs, fn handler) { commands[code] = command{fn: fn, needs: n} }
+	smb.ComNTCreateAndX:   {(*conn).ntCreate, needTree | needFileSlot},
+	smb.ComOpenAndX:       {(*conn).openAndX, needTree | needFileSlot},
+	smb.ComReadAndX:       {(*conn).readAndX, needTree},
+	smb.ComWriteAndX:      {(*conn).writeAndX, needTree},
+	smb.ComClose:          {(*conn).close, needTree},
+	smb.ComFlush:          {(*conn).flush, needTree},
+	smb.ComClosePrintFile: {(*conn).closePrintFile, needTree},
+
+	smb.ComLockingAndX:     {(*conn).lockingAndX, needTree},
+	smb.ComLockByteRange:   {(*conn).byteRange, needTree},
+	smb.ComUnlockByteRange: {(*conn).byteRange, needTree},
+
+	smb.ComDelete:               {(*conn).delete, needTree},
+	smb.ComRename:               {(*conn).rename, needTree},
+	smb.ComNTRename:             {(*conn).ntRename, needTree},
+	smb.ComCreateDirectory:      {(*conn).createDirectory, needTree},
+	smb.ComDeleteDirectory:      {(*conn).deleteDirectory, needTree},
+	smb.ComCheckDirectory:       {(*conn).checkDirectory, needTree},
+	smb.ComQueryInformation:     {(*conn).queryInformation, needTree},
+	smb.ComSetInformation:       {(*conn).setInformation, needTree},
+	smb.ComQueryInformationDisk: {(*conn).queryInformationDisk, needTree},
+
+	smb.ComTransaction2:          {(*conn).trans2, needTree},
+	smb.ComTransaction2Secondary: {(*conn).trans2Secondary, needTree},
+	smb.ComFindClose2:            {(*conn).findClose2, needTree},
+	smb.ComNTTransact:            {(*conn).ntTransact, needTree},
+	smb.ComNTTransactSecondary:   {(*conn).ntTransactSecondary, needTree},
+}
+
+// entry is a command code with its table entry, for register.
+type entry struct {
+	code uint8
+	command
+}
+
+// register adds the entries of a family that a build tag can leave out.
+// It runs from that family's init function only.
+func register(entries ...entry) {
+	for _, e := range entries {
+		commands[e.code] = e.command
+	}
+}
 
 // handleMessage serves one SMB message: every block of its AndX chain, with
 // the responses chained into one reply (MS-CIFS 3.3.5.2.1: the server
@@ -274,27 +339,25 @@ func (c *conn) traceMessage(hdr smb.Header, chained *traceChain, status smb.NTSt
 }
 
 func (c *conn) dispatch(req *request, b smb.Block) error {
-	cmd := commands[b.Command]
+	cmd := c.srv.commands[b.Command]
 	if cmd.fn == nil {
 		if c.trace() {
 			c.log.Debug("unimplemented command", "cmd", smb.CommandName(b.Command), "code", b.Command)
 		}
 		return smb.StatusSMBBadCommand
 	}
-	if cmd.needs == needSession || cmd.needs == needTree {
+	if cmd.needs&needSession != 0 {
 		s := c.sessions[req.uid]
 		if s == nil || !s.valid {
 			return c.badContext(b.Command, smb.StatusSMBBadUID)
 		}
 	}
-	if cmd.needs >= needTree {
+	if cmd.needs&needTID != 0 {
 		if _, ok := c.trees[req.tid]; !ok {
 			return c.badContext(b.Command, smb.StatusSMBBadTID)
 		}
 	}
-	if opensFile[b.Command] && c.sessionOpenFilesAtLimit(req.uid) {
-		// Refused before the command runs, so a create over the
-		// limit creates nothing (limits.go).
+	if cmd.needs&needFileSlot != 0 && c.sessionOpenFilesAtLimit(req.uid) {
 		return smb.StatusTooManyOpenedFiles
 	}
 	return cmd.fn(c, req, b)

@@ -31,13 +31,7 @@ import (
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-const (
-	statusDiskFull = 0xC000007F
-
-	// faultDataOff is where a WRITE_ANDX's data starts: header, 14 words,
-	// ByteCount and one pad byte (MS-CIFS 2.2.4.43.1).
-	faultDataOff = 32 + 1 + 28 + 2 + 1
-)
+const statusDiskFull = 0xC000007F
 
 // faultFs wraps an afero.Fs: it counts handles open and Sync calls, and
 // can fail writes (ENOSPC past a byte budget, or EROFS) or hold a write
@@ -162,12 +156,11 @@ func serveFault(t *testing.T, fs afero.Fs) *hostileServer {
 // writeAndX is a WRITE_ANDX of data at off; writeThrough sets WriteMode
 // bit 0 (MS-CIFS 2.2.4.43.1).
 func writeAndX(mid, uid, tid, fid uint16, off uint32, data []byte, writeThrough bool) []byte {
-	w := writeAndXWords(fid, uint32(len(data)), faultDataOff)
-	binary.LittleEndian.PutUint32(w[6:], off)
+	m := writeAndXRequest(mid, uid, tid, fid, uint64(off), data)
 	if writeThrough {
-		w[14] = 1
+		m[4+33+14] = 1
 	}
-	return smbRequest(hCmdWriteAndX, mid, uid, tid, clientFlags2, w, append([]byte{0}, data...))
+	return m
 }
 
 // write sends one WRITE_ANDX and checks its status and, on success, the
@@ -309,7 +302,7 @@ func TestFaultReadOnlyFileSystem(t *testing.T) {
 	// g.txt, not the open f.txt: deleting an open file that does not
 	// share delete access is a sharing violation before the file system
 	// is asked.
-	s.oem(t, bCmdDelete, le16(0x16), path(`g.txt`), statusMediaWriteProtected)
+	s.oem(t, cmdDelete, le16(0x16), path(`g.txt`), statusMediaWriteProtected)
 	s.oem(t, bCmdCreateDirectory, nil, path(`d`), statusMediaWriteProtected)
 	if got, _ := afero.ReadFile(fs.Fs, "/f.txt"); string(got) != "kept" {
 		t.Fatalf("f.txt holds %q", got)
@@ -446,7 +439,7 @@ func TestFaultRealTmpfs(t *testing.T) {
 	s.connect(t, "rofs")
 	s.ntCreate(t, `f.txt`, accessReadWrite, dispOpen, statusMediaWriteProtected)
 	s.ntCreate(t, `new.txt`, accessReadWrite, dispCreate, statusMediaWriteProtected)
-	s.oem(t, bCmdDelete, le16(0x16), path(`f.txt`), statusMediaWriteProtected)
+	s.oem(t, cmdDelete, le16(0x16), path(`f.txt`), statusMediaWriteProtected)
 	s.oem(t, bCmdCreateDirectory, nil, path(`d`), statusMediaWriteProtected)
 	fid = s.ntCreate(t, `f.txt`, accessRead, dispOpen, statusSuccess)
 	if got := s.readClose(t, fid); string(got) != "kept\n" {

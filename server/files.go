@@ -10,16 +10,6 @@ import (
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-func init() {
-	register(smb.ComNTCreateAndX, needTree, (*conn).ntCreate)
-	register(smb.ComOpenAndX, needTree, (*conn).openAndX)
-	register(smb.ComReadAndX, needTree, (*conn).readAndX)
-	register(smb.ComWriteAndX, needTree, (*conn).writeAndX)
-	register(smb.ComClose, needTree, (*conn).close)
-	register(smb.ComFlush, needTree, (*conn).flush)
-	register(smb.ComClosePrintFile, needTree, (*conn).closePrintFile)
-}
-
 // file returns the open file fid of the request's tree and session
 // (MS-CIFS 3.3.5.2: a FID opened under another TID is invalid), once the
 // reads and writes handed off on it have completed (inflight.go), so that

@@ -17,9 +17,7 @@ import (
 )
 
 const (
-	cmdClose          = 0x04
 	cmdClosePrintFile = 0xC2
-	statusInvalidSMB  = 0x00010002 // ERRSRV/ERRerror
 )
 
 // TestCloseSetsWriteTimeOnly checks CLOSE's LastTimeModified moves the
@@ -34,7 +32,7 @@ func TestCloseSetsWriteTimeOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	mtime := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
-	cc.ok(cmdClose, 0, le32(le16(fid), uint32(mtime.Unix())), nil)
+	cc.ok(hCmdClose, 0, le32(le16(fid), uint32(mtime.Unix())), nil)
 	fi, err := os.Stat(filepath.Join(dir, "T.TXT"))
 	if err != nil {
 		t.Fatal(err)
@@ -55,11 +53,11 @@ func TestClosePrintFile(t *testing.T) {
 	cc := newCoreClient(t, afero.NewMemMapFs())
 	fid := cc.createNew(`\P.TXT`)
 	r := cc.call(cmdClosePrintFile, coreFlags2, le16(fid), nil)
-	if r.status != statusInvalidSMB {
+	if r.status != hStatusInvalidSMB {
 		t.Errorf("on a disk file: %v", r)
 	}
-	if r := cc.call(cmdClosePrintFile, coreFlags2, le16(fid+1), nil); r.status != statusBadHandle {
+	if r := cc.call(cmdClosePrintFile, coreFlags2, le16(fid+1), nil); r.status != statusInvalidHandle {
 		t.Errorf("on a bad FID: %v", r)
 	}
-	cc.ok(cmdClose, 0, le32(le16(fid), 0), nil)
+	cc.ok(hCmdClose, 0, le32(le16(fid), 0), nil)
 }

@@ -67,7 +67,7 @@ func TestFindNext2FreshListing(t *testing.T) {
 	// level, SearchStorageType, FileName.
 	params := append(le32(le16(0, 1, 0, levelNamesInfo), 0), `\*`+"\x00"...)
 	w, d := trans2(trans2FindFirst2, params, nil)
-	r := cc.call(cmdTrans2, flags2, w, d)
+	r := cc.call(hCmdTransaction2, flags2, w, d)
 	// SID, SearchCount, EndOfSearch, EaErrorOffset, LastNameOffset: where
 	// the last entry starts, as in Windows NT and Samba.
 	p, _ := transData(t, r)
@@ -79,7 +79,7 @@ func TestFindNext2FreshListing(t *testing.T) {
 		// ResumeKey, Flags, FileName.
 		params := append(le32(le16(sid, count, levelNamesInfo), 0), le16(flags)...)
 		w, d := trans2(trans2FindNext2, append(params, name+"\x00"...), nil)
-		return cc.call(cmdTrans2, flags2, w, d)
+		return cc.call(hCmdTransaction2, flags2, w, d)
 	}
 	if err := afero.WriteFile(fs, "/b0.txt", nil, 0o644); err != nil {
 		t.Fatal(err)

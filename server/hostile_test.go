@@ -13,11 +13,9 @@ package server_test
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"io"
 	"log/slog"
 	"net"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,257 +24,6 @@ import (
 
 	"github.com/tinysmbd/tinysmbd/server"
 )
-
-// Commands and statuses the hostile tests use besides those of the
-// segmentation and core tests (MS-CIFS 2.2.2.1, 2.2.2.4).
-const (
-	hCmdTransaction     = 0x25
-	hCmdTransSecondary  = 0x26
-	hCmdTransaction2    = 0x32
-	hCmdTrans2Secondary = 0x33
-	hCmdFindClose2      = 0x34
-	hCmdReadAndX        = 0x2E
-	hCmdWriteAndX       = 0x2F
-	hCmdNTTransact      = 0xA0
-	hCmdLogoffAndX      = 0x74
-	hCmdClose           = 0x04
-	hCmdTreeDisconnect  = 0x71
-
-	// DOS-only statuses: ErrorCode<<16 | ErrorClass ERRSRV (MS-CIFS
-	// 2.2.2.4), sent with FLAGS2_NT_STATUS cleared.
-	hStatusInvalidSMB = 0x00010002
-	hStatusBadTID     = 0x00050002
-	hStatusBadCommand = 0x00160002
-	hStatusBadUID     = 0x005B0002
-
-	hTrans2FindNext2 = 0x0002
-
-	statusInsuffServerResources = 0xC0000205
-
-	hostileFileText = "precious contents"
-
-	hostileMaxMessage = 0x10000
-)
-
-// hostileServer is a live server on loopback speaking NetBT framing, with
-// user alice and share "share" over fs, which holds hostileFileText in
-// "victim.txt".
-type hostileServer struct {
-	addr string
-	fs   afero.Fs
-	srv  *server.Server
-}
-
-func newHostileServer(t *testing.T) *hostileServer {
-	t.Helper()
-	return newHostileServerWith(t, server.FramingNetBT, nil)
-}
-
-// newHostileServerWith is newHostileServer with the given framing and
-// with edit, if not nil, applied to the config.
-func newHostileServerWith(t *testing.T, framing server.Framing, edit func(*server.Config)) *hostileServer {
-	t.Helper()
-	fs := afero.NewMemMapFs()
-	if err := afero.WriteFile(fs, "/victim.txt", []byte(hostileFileText), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg := segConfig()
-	cfg.Shares = []server.Share{{Name: "share", Fs: fs}}
-	// Below NetBT's 17-bit maximum, so that a header can claim more.
-	cfg.MaxMessageSize = hostileMaxMessage
-	if edit != nil {
-		edit(&cfg)
-	}
-	l, _ := listenDirect(t)
-	srv := startServer(t, cfg, served{l, framing})
-	return &hostileServer{addr: l.Addr().String(), fs: fs, srv: srv}
-}
-
-func (hs *hostileServer) dial(t testing.TB) net.Conn {
-	t.Helper()
-	c, err := net.Dial("tcp", hs.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.(*net.TCPConn).SetNoDelay(true)
-	c.SetDeadline(time.Now().Add(3 * time.Second))
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// healthy checks that a fresh client still gets NEGOTIATE and ECHO answered.
-func (hs *hostileServer) healthy(t testing.TB) {
-	t.Helper()
-	c := hs.dial(t)
-	defer c.Close()
-	hostileWrite(t, c, negotiateRequest(1))
-	checkNegotiate(t, expectReply(t, c, cmdNegotiate, 1))
-	payload := echoPayload(2, 64)
-	hostileWrite(t, c, echoRequest(2, payload))
-	checkEcho(t, expectReply(t, c, cmdEcho, 2), 2, payload)
-}
-
-func hostileWrite(t testing.TB, c net.Conn, b ...[]byte) {
-	t.Helper()
-	for _, p := range b {
-		if _, err := c.Write(p); err != nil {
-			t.Fatalf("write: %v", err)
-		}
-	}
-}
-
-// expectClosed checks that the server closes c without sending a byte
-// more. A reset counts as a close: the server may close with our bytes
-// still unread.
-func expectClosed(t testing.TB, c net.Conn) {
-	t.Helper()
-	var buf [256]byte
-	n, err := io.ReadFull(c, buf[:])
-	switch {
-	case n > 0:
-		t.Fatalf("server sent % x instead of closing", buf[:n])
-	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
-	default:
-		t.Fatalf("connection not closed: %v", err)
-	}
-}
-
-// expectStatus reads the next reply and checks its command, MID and status.
-// A DOS-only status must come with FLAGS2_NT_STATUS cleared, an NT status
-// with it set (the clients here always set it).
-func expectStatus(t testing.TB, c net.Conn, cmd byte, mid uint16, status uint32) smbResponse {
-	t.Helper()
-	typ, p, err := readFrame(c)
-	if err != nil {
-		t.Fatalf("waiting for the reply to 0x%02x mid %d: %v", cmd, mid, err)
-	}
-	if typ != nbssMessage {
-		t.Fatalf("got NetBT packet type 0x%02x, want a session message", typ)
-	}
-	r, err := parseResponse(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.cmd != cmd || r.mid != mid || r.status != status {
-		t.Fatalf("got %v, want command 0x%02x mid %d status 0x%08x", r, cmd, mid, status)
-	}
-	dosOnly := status>>30 == 0 && status&0xFF00 == 0 && status>>16 != 0
-	if nt := r.flags2&flags2NTStatus != 0; nt == dosOnly && status != statusSuccess {
-		t.Fatalf("%v: FLAGS2_NT_STATUS %v for status 0x%08x", r, nt, status)
-	}
-	return r
-}
-
-// rawSMB is an unframed SMB1 message: header, WordCount, words, ByteCount
-// and data, with ByteCount given explicitly so it can lie.
-func rawSMB(cmd byte, mid, uid, tid uint16, words []byte, bc uint16, data []byte) []byte {
-	m := smbRequest(cmd, mid, uid, tid, clientFlags2, words, data)[4:]
-	binary.LittleEndian.PutUint16(m[33+len(words):], bc)
-	return m
-}
-
-// netbtFrame frames an SMB message with a NetBT header (RFC 1002 4.3.1);
-// lengths up to 17 bits use the E flag.
-func netbtFrame(typ byte, claimed int, payload []byte) []byte {
-	b := []byte{typ, byte(claimed >> 16 & 1), byte(claimed >> 8), byte(claimed)}
-	return append(b, payload...)
-}
-
-// hostileSession is a logged-on client of a hostileServer, with "share"
-// connected.
-type hostileSession struct {
-	c        net.Conn
-	uid, tid uint16
-	mid      uint16
-	neg      negotiated
-}
-
-func (hs *hostileServer) login(t *testing.T) *hostileSession {
-	t.Helper()
-	c := hs.dial(t)
-	hostileWrite(t, c, negotiateRequest(1))
-	neg := checkNegotiate(t, expectReply(t, c, cmdNegotiate, 1))
-	hostileWrite(t, c, sessionSetupRequest(2, neg, testUser, testPassword))
-	s := &hostileSession{c: c, uid: expectReply(t, c, cmdSessionSetup, 2).uid, mid: 2, neg: neg}
-	s.tid = s.treeConnect(t)
-	return s
-}
-
-// sessionSetup logs on a second session on the connection and returns its
-// UID; the session's own UID and tree stay as they are.
-func (s *hostileSession) sessionSetup(t *testing.T) uint16 {
-	t.Helper()
-	s.mid++
-	hostileWrite(t, s.c, sessionSetupRequest(s.mid, s.neg, testUser, testPassword))
-	return expectReply(t, s.c, cmdSessionSetup, s.mid).uid
-}
-
-func (s *hostileSession) treeConnect(t *testing.T) uint16 {
-	t.Helper()
-	// TREE_CONNECT_ANDX (MS-CIFS 2.2.4.55.1), Unicode path, 1-byte password.
-	words := []byte{0xFF, 0, 0, 0, 0, 0, 1, 0}
-	data := append([]byte{0}, utf16z(`\\TINYSMBD\SHARE`)...)
-	data = append(data, "?????\x00"...)
-	s.mid++
-	hostileWrite(t, s.c, smbRequest(cmdTreeConnect, s.mid, s.uid, 0, clientFlags2, words, data))
-	return expectReply(t, s.c, cmdTreeConnect, s.mid).tid
-}
-
-// open opens name with core OPEN (MS-CIFS 2.2.4.3.1) for read/write.
-func (s *hostileSession) open(t *testing.T, name string) uint16 {
-	t.Helper()
-	s.mid++
-	// AccessMode 0x42: read/write, DENY_NONE, so that sessions on other
-	// connections may open the same file.
-	hostileWrite(t, s.c, smbRequest(cmdOpen, s.mid, s.uid, s.tid, clientFlags2&^flags2Unicode, le16(0x42, 0), path(name)))
-	return binary.LittleEndian.Uint16(expectReply(t, s.c, cmdOpen, s.mid).words)
-}
-
-// call sends one request of this session (its UID and TID unless given)
-// and checks the status of the reply.
-func (s *hostileSession) call(t *testing.T, cmd byte, uid, tid uint16, words, data []byte, status uint32) smbResponse {
-	t.Helper()
-	s.mid++
-	hostileWrite(t, s.c, smbRequest(cmd, s.mid, uid, tid, clientFlags2, words, data))
-	return expectStatus(t, s.c, cmd, s.mid, status)
-}
-
-// readAndXWords is a 12-word READ_ANDX (MS-CIFS 2.2.4.42.1) without a
-// follower.
-func readAndXWords(fid uint16, n uint16) []byte {
-	w := []byte{0xFF, 0, 0, 0}
-	w = append(w, le16(fid)...)
-	w = le32(w, 0)
-	w = append(w, le16(n, n)...)
-	w = le32(w, 0)
-	w = append(w, le16(0)...)
-	return le32(w, 0)
-}
-
-// writeAndXWords is a 14-word WRITE_ANDX (MS-CIFS 2.2.4.43.1) whose data
-// starts at dataOff from the header and claims length (high:low) bytes.
-func writeAndXWords(fid uint16, length uint32, dataOff uint16) []byte {
-	w := []byte{0xFF, 0, 0, 0}
-	w = append(w, le16(fid)...)
-	w = le32(w, 0)               // Offset
-	w = le32(w, 0)               // Timeout
-	w = append(w, le16(0, 0)...) // WriteMode, Remaining
-	w = append(w, le16(uint16(length>>16), uint16(length), dataOff)...)
-	return le32(w, 0) // OffsetHigh
-}
-
-// trans2Words is a TRANSACTION2 primary's 15 words (MS-CIFS 2.2.4.46.1)
-// with one setup word.
-func trans2Words(totalP, totalD, pc, po, dc, do, setup uint16) []byte {
-	w := le16(totalP, totalD, 64, 4096)
-	w = append(w, 0, 0)       // MaxSetupCount, Reserved1
-	w = append(w, le16(0)...) // Flags
-	w = le32(w, 0)            // Timeout
-	w = append(w, le16(0)...) // Reserved2
-	w = append(w, le16(pc, po, dc, do)...)
-	w = append(w, 1, 0) // SetupCount, Reserved3
-	return append(w, le16(setup)...)
-}
 
 // TestHostileFraming: NetBT-level hostility ends that connection only,
 // without a reply.
@@ -290,12 +37,12 @@ func TestHostileFraming(t *testing.T) {
 		// length lie ends in EOF.
 		halfClose bool
 	}{
-		{"length claims more than sent", netbtFrame(0, len(neg)+100, neg), true},
-		{"length beyond max_message_size", netbtFrame(0, 0x1FFFF, neg[:16]), false},
-		{"unknown packet type 0x42", netbtFrame(0x42, 4, []byte("junk")), false},
-		{"positive response from client", netbtFrame(nbssPositive, 0, nil), false},
-		{"session request of garbage", netbtFrame(nbssRequest, 6, []byte("\x20ABCDE")), false},
-		{"session request, name length lies", netbtFrame(nbssRequest, 4, []byte{0x7F, 'A', 'A', 0}), false},
+		{"length claims more than sent", claimLength(frame(0, neg), len(neg)+100), true},
+		{"length beyond max_message_size", claimLength(frame(0, neg[:16]), 0x1FFFF), false},
+		{"unknown packet type 0x42", frame(0x42, []byte("junk")), false},
+		{"positive response from client", frame(nbssPositive, nil), false},
+		{"session request of garbage", frame(nbssRequest, []byte("\x20ABCDE")), false},
+		{"session request, name length lies", frame(nbssRequest, []byte{0x7F, 'A', 'A', 0}), false},
 		{"SMB2 magic", frame(nbssMessage, append([]byte{0xFE, 'S', 'M', 'B', 64, 0}, make([]byte, 58)...)), false},
 		{"non-SMB magic", frame(nbssMessage, append([]byte("GET / HTTP/1.0\r\n"), make([]byte, 40)...)), false},
 		{"truncated header", frame(nbssMessage, neg[:31]), false},
@@ -331,9 +78,9 @@ func TestHostileMessageBody(t *testing.T) {
 		msg  []byte
 	}{
 		// WordCount 40 with no words after it.
-		{"WordCount beyond the message", append(rawSMB(cmdEcho, 7, 0, noTID, nil, 0, nil)[:32], 40, 0, 0)},
-		{"ByteCount beyond the message", rawSMB(cmdEcho, 7, 0, noTID, le16(1), 500, []byte("abc"))},
-		{"no ByteCount", rawSMB(cmdEcho, 7, 0, noTID, le16(1), 0, nil)[:35]},
+		{"WordCount beyond the message", append(smbRequest(cmdEcho, 7, 0, noTID, clientFlags2, nil, nil)[4:36], 40, 0, 0)},
+		{"ByteCount beyond the message", withByteCount(smbRequest(cmdEcho, 7, 0, noTID, clientFlags2, le16(1), []byte("abc")), 500)[4:]},
+		{"no ByteCount", smbRequest(cmdEcho, 7, 0, noTID, clientFlags2, le16(1), nil)[4:39]},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -380,7 +127,7 @@ func TestHostileBeforeNegotiateAndLogin(t *testing.T) {
 	t.Run("unknown command", func(t *testing.T) {
 		c := hs.dial(t)
 		hostileWrite(t, c, smbRequest(0xEE, 5, 0, 0, clientFlags2, nil, nil))
-		expectStatus(t, c, 0xEE, 5, hStatusBadCommand)
+		expectStatus(t, c, 0xEE, 5, statusSMBBadCommand)
 		hs.healthy(t)
 	})
 }
@@ -396,7 +143,7 @@ func TestHostileAndX(t *testing.T) {
 		w := readAndXWords(fid, 4)
 		w[0] = next
 		binary.LittleEndian.PutUint16(w[2:], off)
-		m := rawSMB(hCmdReadAndX, 0, s.uid, s.tid, w, uint16(len(extra)), extra)
+		m := smbRequest(hCmdReadAndX, 0, s.uid, s.tid, clientFlags2, w, extra)[4:]
 		return m
 	}
 	const first = 32 // the first parameter block
@@ -414,7 +161,7 @@ func TestHostileAndX(t *testing.T) {
 			b := append([]byte{12}, w...)
 			b = append(b, 0, 0)
 			if i == 0 {
-				m = rawSMB(hCmdReadAndX, 0, s.uid, s.tid, w, 0, nil)
+				m = smbRequest(hCmdReadAndX, 0, s.uid, s.tid, clientFlags2, w, nil)[4:]
 				continue
 			}
 			m = append(m, b...)
@@ -481,8 +228,8 @@ func TestHostileTransactions(t *testing.T) {
 		s.mid++
 		mid := s.mid
 		w := trans2Words(4, 100, 4, uint16(dataStart+len(name)), 0, 0, 0x26)
-		hostileWrite(t, s.c, smbRequest(hCmdTransaction, mid, s.uid, s.tid, oem, w, append(name, 0, 0, 0, 0)))
-		expectStatus(t, s.c, hCmdTransaction, mid, statusSuccess)
+		hostileWrite(t, s.c, smbRequest(ipcCmdTrans, mid, s.uid, s.tid, oem, w, append(name, 0, 0, 0, 0)))
+		expectStatus(t, s.c, ipcCmdTrans, mid, statusSuccess)
 		w = append(le16(4, 100, 0, 0, 0, 100, 32+1+18+2, 0), le16(0xFFFF)...)
 		hostileWrite(t, s.c, smbRequest(hCmdTrans2Secondary, mid, s.uid, s.tid, clientFlags2, w, make([]byte, 100)))
 		expectStatus(t, s.c, hCmdTrans2Secondary, mid, statusInvalidParameter)
@@ -733,14 +480,14 @@ func hostileSeeds() [][]byte {
 	return [][]byte{
 		valid,
 		cat(neg, sessionSetupRequest(2, negotiated{challenge: make([]byte, 8)}, testUser, testPassword)),
-		netbtFrame(0, len(neg)+100, neg[4:]),
-		netbtFrame(0, 0x1FFFF, neg[4:20]),
-		netbtFrame(0x42, 4, []byte("junk")),
-		netbtFrame(nbssRequest, 6, []byte("\x20ABCDE")),
+		claimLength(frame(0, neg[4:]), len(neg)+100),
+		claimLength(frame(0, neg[4:20]), 0x1FFFF),
+		frame(0x42, []byte("junk")),
+		frame(nbssRequest, []byte("\x20ABCDE")),
 		frame(nbssMessage, append([]byte{0xFE, 'S', 'M', 'B', 64, 0}, make([]byte, 58)...)),
 		frame(nbssMessage, []byte("GET / HTTP/1.0\r\n\r\n")),
 		frame(nbssMessage, neg[4:35]),
-		cat(neg, frame(nbssMessage, rawSMB(cmdEcho, 7, 0, noTID, le16(1), 500, []byte("abc")))),
+		cat(neg, withByteCount(smbRequest(cmdEcho, 7, 0, noTID, clientFlags2, le16(1), []byte("abc")), 500)),
 		cat(neg, smbRequest(cmdTreeConnect, 2, 100, 0, clientFlags2, []byte{0xFF, 0, 0, 0, 0, 0, 1, 0}, []byte{0, 0})),
 		cat(neg, smbRequest(hCmdTransaction2, 2, 100, 1, clientFlags2, trans2Words(0xFFFF, 0xFFFF, 4, 0xF000, 1, 0xF000, 1), make([]byte, 5))),
 		cat(neg, smbRequest(hCmdWriteAndX, 2, 100, 1, clientFlags2, writeAndXWords(1, 1000, 64), []byte("\x00EVIL"))),
@@ -797,23 +544,6 @@ func TestHostileSeedsNoGoroutineLeak(t *testing.T) {
 		healthyAt(t, addr)
 	}
 	shutdown()
-}
-
-// extSecSessionSetup is a 12-word extended-security SESSION_SETUP_ANDX
-// (MS-SMB 2.2.4.6.1) carrying blob.
-func extSecSessionSetup(mid, uid uint16, blob []byte) []byte {
-	w := []byte{0xFF, 0, 0, 0}
-	w = append(w, le16(0xFFFF, 2, 0)...)
-	w = le32(w, 0) // SessionKey
-	w = append(w, le16(uint16(len(blob)))...)
-	w = le32(w, 0)
-	// Capabilities: extended security, NT status, NT SMBs, large files,
-	// Unicode.
-	w = le32(w, 0x80000000|0x40|0x10|0x8|0x4)
-	d := append(append([]byte{}, blob...), 0)
-	d = append(d, utf16z("Unix")...)
-	d = append(d, utf16z("hostile")...)
-	return smbRequest(cmdSessionSetup, mid, uid, 0, clientFlags2|flags2ExtSec, w, d)
 }
 
 // TestHostileSecurityBlobs: NTLMSSP with offsets beyond the blob and

@@ -29,7 +29,6 @@ import (
 )
 
 const (
-	ioCmdClose = 0x04
 	ioCmdFlush = 0x05
 
 	// ioWait bounds every wait for the server, so that a server that gets
@@ -469,7 +468,7 @@ func TestPipelinedIOCloseWaitsForIO(t *testing.T) {
 
 	s.send(t,
 		readAndXRequest(500, s.uid, s.tid, fids[0], 0, 4000),
-		smbRequest(ioCmdClose, 501, s.uid, s.tid, clientFlags2, le32(le16(fids[0]), 0), nil))
+		smbRequest(hCmdClose, 501, s.uid, s.tid, clientFlags2, le32(le16(fids[0]), 0), nil))
 	g.expectEntered(t, "/a.dat")
 	if n := g.handlesOf("/a.dat"); n != 1 {
 		t.Fatalf("a.dat has %d handles open while a read of it runs, want 1", n)
@@ -482,7 +481,7 @@ func TestPipelinedIOCloseWaitsForIO(t *testing.T) {
 	if d := readData(t, r); !bytes.Equal(d, a) {
 		t.Errorf("the read returned %d bytes that differ from the file's", len(d))
 	}
-	if r := s.reply(t); r.mid != 501 || r.cmd != ioCmdClose {
+	if r := s.reply(t); r.mid != 501 || r.cmd != hCmdClose {
 		t.Fatalf("got %v, want the CLOSE (mid 501)", r)
 	}
 	if n := g.handlesOf("/a.dat"); n != 0 {
@@ -800,7 +799,7 @@ func BenchmarkPipelinedWriteAndX(b *testing.B) {
 			for b.Loop() {
 				link.send(b, burst)
 				for i := range depth {
-					benchReply(b, link.next(b), benchCmdWriteAndX, uint16(100+i))
+					benchReply(b, link.next(b), hCmdWriteAndX, uint16(100+i))
 				}
 			}
 		})

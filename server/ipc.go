@@ -16,9 +16,13 @@ import (
 // (srvsvc, wkssvc) through which clients list shares, and RAP on
 // \PIPE\LANMAN for older clients and workgroup lists.
 
+// init adds TRANSACTION, which only pipes and RAP use, to the dispatch
+// table.
 func init() {
-	register(smb.ComTransaction, needTree, (*conn).trans)
-	register(smb.ComTransactionSecondary, needTree, (*conn).transSecondary)
+	register(
+		entry{smb.ComTransaction, command{(*conn).trans, needTree}},
+		entry{smb.ComTransactionSecondary, command{(*conn).transSecondary, needTree}},
+	)
 }
 
 // IPCBuilt reports whether this binary has named pipes, DCE/RPC and RAP

@@ -123,10 +123,7 @@ func TestInteropIPCList(t *testing.T) {
 // TestInteropIPCRapBasic is acceptance test 3: smbtorture's rap.basic
 // passes its 6 subtests, as against Samba.
 func TestInteropIPCRapBasic(t *testing.T) {
-	torture, err := exec.LookPath("smbtorture")
-	if err != nil {
-		skipOrFatal(t, "smbtorture not installed: apt-get install -y samba-testsuite")
-	}
+	torture := requirePeer(t, "smbtorture")
 	l := listenNetBT(t)
 	if l == nil {
 		return
@@ -221,10 +218,7 @@ func TestInteropIPCDissects(t *testing.T) {
 	tshark := requirePeer(t, "tshark")
 	requirePeer(t, "smbclient")
 	requirePeer(t, "impacket")
-	torture, err := exec.LookPath("smbtorture")
-	if err != nil {
-		skipOrFatal(t, "smbtorture not installed: apt-get install -y samba-testsuite")
-	}
+	torture := requirePeer(t, "smbtorture")
 	if os.Geteuid() != 0 {
 		runInNamespace(t, "capturing packets needs root")
 		return

@@ -22,12 +22,7 @@ import (
 )
 
 const (
-	ipcCmdClose        = 0x04
-	ipcCmdTrans        = 0x25
-	ipcCmdTransSecond  = 0x26
-	ipcCmdTreeDisconn  = 0x71
-	statusBufOverflow  = 0x80000005
-	statusNotSupported = 0xC00000BB
+	statusBufOverflow = 0x80000005
 )
 
 // ipcClient is a logged-on session over net.Pipe with trees on IPC$ and
@@ -59,9 +54,9 @@ func newIPCClient(t *testing.T, quiet bool) *ipcClient {
 	c.c.Write(sessionSetupRequest(2, neg, testUser, testPassword))
 	c.uid = expectReply(t, c.c, cmdSessionSetup, 2).uid
 	c.c.Write(treeConnectAndXRequest(3, c.uid, `\\TINYSMBD\IPC$`))
-	c.ipc = expectReply(t, c.c, benchCmdTreeConnect, 3).tid
+	c.ipc = expectReply(t, c.c, cmdTreeConnect, 3).tid
 	c.c.Write(treeConnectAndXRequest(4, c.uid, `\\TINYSMBD\share`))
-	c.dsk = expectReply(t, c.c, benchCmdTreeConnect, 4).tid
+	c.dsk = expectReply(t, c.c, cmdTreeConnect, 4).tid
 	return c
 }
 
@@ -142,25 +137,7 @@ func transSecondaryRequest(mid, uid, tid uint16, params []byte, pd, tp int) []by
 	pOff := start + len(block)
 	block = append(block, params...)
 	w := le16(uint16(tp), 0, uint16(len(params)), uint16(pOff), uint16(pd), 0, 0, 0)
-	return smbRequest(ipcCmdTransSecond, mid, uid, tid, clientFlags2, w, block)
-}
-
-// transData returns the parameters and data of a TRANSACTION response.
-func transData(t testing.TB, r smbResponse) (params, data []byte) {
-	t.Helper()
-	if len(r.words) != 20 {
-		t.Fatalf("TRANSACTION reply %v: WordCount %d, want 10", r, len(r.words)/2)
-	}
-	w := r.words
-	pc, po := int(binary.LittleEndian.Uint16(w[6:])), int(binary.LittleEndian.Uint16(w[8:]))
-	dc, do := int(binary.LittleEndian.Uint16(w[12:])), int(binary.LittleEndian.Uint16(w[14:]))
-	// The offsets count from the header: the data block starts at
-	// 32+1+20+2 = 55.
-	base := 55
-	if po < base && pc > 0 || do < base && dc > 0 || po-base+pc > len(r.data) || do-base+dc > len(r.data) {
-		t.Fatalf("TRANSACTION reply offsets out of the data block: %v", r)
-	}
-	return r.data[max(po-base, 0):][:pc], r.data[max(do-base, 0):][:dc]
+	return smbRequest(hCmdTransSecondary, mid, uid, tid, clientFlags2, w, block)
 }
 
 // srvsvcBind is a bind to srvsvc v3.0 with NDR, proposing 4280-byte
@@ -210,7 +187,7 @@ func TestIPCTransactNmPipeOverflow(t *testing.T) {
 	pdu := bytes.Clone(first)
 	for len(pdu) < total {
 		mid := c.send(func(mid uint16) []byte { return readAndXRequest(mid, c.uid, c.ipc, fid, 0, 40) })
-		rr := c.reply(benchCmdReadAndX, mid)
+		rr := c.reply(hCmdReadAndX, mid)
 		n := int(binary.LittleEndian.Uint16(rr.words[10:]))
 		off := int(binary.LittleEndian.Uint16(rr.words[12:])) - 59 // 32+1+24+2: the data block
 		want := uint32(statusBufOverflow)
@@ -244,22 +221,22 @@ func TestIPCPipeErrors(t *testing.T) {
 		build  func(mid uint16) []byte
 		status uint32
 	}{
-		{"READ_ANDX on the disk tree", benchCmdReadAndX, func(mid uint16) []byte {
+		{"READ_ANDX on the disk tree", hCmdReadAndX, func(mid uint16) []byte {
 			return readAndXRequest(mid, c.uid, c.dsk, fid, 0, 100)
 		}, statusInvalidHandle},
 		{"mailslot", ipcCmdTrans, func(mid uint16) []byte {
 			return transRequest(mid, c.uid, c.ipc, `\MAILSLOT\BROWSE`, []uint16{1, 0, 0}, nil, []byte("x"), 0, 1, 100)
-		}, statusNotSupported},
+		}, statusNotSupp},
 		{"pipe subcommand not served", ipcCmdTrans, func(mid uint16) []byte {
 			return transRequest(mid, c.uid, c.ipc, `\PIPE\`, []uint16{0x23, fid}, nil, nil, 0, 0, 100)
 		}, statusInvalidParameter},
 		{"TransactNmPipe on an unknown FID", ipcCmdTrans, func(mid uint16) []byte {
 			return transRequest(mid, c.uid, c.ipc, `\PIPE\`, []uint16{0x26, 0x1234}, nil, srvsvcBind, 0, len(srvsvcBind), 4280)
 		}, statusInvalidHandle},
-		{"close", ipcCmdClose, func(mid uint16) []byte {
-			return smbRequest(ipcCmdClose, mid, c.uid, c.ipc, clientFlags2, le32(le16(fid), 0), nil)
+		{"close", hCmdClose, func(mid uint16) []byte {
+			return smbRequest(hCmdClose, mid, c.uid, c.ipc, clientFlags2, le32(le16(fid), 0), nil)
 		}, statusSuccess},
-		{"READ_ANDX after close", benchCmdReadAndX, func(mid uint16) []byte {
+		{"READ_ANDX after close", hCmdReadAndX, func(mid uint16) []byte {
 			return readAndXRequest(mid, c.uid, c.ipc, fid, 0, 100)
 		}, statusInvalidHandle},
 	} {
@@ -271,14 +248,14 @@ func TestIPCPipeErrors(t *testing.T) {
 	// A pipe dies with its tree.
 	fid = c.openPipe(`wkssvc`)
 	mid := c.send(func(mid uint16) []byte {
-		return smbRequest(ipcCmdTreeDisconn, mid, c.uid, c.ipc, clientFlags2, nil, nil)
+		return smbRequest(hCmdTreeDisconnect, mid, c.uid, c.ipc, clientFlags2, nil, nil)
 	})
-	c.reply(ipcCmdTreeDisconn, mid)
+	c.reply(hCmdTreeDisconnect, mid)
 	c.mid++
 	c.c.Write(treeConnectAndXRequest(c.mid, c.uid, `\\TINYSMBD\IPC$`))
-	c.ipc = expectReply(t, c.c, benchCmdTreeConnect, c.mid).tid
+	c.ipc = expectReply(t, c.c, cmdTreeConnect, c.mid).tid
 	mid = c.send(func(mid uint16) []byte { return readAndXRequest(mid, c.uid, c.ipc, fid, 0, 100) })
-	if r := c.reply(benchCmdReadAndX, mid); r.status != statusInvalidHandle {
+	if r := c.reply(hCmdReadAndX, mid); r.status != statusInvalidHandle {
 		t.Errorf("READ_ANDX on a pipe of a disconnected tree: %v", r)
 	}
 }
@@ -359,8 +336,8 @@ func TestIPCFilesSkipPipeFIDs(t *testing.T) {
 	if r := open(1)[0]; r.status != 0xC000011F {
 		t.Fatalf("open with FIDs 1-0xFEFF in use: %v, want STATUS_TOO_MANY_OPENED_FILES", r)
 	}
-	for _, r := range c.batch(ipcCmdClose, 16, func(i int, mid uint16) []byte {
-		return smbRequest(ipcCmdClose, mid, c.uid, c.dsk, clientFlags2, le32(le16(uint16(1+i)), 0), nil)
+	for _, r := range c.batch(hCmdClose, 16, func(i int, mid uint16) []byte {
+		return smbRequest(hCmdClose, mid, c.uid, c.dsk, clientFlags2, le32(le16(uint16(1+i)), 0), nil)
 	}) {
 		if r.status != statusSuccess {
 			t.Fatalf("close: %v", r)

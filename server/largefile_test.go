@@ -29,7 +29,7 @@ func TestLargeFileOffsets(t *testing.T) {
 	fid := s.ntCreate(t, `big.bin`, accessReadWrite, dispOpenIf, statusSuccess)
 
 	var off uint64 = 5<<30 + 3 // past 4 GiB, and not aligned
-	write := writeAndXWords(fid, 4, faultDataOff)
+	write := writeAndXWords(fid, 4, writeAndXDataOff)
 	binary.LittleEndian.PutUint32(write[6:], uint32(off))
 	binary.LittleEndian.PutUint32(write[24:], uint32(off>>32))
 	s.call(t, hCmdWriteAndX, s.uid, s.tid, write, []byte("\x00tail"), statusSuccess)

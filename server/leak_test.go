@@ -1,15 +1,11 @@
 package server_test
 
 import (
-	"context"
-	"errors"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/pion/transport/v3/test"
-
-	"github.com/tinysmbd/tinysmbd/server"
 )
 
 // TestShutdownLeavesNoGoroutines serves a finished client, a client that
@@ -51,42 +47,4 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	if _, err := idle.Read(make([]byte, 1)); err == nil {
 		t.Error("idle connection still open after Shutdown")
 	}
-}
-
-// serveUntilShutdown serves cfg on a loopback listener with NetBT framing
-// and returns its address and a function that shuts the server down and
-// checks that Serve returned ErrServerClosed. Leak tests call it inside
-// test.CheckRoutines, so nothing here may outlive shutdown.
-func serveUntilShutdown(t *testing.T, cfg server.Config) (addr string, shutdown func()) {
-	t.Helper()
-	srv, addr, served := serveLoopback(t, cfg)
-	return addr, func() {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Fatalf("Shutdown: %v", err)
-		}
-		if err := <-served; !errors.Is(err, server.ErrServerClosed) {
-			t.Fatalf("Serve returned %v, want ErrServerClosed", err)
-		}
-	}
-}
-
-// serveLoopback serves cfg on a loopback listener with NetBT framing and
-// returns the server, its address and where Serve's result arrives; the
-// caller shuts it down.
-func serveLoopback(t *testing.T, cfg server.Config) (*server.Server, string, <-chan error) {
-	t.Helper()
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l, server.FramingNetBT) }()
-	return srv, l.Addr().String(), served
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/tinysmbd/tinysmbd/netbt"
-	"github.com/tinysmbd/tinysmbd/smb"
 )
 
 // Defaults of the Config limits; docs/configuration.md documents them.
@@ -350,13 +349,6 @@ func (c *conn) timeoutReason() string {
 		return "handshake timeout: no NEGOTIATE within handshake_timeout"
 	}
 	return "idle timeout"
-}
-
-// opensFile marks the commands that open a file, refused once the session
-// holds MaxOpenFilesPerSession.
-var opensFile = [256]bool{
-	smb.ComOpen: true, smb.ComCreate: true, smb.ComCreateTemporary: true,
-	smb.ComCreateNew: true, smb.ComOpenAndX: true, smb.ComNTCreateAndX: true,
 }
 
 // sessionOpenFilesAtLimit reports whether uid holds its limit of open

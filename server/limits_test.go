@@ -3,8 +3,8 @@
 package server_test
 
 // Limits, timeouts and logon policy, each against a live server
-// over loopback with exact request bytes, reusing the hostile tests'
-// helpers. Timeouts are configured small; a test only waits for "closed
+// over loopback with exact request bytes, built with the test kit
+// (kit_test.go, kitserver_test.go). Timeouts are configured small; a test only waits for "closed
 // within a generous bound", or checks a lower bound (a delay cannot end
 // early), never that something happened quickly. Like hostile_test.go they
 // use the core OPEN and CREATE commands, so builds without them skip them.

@@ -20,13 +20,6 @@ import (
 // logoff or tree disconnect. The pending request owns its reply buffer
 // from then on, so finishing it touches no state of the reader.
 
-func init() {
-	register(smb.ComLockingAndX, needTree, (*conn).lockingAndX)
-	register(smb.ComLockByteRange, needTree, (*conn).byteRange)
-	register(smb.ComUnlockByteRange, needTree, (*conn).byteRange)
-	register(smb.ComNTCancel, needNothing, (*conn).ntCancel)
-}
-
 // errPending tells handleMessage that the handler kept the request for a
 // reply it will send later.
 var errPending = errPendingType{}

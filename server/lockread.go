@@ -15,11 +15,6 @@ import (
 // with the core commands: the tinysmbd_nocore build leaves them, and the
 // capability, out.
 
-func init() {
-	register(smb.ComLockAndRead, needTree, (*conn).lockAndRead)
-	register(smb.ComWriteAndUnlock, needTree, (*conn).writeAndUnlock)
-}
-
 // lockAndReadCap is advertised in NEGOTIATE only when the two commands are
 // built in.
 const lockAndReadCap = smb.CapLockAndRead

@@ -21,29 +21,6 @@ const (
 	statusBufferTooSmal = 0xC0000023
 )
 
-// ntTransactSetup is an NT_TRANSACT primary (MS-CIFS 2.2.7) with setup
-// words and whole parameters, answered with at most 64 parameter bytes and
-// maxData data bytes.
-func ntTransactSetup(mid, uid, tid, function uint16, setup, params []byte, maxData uint32) []byte {
-	return ntTransactMax(mid, uid, tid, function, setup, params, 64, maxData)
-}
-
-// ntTransactMax is ntTransactSetup answered with at most maxParams
-// parameter bytes. The parameters start 4-byte aligned after the words.
-func ntTransactMax(mid, uid, tid, function uint16, setup, params []byte, maxParams, maxData uint32) []byte {
-	off := 32 + 1 + 2*(19+len(setup)/2) + 2
-	pad := (4 - off%4) % 4
-	po := off + pad
-	w := []byte{0, 0, 0} // MaxSetupCount, Reserved1
-	for _, v := range []int{len(params), 0, int(maxParams), int(maxData), len(params), po, 0, po + len(params)} {
-		w = binary.LittleEndian.AppendUint32(w, uint32(v))
-	}
-	w = append(w, byte(len(setup)/2))
-	w = append(w, le16(function)...)
-	w = append(w, setup...)
-	return smbRequest(hCmdNTTransact, mid, uid, tid, clientFlags2, w, append(make([]byte, pad), params...))
-}
-
 // notifySetup is the NOTIFY_CHANGE setup (MS-CIFS 2.2.7.4.1): filter,
 // FID, WatchTree, Reserved.
 func notifySetup(filter uint32, fid uint16, tree bool) []byte {

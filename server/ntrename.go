@@ -5,10 +5,6 @@ import (
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-func init() {
-	register(smb.ComNTRename, needTree, (*conn).ntRename)
-}
-
 // ntRename answers NT_RENAME (MS-CIFS 2.2.4.66, 3.3.5.41) as Samba does,
 // which smbtorture raw.rename ntrename checks: no wildcards in either name
 // (STATUS_OBJECT_PATH_SYNTAX_BAD); RENAME_FLAG_RENAME renames as RENAME

@@ -14,7 +14,6 @@ import (
 const (
 	cmdNTRename     = 0xA5
 	cmdQueryInfo    = 0x08
-	cmdSetInfo      = 0x09
 	renameFlagRen   = 0x0104
 	renameFlagLink  = 0x0103
 	renameFlagCopy  = 0x0105
@@ -80,7 +79,7 @@ func (s *hostileSession) attrs(t *testing.T, name string) uint16 {
 // no time, five reserved words.
 func (s *hostileSession) setAttrs(t *testing.T, name string, a uint16) {
 	t.Helper()
-	s.oemCall(t, cmdSetInfo, le16(a, 0, 0, 0, 0, 0, 0, 0), path(name), statusSuccess)
+	s.oemCall(t, bCmdSetInformation, le16(a, 0, 0, 0, 0, 0, 0, 0), path(name), statusSuccess)
 }
 
 // links reads NumberOfLinks with TRANSACTION2 QUERY_PATH_INFORMATION

@@ -8,11 +8,6 @@ import (
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-func init() {
-	register(smb.ComNTTransact, needTree, (*conn).ntTransact)
-	register(smb.ComNTTransactSecondary, needTree, (*conn).ntTransactSecondary)
-}
-
 // ntTransact serves an NT_TRANSACT primary (MS-CIFS 3.3.5.59).
 func (c *conn) ntTransact(req *request, b smb.Block) error {
 	return c.transPrimary(req, b, (*conn).runNTTransact)

@@ -12,13 +12,8 @@ import (
 )
 
 const (
-	cmdTrans2       = 0x32
-	cmdNTTransact   = 0xA0
 	statusNotImpl   = 0xC0000002
-	statusNotSupp   = 0xC00000BB
-	statusBadHandle = 0xC0000008
 	statusEAsNotSup = 0xC000004F
-	statusPathNF    = 0xC000003A
 )
 
 // ntTransact builds the words and data of an NT_TRANSACT primary carrying
@@ -36,23 +31,6 @@ func ntTransact(function uint16, setup []byte) (words, data []byte) {
 	return append(w, setup...), nil
 }
 
-// trans2 builds the words and data of a TRANSACTION2 primary with one setup
-// word, its parameters at a 4-byte aligned offset (MS-CIFS 2.2.4.46.1).
-func trans2(sub uint16, params, data []byte) (words, d []byte) {
-	const wc = 15
-	off := 32 + 1 + 2*wc + 2
-	pad := (4 - off%4) % 4
-	pOff := off + pad
-	dOff := pOff + len(params)
-	w := le16(uint16(len(params)), uint16(len(data)), 64, 1024, 0, 0)
-	w = le32(w, 0)
-	w = append(w, le16(0, uint16(len(params)), uint16(pOff), uint16(len(data)), uint16(dOff))...)
-	w = append(w, 1, 0)
-	w = append(w, le16(sub)...)
-	d = append(make([]byte, pad), params...)
-	return w, append(d, data...)
-}
-
 func TestNTTransactIoctl(t *testing.T) {
 	cc := newCoreClient(t, afero.NewMemMapFs())
 	fid := cc.createNew(`\SPARSE.DAT`)
@@ -62,23 +40,23 @@ func TestNTTransactIoctl(t *testing.T) {
 	// FSCTL_SET_SPARSE, which smbtorture's raw.write sends before
 	// writing far beyond the end of file.
 	w, d := ntTransact(2, setup(0x000900C4, fid, 1))
-	if r := cc.call(cmdNTTransact, clientFlags2, w, d); r.status != statusSuccess {
+	if r := cc.call(hCmdNTTransact, clientFlags2, w, d); r.status != statusSuccess {
 		t.Errorf("FSCTL_SET_SPARSE: %v", r)
 	}
 	w, d = ntTransact(2, setup(0x000900C4, fid+1, 1))
-	if r := cc.call(cmdNTTransact, clientFlags2, w, d); r.status != statusBadHandle {
+	if r := cc.call(hCmdNTTransact, clientFlags2, w, d); r.status != statusInvalidHandle {
 		t.Errorf("FSCTL_SET_SPARSE on a bad FID: %v", r)
 	}
 	w, d = ntTransact(2, setup(0x00090078, fid, 1)) // FSCTL_IS_VOLUME_DIRTY
-	if r := cc.call(cmdNTTransact, clientFlags2, w, d); r.status != statusNotSupp {
+	if r := cc.call(hCmdNTTransact, clientFlags2, w, d); r.status != statusNotSupp {
 		t.Errorf("other FSCTL: %v", r)
 	}
 	w, d = ntTransact(2, setup(0x000900C4, fid, 0)) // a device IOCTL
-	if r := cc.call(cmdNTTransact, clientFlags2, w, d); r.status != statusNotSupp {
+	if r := cc.call(hCmdNTTransact, clientFlags2, w, d); r.status != statusNotSupp {
 		t.Errorf("device IOCTL: %v", r)
 	}
 	w, d = ntTransact(7, nil) // QUERY_QUOTA
-	if r := cc.call(cmdNTTransact, clientFlags2, w, d); r.status != statusNotImpl {
+	if r := cc.call(hCmdNTTransact, clientFlags2, w, d); r.status != statusNotImpl {
 		t.Errorf("QUERY_QUOTA: %v", r)
 	}
 }
@@ -88,7 +66,7 @@ func TestTrans2CreateDirectory(t *testing.T) {
 	cc := newCoreClient(t, fs)
 	mkdir := func(name string, eas []byte) smbResponse {
 		w, d := trans2(0x0D, append(le32(nil, 0), name+"\x00"...), eas)
-		return cc.call(cmdTrans2, coreFlags2|flags2LongNames, w, d)
+		return cc.call(hCmdTransaction2, coreFlags2|flags2LongNames, w, d)
 	}
 	if r := mkdir(`\NEWDIR`, nil); r.status != statusSuccess {
 		t.Fatalf("TRANS2_CREATE_DIRECTORY: %v", r)
@@ -99,7 +77,7 @@ func TestTrans2CreateDirectory(t *testing.T) {
 	if r := mkdir(`\NEWDIR`, nil); r.status != statusNameCollision {
 		t.Errorf("existing: %v", r)
 	}
-	if r := mkdir(`\NO\SUCH`, le32(nil, 4)); r.status != statusPathNF {
+	if r := mkdir(`\NO\SUCH`, le32(nil, 4)); r.status != statusPathNotFound {
 		t.Errorf("missing parent: %v", r)
 	}
 	// An FEA list with one entry: flags, name length, value length, name.
@@ -111,7 +89,7 @@ func TestTrans2CreateDirectory(t *testing.T) {
 	// QUERY_PATH_INFORMATION SMB_INFO_QUERY_ALL_EAS reads the list back,
 	// the name upper-cased as Windows stores it.
 	w, d := trans2(0x05, append(le16(4, 0, 0), `\EADIR`+"\x00"...), nil)
-	r := cc.call(cmdTrans2, coreFlags2|flags2LongNames, w, d)
+	r := cc.call(hCmdTransaction2, coreFlags2|flags2LongNames, w, d)
 	if r.status != statusSuccess {
 		t.Fatalf("QUERY_ALL_EAS: %v", r)
 	}

@@ -243,11 +243,11 @@ func TestOplockLevelIIBreakOnWrite(t *testing.T) {
 	a, b, fa, fb := levelIIPair(t)
 	b.writeByte(t, fb, 0)
 	expectBreakTo(t, b, fb, 0)
-	expectStatus(t, b.c, benchCmdWriteAndX, b.mid, statusSuccess)
+	expectStatus(t, b.c, hCmdWriteAndX, b.mid, statusSuccess)
 	expectBreakTo(t, a, fa, 0)
 	a.ack(t, fa, 0)
 	b.writeByte(t, fb, 1)
-	expectStatus(t, b.c, benchCmdWriteAndX, b.mid, statusSuccess)
+	expectStatus(t, b.c, hCmdWriteAndX, b.mid, statusSuccess)
 	a.closeFID(t, fa)
 	b.closeFID(t, fb)
 }
@@ -282,7 +282,7 @@ func TestOplockLevelIIBesidePlainOpen(t *testing.T) {
 	b.oplockOpen(t, 0x6)
 	fb := b.wantOpened(t, 3)
 	a.writeByte(t, fa, 0)
-	expectStatus(t, a.c, benchCmdWriteAndX, a.mid, statusSuccess)
+	expectStatus(t, a.c, hCmdWriteAndX, a.mid, statusSuccess)
 	expectBreakTo(t, b, fb, 0)
 	b.closeFID(t, fb)
 }
@@ -318,10 +318,10 @@ func TestOplockSetEOFByPath(t *testing.T) {
 	hs, a, b, fa := holdOplockWith(t, true, true, 0x6, 2)
 	b.mid++
 	wds, d := trans2(0x06, append(le16(levelEOFPassthrough, 0, 0), utf16z(`\victim.txt`)...), binary.LittleEndian.AppendUint64(nil, 100))
-	hostileWrite(t, b.c, smbRequest(cmdTrans2, b.mid, b.uid, b.tid, clientFlags2, wds, d))
+	hostileWrite(t, b.c, smbRequest(hCmdTransaction2, b.mid, b.uid, b.tid, clientFlags2, wds, d))
 	expectBreakTo(t, a, fa, 0)
 	a.ack(t, fa, 0)
-	wantSetInfoReply(t, expectStatus(t, b.c, cmdTrans2, b.mid, statusSuccess))
+	wantSetInfoReply(t, expectStatus(t, b.c, hCmdTransaction2, b.mid, statusSuccess))
 	if n := fileSize(t, hs.fs, "/victim.txt"); n != 100 {
 		t.Fatalf("size %d after SET end of file", n)
 	}

@@ -2,11 +2,11 @@ package server
 
 import "github.com/tinysmbd/tinysmbd/smb"
 
-// RegisterPanickingCommand makes command code panic when a client sends
-// it, standing in for a handler bug; the returned func restores the table.
-// It must not run while a server is serving.
-func RegisterPanickingCommand(code uint8) (restore func()) {
-	old := commands[code]
-	register(code, needNothing, func(*conn, *request, smb.Block) error { panic("test: handler bug") })
-	return func() { commands[code] = old }
+// PanicOn makes s panic in the handler of command code, standing in for a
+// handler bug. s gets a copy of the dispatch table, so other servers are
+// not affected; it must be called before s serves.
+func PanicOn(s *Server, code uint8) {
+	t := *s.commands
+	t[code] = command{fn: func(*conn, *request, smb.Block) error { panic("test: handler bug") }}
+	s.commands = &t
 }

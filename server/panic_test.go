@@ -18,9 +18,14 @@ import (
 // must not wait for it forever.
 func TestHandlerPanicClosesOnlyThatConnection(t *testing.T) {
 	const unusedCommand = 0xFD // not an SMB1 command (MS-CIFS 2.2.2.1)
-	defer server.RegisterPanickingCommand(unusedCommand)()
 	defer test.CheckRoutines(t)()
-	addr, shutdown := serveUntilShutdown(t, segConfig())
+	srv, err := server.New(segConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server.PanicOn(srv, unusedCommand)
+	addr, served := serveServer(t, srv)
+	shutdown := shutdownFunc(t, srv, served)
 	hs := &hostileServer{addr: addr}
 
 	c := hs.dial(t)

@@ -7,17 +7,6 @@ import (
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-func init() {
-	register(smb.ComDelete, needTree, (*conn).delete)
-	register(smb.ComRename, needTree, (*conn).rename)
-	register(smb.ComCreateDirectory, needTree, (*conn).createDirectory)
-	register(smb.ComDeleteDirectory, needTree, (*conn).deleteDirectory)
-	register(smb.ComCheckDirectory, needTree, (*conn).checkDirectory)
-	register(smb.ComQueryInformation, needTree, (*conn).queryInformation)
-	register(smb.ComSetInformation, needTree, (*conn).setInformation)
-	register(smb.ComQueryInformationDisk, needTree, (*conn).queryInformationDisk)
-}
-
 // delete removes files matching a name, which may carry wildcards
 // (MS-CIFS 3.3.5.10).
 func (c *conn) delete(req *request, b smb.Block) error {

@@ -9,7 +9,6 @@ import (
 )
 
 const (
-	cmdDelete         = 0x06
 	statusNoSuchFile  = 0xC000000F
 	searchAttrHidden  = 0x02
 	searchAttrHidSyst = 0x06

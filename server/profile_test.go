@@ -14,13 +14,6 @@ import (
 	"github.com/tinysmbd/tinysmbd/server"
 )
 
-const (
-	profileCmdSeek        = 0x12
-	profileCmdTransaction = 0x25
-	statusSMBBadCommand   = 0x00160002 // what a command the server lacks gets
-	statusNotSupportedNT  = 0xC00000BB
-)
-
 // TestProfileConfig: a setting that needs a subsystem the binary lacks is
 // refused by New, naming the build tag, never ignored.
 func TestProfileConfig(t *testing.T) {
@@ -78,7 +71,7 @@ func profileReply(t *testing.T, c net.Conn, cmd byte, mid uint16) smbResponse {
 func TestProfileIPC(t *testing.T) {
 	c, uid := profileSession(t)
 	c.Write(treeConnectAndXRequest(3, uid, `\\TINYSMBD\IPC$`))
-	r := expectReply(t, c, benchCmdTreeConnect, 3)
+	r := expectReply(t, c, cmdTreeConnect, 3)
 	if r.status != statusSuccess {
 		t.Fatalf("TREE_CONNECT_ANDX IPC$: %v", r)
 	}
@@ -103,12 +96,12 @@ func TestProfileIPC(t *testing.T) {
 	w = append(w, le16(0, 0, 0, 0)...)     // Flags, Timeout, Reserved2
 	w = append(w, le16(0, end, 0, end)...) // parameters and data
 	w = append(w, 0, 0)                    // SetupCount, Reserved3
-	c.Write(smbRequest(profileCmdTransaction, 5, uid, tid, flags2NTStatus, w, name))
+	c.Write(smbRequest(ipcCmdTrans, 5, uid, tid, flags2NTStatus, w, name))
 	want = statusSMBBadCommand
 	if server.IPCBuilt {
-		want = statusNotSupportedNT
+		want = statusNotSupp
 	}
-	if r := profileReply(t, c, profileCmdTransaction, 5); r.status != want {
+	if r := profileReply(t, c, ipcCmdTrans, 5); r.status != want {
 		t.Errorf("TRANSACTION \\MAILSLOT\\BROWSE: %v, want status %#08x", r, want)
 	}
 }
@@ -130,14 +123,14 @@ func TestProfileCore(t *testing.T) {
 
 	c, uid := profileSession(t)
 	c.Write(treeConnectAndXRequest(3, uid, `\\TINYSMBD\share`))
-	tid := expectReply(t, c, benchCmdTreeConnect, 3).tid
+	tid := expectReply(t, c, cmdTreeConnect, 3).tid
 	// SEEK (MS-CIFS 2.2.4.19.1) of FID 0x1234, which is not open.
-	c.Write(smbRequest(profileCmdSeek, 4, uid, tid, clientFlags2, le16(0x1234, 0, 0, 0), nil))
+	c.Write(smbRequest(cmdSeek, 4, uid, tid, clientFlags2, le16(0x1234, 0, 0, 0), nil))
 	want := uint32(statusSMBBadCommand)
 	if server.CoreBuilt {
 		want = statusInvalidHandle
 	}
-	if r := profileReply(t, c, profileCmdSeek, 4); r.status != want {
+	if r := profileReply(t, c, cmdSeek, 4); r.status != want {
 		t.Errorf("SEEK: %v, want status %#08x", r, want)
 	}
 }

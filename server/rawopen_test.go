@@ -13,8 +13,6 @@ import (
 
 const (
 	rawCmdOpenAndX = 0x2D
-	// flags2ExtSec is FLAGS2_EXTENDED_SECURITY (MS-SMB 2.2.3.1).
-	flags2ExtSec = 0x0800
 	// statusMoreProcessing is STATUS_MORE_PROCESSING_REQUIRED.
 	statusMoreProcessing = 0xC0000016
 )
@@ -156,22 +154,6 @@ func TestQueryPathInfoNameAsStored(t *testing.T) {
 	if !bytes.Equal(data, want) {
 		t.Fatalf("FILE_NAME_INFO % x, want % x", data, want)
 	}
-}
-
-// ntTransactRequest is an NT_TRANSACT primary (MS-CIFS 2.2.4.62.1) with no
-// setup words carrying params and data whole: the parameters start at 76,
-// after three pad bytes, the data right after them.
-func ntTransactRequest(mid, uid, tid uint16, function uint16, params, data []byte) []byte {
-	const po = 32 + 1 + 38 + 2 + 3
-	do := po + len(params)
-	w := []byte{0, 0, 0} // MaxSetupCount, Reserved1
-	for _, v := range []int{len(params), len(data), 1024, 4096, len(params), po, len(data), do} {
-		w = binary.LittleEndian.AppendUint32(w, uint32(v))
-	}
-	w = append(w, 0) // SetupCount
-	w = append(w, le16(function)...)
-	body := append(append([]byte{0, 0, 0}, params...), data...)
-	return smbRequest(hCmdNTTransact, mid, uid, tid, clientFlags2, w, body)
 }
 
 // TestNTTransactRename: NT_TRANSACT_RENAME succeeds on an open FID and

@@ -20,7 +20,6 @@ const (
 	levelAltNameInfo    = 0x0108
 	levelBothDirInfo    = 0x0104
 	flags2ReadIfExecute = 0x2000
-	statusAccessDenied2 = 0xC0000022
 )
 
 // t2Data checks that a TRANSACTION2 reply succeeded and returns its data.
@@ -56,7 +55,7 @@ func TestShortNames(t *testing.T) {
 	altName := func(name string) []byte {
 		params := append(le16(levelAltNameInfo), 0, 0, 0, 0)
 		w, d := trans2(trans2QueryPathInfo, append(params, name+"\x00"...), nil)
-		return t2Data(t, cc.call(cmdTrans2, flags2, w, d))
+		return t2Data(t, cc.call(hCmdTransaction2, flags2, w, d))
 	}
 	// MS-FSCC 2.4.5: FileNameLength, then the name in UTF-16LE.
 	want := append(le32(nil, 24), utf16le("TO28KN~F.TXT")...)
@@ -75,7 +74,7 @@ func TestShortNames(t *testing.T) {
 		params := le16(0x16, 1, 1, levelBothDirInfo) // attributes, count, CLOSE_AFTER_REQUEST
 		params = append(le32(params, 0), pattern+"\x00"...)
 		w, d := trans2(trans2FindFirst2, params, nil)
-		return t2Data(t, cc.call(cmdTrans2, flags2, w, d))
+		return t2Data(t, cc.call(hCmdTransaction2, flags2, w, d))
 	}
 	e := find(`\torture_search.txt`)
 	want = append([]byte{24, 0}, utf16le("TO28KN~F.TXT")...)
@@ -128,7 +127,7 @@ func TestReadForExecute(t *testing.T) {
 		binary.LittleEndian.Uint16(r.words[10:]) != 9 || !bytes.HasSuffix(r.data, []byte("TEST DATA")) {
 		t.Errorf("READ_ANDX with READ_IF_EXECUTE: %v % x", r, r.data)
 	}
-	if r = cc.call(hCmdReadAndX, clientFlags2, readAndXWords(exec, 64), nil); r.status != statusAccessDenied2 || len(r.words) != 0 {
+	if r = cc.call(hCmdReadAndX, clientFlags2, readAndXWords(exec, 64), nil); r.status != statusAccessDenied || len(r.words) != 0 {
 		t.Errorf("READ_ANDX without READ_IF_EXECUTE: %v", r)
 	}
 	// A handle with FILE_READ_DATA reads either way.

@@ -58,6 +58,9 @@ type Server struct {
 	started  time.Time
 	bufPool  *bufferPool
 	ntlmHint []byte // SPNEGO NegTokenInit for the NEGOTIATE response
+	// commands is the dispatch table, the package's own but for tests
+	// that serve a table of their own (export_test.go).
+	commands *[256]command
 
 	reloadMu sync.Mutex // serialises Reload
 
@@ -122,6 +125,7 @@ func New(cfg Config) (*Server, error) {
 		listeners: make(map[net.Listener]struct{}),
 		conns:     make(map[*conn]struct{}),
 		lim:       newLimits(),
+		commands:  &commands,
 	}
 	randRead(s.guid[:])
 	set, err := newShareSet(cfg.Shares, nil)

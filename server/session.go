@@ -10,17 +10,6 @@ import (
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-func init() {
-	register(smb.ComNegotiate, needNothing, (*conn).negotiate)
-	register(smb.ComSessionSetupAndX, needNothing, (*conn).sessionSetup)
-	register(smb.ComLogoffAndX, needSession, (*conn).logoff)
-	register(smb.ComTreeConnectAndX, needSession, (*conn).treeConnect)
-	// A tree outlives the session that connected it: any UID may
-	// disconnect it, as in Samba (smbtorture raw.context tree_ulogoff).
-	register(smb.ComTreeDisconnect, needTID, (*conn).treeDisconnect)
-	register(smb.ComEcho, needNothing, (*conn).echo)
-}
-
 const dialectNTLM012 = "NT LM 0.12"
 
 // serverCapabilities are advertised honestly: only what is implemented.

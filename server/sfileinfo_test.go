@@ -36,7 +36,7 @@ var setInfoReplyWords = le16(2, 0, 0, 2, 56, 0, 0, 58, 0, 0)
 func (s *hostileSession) setFileInfo(t *testing.T, fid, level uint16, data []byte, status uint32) smbResponse {
 	t.Helper()
 	w, d := trans2(0x08, le16(fid, level, 0), data)
-	return s.call(t, cmdTrans2, s.uid, s.tid, w, d, status)
+	return s.call(t, hCmdTransaction2, s.uid, s.tid, w, d, status)
 }
 
 // setPathInfo sends TRANS2_SET_PATH_INFORMATION (MS-CIFS 2.2.6.7.1):
@@ -44,7 +44,7 @@ func (s *hostileSession) setFileInfo(t *testing.T, fid, level uint16, data []byt
 func (s *hostileSession) setPathInfo(t *testing.T, name string, level uint16, data []byte, status uint32) smbResponse {
 	t.Helper()
 	w, d := trans2(0x06, append(le16(level, 0, 0), utf16z(name)...), data)
-	return s.call(t, cmdTrans2, s.uid, s.tid, w, d, status)
+	return s.call(t, hCmdTransaction2, s.uid, s.tid, w, d, status)
 }
 
 // wantSetInfoReply checks a successful SET reply byte for byte (MS-CIFS

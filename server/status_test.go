@@ -14,9 +14,6 @@ import (
 // NTSTATUS values the status and reload tests expect (MS-ERREF 2.3.1).
 const (
 	statusBadNetName = 0xC00000CC
-	// statusSMBBadTID is STATUS_SMB_BAD_TID (ERRSRV/ERRinvnid), the
-	// server's answer for a TID it does not know.
-	statusSMBBadTID = 0x00050002
 	// accessReadWrite is what ntCreateAndXRequest asks for:
 	// FILE_GENERIC_READ | FILE_GENERIC_WRITE.
 	accessReadWrite = 0x0012019F
@@ -110,13 +107,13 @@ func TestStatusAndReload(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Reload: %v", err)
 	}
-	if r := roundTrip(t, link, readAndXRequest(10, s.uid, s.tid, s.fid, 0, 16), benchCmdReadAndX, 10); r.status != statusSuccess {
+	if r := roundTrip(t, link, readAndXRequest(10, s.uid, s.tid, s.fid, 0, 16), hCmdReadAndX, 10); r.status != statusSuccess {
 		t.Errorf("READ_ANDX on the kept share after Reload: status 0x%08x, want success", r.status)
 	}
 	if f := srv.Status().Connections[0].Files; len(f) != 1 {
 		t.Errorf("files after a Reload that keeps the share: %+v", f)
 	}
-	if r := roundTrip(t, link, treeConnectAndXRequest(11, s.uid, `\\`+netbiosName+`\NEW`), benchCmdTreeConnect, 11); r.status != statusSuccess {
+	if r := roundTrip(t, link, treeConnectAndXRequest(11, s.uid, `\\`+netbiosName+`\NEW`), cmdTreeConnect, 11); r.status != statusSuccess {
 		t.Errorf("TREE_CONNECT to the new share: status 0x%08x", r.status)
 	}
 	if st := logonStatus(t, l, testUser, testPassword); st != statusLogonFailure {
@@ -134,10 +131,10 @@ func TestStatusAndReload(t *testing.T) {
 	if len(c.Files) != 0 || len(c.Trees) != 1 || c.Trees[0].Share != "new" || len(c.Sessions) != 1 {
 		t.Errorf("after removing the share: trees %+v, files %+v, sessions %+v; want only the tree on new", c.Trees, c.Files, c.Sessions)
 	}
-	if r := roundTrip(t, link, readAndXRequest(12, s.uid, s.tid, s.fid, 0, 16), benchCmdReadAndX, 12); r.status != statusInvalidHandle {
+	if r := roundTrip(t, link, readAndXRequest(12, s.uid, s.tid, s.fid, 0, 16), hCmdReadAndX, 12); r.status != statusInvalidHandle {
 		t.Errorf("READ_ANDX on the removed share's tree: status 0x%08x, want STATUS_INVALID_HANDLE", r.status)
 	}
-	if r := roundTrip(t, link, treeConnectAndXRequest(13, s.uid, `\\`+netbiosName+`\SHARE`), benchCmdTreeConnect, 13); r.status != statusBadNetName {
+	if r := roundTrip(t, link, treeConnectAndXRequest(13, s.uid, `\\`+netbiosName+`\SHARE`), cmdTreeConnect, 13); r.status != statusBadNetName {
 		t.Errorf("TREE_CONNECT to the removed share: status 0x%08x, want STATUS_BAD_NETWORK_NAME", r.status)
 	}
 }

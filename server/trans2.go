@@ -11,12 +11,6 @@ import (
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
 
-func init() {
-	register(smb.ComTransaction2, needTree, (*conn).trans2)
-	register(smb.ComTransaction2Secondary, needTree, (*conn).trans2Secondary)
-	register(smb.ComFindClose2, needTree, (*conn).findClose2)
-}
-
 // transOut collects a transaction's response parameters and data. Its
 // buffers belong to the connection and are reused, so a steady stream of
 // FINDs and QUERY_INFOs allocates nothing once they have grown.

@@ -5,7 +5,7 @@ package main
 // over the control socket must show the session and the open file;
 // `tinysmbd reload` and SIGHUP must apply an edited config without dropping
 // the session. A missing smbclient skips, or fails with
-// TINYSMBD_REQUIRE_PEERS=1, as in server/interop_test.go.
+// TINYSMBD_REQUIRE_PEERS=1 (peers_test.go).
 
 import (
 	"bytes"
@@ -23,22 +23,6 @@ import (
 	"testing"
 	"time"
 )
-
-// needPeer returns the path of an external program, or skips the test
-// (fails it when TINYSMBD_REQUIRE_PEERS=1) with the package to install.
-func needPeer(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("%s not installed: apt-get install -y %s", name, pkg)
-	if os.Getenv("TINYSMBD_REQUIRE_PEERS") == "1" {
-		t.Fatal(msg + " (and TINYSMBD_REQUIRE_PEERS=1)")
-	}
-	t.Skip(msg)
-	return ""
-}
 
 // buildBinary builds cmd/tinysmbd into a directory others may read and
 // execute (the permission test runs it as nobody).
@@ -220,7 +204,7 @@ func mkShareDir(t *testing.T, dir, file string) string {
 // TestInteropStatusAndReload is the acceptance test for status and
 // reload.
 func TestInteropStatusAndReload(t *testing.T) {
-	smbclient := needPeer(t, "smbclient", "smbclient")
+	smbclient := requirePeer(t, "smbclient")
 	f := newOpsFixture(t)
 	shareDir := mkShareDir(t, filepath.Join(f.dir, "share"), "held.txt")
 	extraDir := mkShareDir(t, filepath.Join(f.dir, "extra"), "")

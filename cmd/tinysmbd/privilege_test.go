@@ -23,8 +23,6 @@ const (
 	// envInNetns marks the re-run of a test inside a private network
 	// namespace, where it may bind 139 and 445 without meeting other tests.
 	envInNetns = "TINYSMBD_TEST_IN_NETNS"
-	// envRequirePeers turns a missing tool into a failure (CI sets it).
-	envRequirePeers = "TINYSMBD_REQUIRE_PEERS"
 	// peerTimeout bounds one external command.
 	peerTimeout = 60 * time.Second
 )
@@ -34,26 +32,6 @@ func TestMain(m *testing.M) {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
-}
-
-// skipOrFatal skips the test, or fails it when TINYSMBD_REQUIRE_PEERS=1.
-func skipOrFatal(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv(envRequirePeers) == "1" {
-		t.Fatalf(format+" (and "+envRequirePeers+"=1)", args...)
-	}
-	t.Skipf(format, args...)
-}
-
-// lookPeer returns the path of program, or skips (fails under
-// TINYSMBD_REQUIRE_PEERS=1) naming the Debian package that has it.
-func lookPeer(t *testing.T, program, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(program)
-	if err != nil {
-		skipOrFatal(t, "%s not installed: apt-get install -y %s", program, pkg)
-	}
-	return p
 }
 
 func TestCheckRunAs(t *testing.T) {
@@ -133,7 +111,7 @@ func TestRunAsNobody(t *testing.T) {
 		rerunInNetns(t)
 		return
 	}
-	smbclient := lookPeer(t, "smbclient", "smbclient")
+	smbclient := requirePeer(t, "smbclient")
 	want, err := lookupRunAs("nobody")
 	if err != nil {
 		skipOrFatal(t, "no user nobody on this system: %v", err)
@@ -261,8 +239,8 @@ func TestRunAsNobody(t *testing.T) {
 // loopback up, and makes that run's outcome t's.
 func rerunInNetns(t *testing.T) {
 	t.Helper()
-	unshare := lookPeer(t, "unshare", "util-linux")
-	lookPeer(t, "ip", "iproute2")
+	unshare := requirePeer(t, "unshare")
+	requirePeer(t, "ip")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*peerTimeout)
 	defer cancel()
 	args := append([]string{"-n", "sh", "-c", `ip link set lo up && exec "$0" "$@"`}, selfCommand()...)
