@@ -181,12 +181,27 @@ type User struct {
 type Share struct {
 	// Name is what clients put after \\server\, compared case-insensitively.
 	Name string
-	// Fs is the share's file system; the share's root is Fs's "/". For a
-	// directory, vfs.NewRootFs confines access to it, symlinks included;
-	// afero.NewBasePathFs(afero.NewOsFs(), dir) does not stop a symlink
-	// that points out of dir. Fs must be safe for concurrent use: every
-	// connection uses it.
+	// Fs is the share's file system; the share's root is Fs's "/". It must
+	// be safe for concurrent use: every connection uses it. New confines
+	// it as vfs.Confined says, so that no symlink leads a client out of
+	// "/" (a link out is a missing name):
+	//   - vfs.NewRootFs: os.Root and openat, no window.
+	//   - afero.NewBasePathFs(afero.NewOsFs(), dir) and vfs.Confine: each
+	//     name's host path resolved, each open's descriptor checked.
+	//   - Any other Fs with Lstat (afero.ReadOnlyFs, afero.CopyOnWriteFs):
+	//     each name walked through its LstatIfPossible and
+	//     ReadlinkIfPossible; absolute links are missing names, as in
+	//     os.Root; opens of host files are checked by descriptor.
+	//   - An Fs without Lstat (afero.MemMapFs, afero.RegexpFs,
+	//     afero.CacheOnReadFs): served as it is when its files are not
+	//     the host's, refused when they are.
+	// The confinement by name leaves a window between check and use for
+	// removes, renames, mkdir and attribute changes, and hard links
+	// cannot be told from other files.
 	Fs afero.Fs
+	// Unconfined serves Fs as it is: the Fs confines itself (or serves
+	// nothing it must not), and New neither checks nor refuses it.
+	Unconfined bool
 	// ReadOnly refuses every change and every open for writing with
 	// STATUS_ACCESS_DENIED.
 	ReadOnly bool

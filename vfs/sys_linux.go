@@ -97,6 +97,32 @@ func fdPath(f *os.File) (string, bool) {
 	return p, true
 }
 
+// openPath is fdPath for a file whose *os.File a wrapper hides
+// (afero.RegexpFile): it looks among the process's descriptors for one
+// open on the file fi describes (same device and inode) and returns the
+// path the kernel gives it.
+func openPath(fi os.FileInfo) (string, bool) {
+	st := statT(fi)
+	if st == nil {
+		return "", false
+	}
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return "", false
+	}
+	for _, fd := range fds {
+		var o syscall.Stat_t
+		p := "/proc/self/fd/" + fd.Name()
+		if syscall.Stat(p, &o) != nil || o.Dev != st.Dev || o.Ino != st.Ino {
+			continue
+		}
+		if l, err := os.Readlink(p); err == nil && strings.HasPrefix(l, "/") && !strings.HasSuffix(l, " (deleted)") {
+			return l, true
+		}
+	}
+	return "", false
+}
+
 // sendableFile is the operating-system file behind h that sendfile(2) can
 // read from, or nil.
 func sendableFile(h afero.File) *os.File { return osFile(h) }
