@@ -183,24 +183,30 @@ type Share struct {
 	Name string
 	// Fs is the share's file system; the share's root is Fs's "/". It must
 	// be safe for concurrent use: every connection uses it. New confines
-	// it as vfs.Confined says, so that no symlink leads a client out of
-	// "/" (a link out is a missing name):
-	//   - vfs.NewRootFs: os.Root and openat, no window.
-	//   - afero.NewBasePathFs(afero.NewOsFs(), dir) and vfs.Confine: each
-	//     name's host path resolved, each open's descriptor checked.
-	//   - Any other Fs with Lstat (afero.ReadOnlyFs, afero.CopyOnWriteFs):
-	//     each name walked through its LstatIfPossible and
-	//     ReadlinkIfPossible; absolute links are missing names, as in
-	//     os.Root; opens of host files are checked by descriptor.
-	//   - An Fs without Lstat (afero.MemMapFs, afero.RegexpFs,
-	//     afero.CacheOnReadFs): served as it is when its files are not
-	//     the host's, refused when they are.
-	// The confinement by name leaves a window between check and use for
-	// removes, renames, mkdir and attribute changes, and hard links
-	// cannot be told from other files.
+	// it (vfs.Confined) so that no symlink leads a client out of "/"; a
+	// link out is a missing name, as in Samba with "wide links = no":
+	//   - vfs.NewRootFs: os.Root resolves every name with openat.
+	//   - afero.NewBasePathFs(afero.NewOsFs(), dir), and any Fs wrapped in
+	//     vfs.Confine(fs, dir): each name's host path is resolved before
+	//     the operation, each opened file placed by its descriptor.
+	//   - Any other Fs with LstatIfPossible (afero.ReadOnlyFs,
+	//     afero.CopyOnWriteFs): each name is walked through its
+	//     LstatIfPossible and ReadlinkIfPossible, absolute links are
+	//     missing names as in os.Root, opened host files are placed by
+	//     their descriptor.
+	//   - An Fs whose files are not the host's (afero.MemMapFs) is served
+	//     as it is. One that serves host files without LstatIfPossible
+	//     (afero.RegexpFs, afero.CacheOnReadFs) is refused: wrap it in
+	//     vfs.Confine, or set Unconfined.
+	// Outside a RootFs, removes, renames, mkdir and attribute changes keep
+	// a window between check and change in which a directory swapped for
+	// a link is followed, and so do opens through afero.CacheOnReadFs,
+	// which copies by name. Hard links cannot be told from other files.
 	Fs afero.Fs
-	// Unconfined serves Fs as it is: the Fs confines itself (or serves
-	// nothing it must not), and New neither checks nor refuses it.
+	// Unconfined serves Fs without New's check, for an Fs that confines
+	// itself (such as an afero.ReadOnlyFs over a vfs.NewRootFs, which New
+	// cannot see into and would walk). A bare afero.BasePathFs over
+	// afero.OsFs is confined all the same.
 	Unconfined bool
 	// ReadOnly refuses every change and every open for writing with
 	// STATUS_ACCESS_DENIED.

@@ -45,8 +45,9 @@ var _ afero.Lstater = (*jailFs)(nil)
 // its "/" (for afero.NewBasePathFs(afero.NewOsFs(), dir), dir): every name
 // whose real path, symlinks followed, lies outside dir fails with
 // ErrPathEscapes, and so does an open that ends up outside. NewShare
-// confines a bare BasePathFs over OsFs by itself; call Confine for one
-// wrapped further, such as afero.NewReadOnlyFs(afero.NewBasePathFs(...)).
+// confines a bare BasePathFs over OsFs by itself, and Confined any Fs
+// with Lstat; call Confine for one that offers no Lstat, such as
+// afero.NewRegexpFs(afero.NewBasePathFs(...), re).
 func Confine(fsys afero.Fs, dir string) (afero.Fs, error) {
 	root, err := filepath.EvalSymlinks(dir)
 	if err != nil {
