@@ -35,7 +35,7 @@ var ErrUncheckable = errors.New("vfs: file system follows host symlinks and offe
 //     afero.CacheOnReadFs over host files) is refused with ErrUncheckable.
 func Confined(fsys afero.Fs) (afero.Fs, error) {
 	switch fsys.(type) {
-	case *RootFs, *jailFs, *afero.OsFs, afero.OsFs:
+	case *RootFs, *jailFs, *afero.OsFs:
 		return fsys, nil
 	}
 	if dir, ok := osBaseDir(fsys); ok {
@@ -66,31 +66,26 @@ func servesHost(fsys afero.Fs) bool {
 	if err != nil {
 		return true
 	}
-	defer f.Close()
-	host := false
-	hostFiles(f, func(*os.File) { host = true })
-	if fi, err := f.Stat(); err != nil || fi.Sys() != nil {
-		host = true
-	}
-	return host
+	files := hostFiles(f)
+	fi, err = f.Stat()
+	f.Close()
+	return files[0] != nil || err != nil || fi.Sys() != nil
 }
 
-// hostFiles calls yield with each *os.File behind f, looking through
-// afero.BasePathFile and both sides of an afero.UnionFile.
-func hostFiles(f afero.File, yield func(*os.File)) {
-	switch v := f.(type) {
-	case *os.File:
-		yield(v)
-	case *afero.BasePathFile:
-		hostFiles(v.File, yield)
-	case *afero.UnionFile:
-		if v.Base != nil {
-			hostFiles(v.Base, yield)
+// hostFiles returns the *os.File behind f, looking through
+// afero.BasePathFile, or those behind the two sides of an
+// afero.UnionFile, first the ones there are.
+func hostFiles(f afero.File) [2]*os.File {
+	var out [2]*os.File
+	if u, ok := f.(*afero.UnionFile); ok {
+		out[0], out[1] = osFile(u.Base), osFile(u.Layer)
+		if out[0] == nil {
+			out[0], out[1] = out[1], nil
 		}
-		if v.Layer != nil {
-			hostFiles(v.Layer, yield)
-		}
+		return out
 	}
+	out[0] = osFile(f)
+	return out
 }
 
 // hostRoots returns the real host paths of the directories behind fsys's
@@ -101,17 +96,19 @@ func hostRoots(fsys afero.Fs) []string {
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
 	var roots []string
-	known := true
-	hostFiles(f, func(osf *os.File) {
+	for _, osf := range hostFiles(f) {
+		if osf == nil {
+			break
+		}
 		p, ok := fdPath(osf)
-		known = known && ok
+		if !ok {
+			roots = nil
+			break
+		}
 		roots = append(roots, p)
-	})
-	if !known {
-		return nil
 	}
+	f.Close()
 	return roots
 }
 
@@ -211,10 +208,13 @@ func (w *linkWalk) verify(op, name string, f afero.File) (afero.File, error) {
 		return f, nil
 	}
 	ok := true
-	hostFiles(f, func(osf *os.File) {
+	for _, osf := range hostFiles(f) {
+		if osf == nil {
+			break
+		}
 		p, known := fdPath(osf)
 		ok = ok && known && w.below(p)
-	})
+	}
 	if ok {
 		return f, nil
 	}

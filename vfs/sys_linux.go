@@ -106,13 +106,20 @@ func openPath(fi os.FileInfo) (string, bool) {
 	if st == nil {
 		return "", false
 	}
-	fds, err := os.ReadDir("/proc/self/fd")
+	// Readdirnames, not os.ReadDir: its sort of the entries would add a
+	// generic sort to the firmware.
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return "", false
+	}
+	fds, err := d.Readdirnames(-1)
+	d.Close()
 	if err != nil {
 		return "", false
 	}
 	for _, fd := range fds {
 		var o syscall.Stat_t
-		p := "/proc/self/fd/" + fd.Name()
+		p := "/proc/self/fd/" + fd
 		if syscall.Stat(p, &o) != nil || o.Dev != st.Dev || o.Ino != st.Ino {
 			continue
 		}
