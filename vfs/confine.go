@@ -66,26 +66,19 @@ func servesHost(fsys afero.Fs) bool {
 	if err != nil {
 		return true
 	}
-	files := hostFiles(f)
-	fi, err = f.Stat()
+	a, b := hostFiles(f)
 	f.Close()
-	return files[0] != nil || err != nil || fi.Sys() != nil
+	return a != nil || b != nil
 }
 
 // hostFiles returns the *os.File behind f, looking through
 // afero.BasePathFile, or those behind the two sides of an
-// afero.UnionFile, first the ones there are.
-func hostFiles(f afero.File) [2]*os.File {
-	var out [2]*os.File
+// afero.UnionFile; nil where there is none.
+func hostFiles(f afero.File) (a, b *os.File) {
 	if u, ok := f.(*afero.UnionFile); ok {
-		out[0], out[1] = osFile(u.Base), osFile(u.Layer)
-		if out[0] == nil {
-			out[0], out[1] = out[1], nil
-		}
-		return out
+		return osFile(u.Base), osFile(u.Layer)
 	}
-	out[0] = osFile(f)
-	return out
+	return osFile(f), nil
 }
 
 // hostRoots returns the real host paths of the directories behind fsys's
@@ -97,9 +90,10 @@ func hostRoots(fsys afero.Fs) []string {
 		return nil
 	}
 	var roots []string
-	for _, osf := range hostFiles(f) {
+	a, b := hostFiles(f)
+	for _, osf := range [...]*os.File{a, b} {
 		if osf == nil {
-			break
+			continue
 		}
 		p, ok := fdPath(osf)
 		if !ok {
@@ -207,22 +201,22 @@ func (w *linkWalk) verify(op, name string, f afero.File) (afero.File, error) {
 	if w.roots == nil {
 		return f, nil
 	}
-	ok := true
-	for _, osf := range hostFiles(f) {
-		if osf == nil {
-			break
-		}
-		p, known := fdPath(osf)
-		ok = ok && known && w.below(p)
-	}
-	if ok {
+	if a, b := hostFiles(f); w.placed(a) && w.placed(b) {
 		return f, nil
 	}
 	f.Close()
 	return nil, &fs.PathError{Op: op, Path: name, Err: ErrPathEscapes}
 }
 
-func (w *linkWalk) below(p string) bool {
+// placed reports whether osf, if any, lies below a root.
+func (w *linkWalk) placed(osf *os.File) bool {
+	if osf == nil {
+		return true
+	}
+	p, ok := fdPath(osf)
+	if !ok {
+		return false
+	}
 	for _, r := range w.roots {
 		if within(r, p) {
 			return true

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -331,5 +332,31 @@ func BenchmarkConfinedStat(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestRootFsReadlink: RootFs reads a link's text through the link's
+// directory opened inside the root, long targets included, and refuses
+// a link reached through a link out.
+func TestRootFsReadlink(t *testing.T) {
+	_, dir := intruderTree(t)
+	long := strings.Repeat("x/", 300) + "y"
+	if err := os.Symlink(long, filepath.Join(dir, "sub", "long")); err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := confinedRootFs(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := fsys.(afero.LinkReader)
+	for name, want := range map[string]string{"alias": "real", "/sub/inner": "../real", "sub/long": long, "subalias/up": ".."} {
+		if got, err := r.ReadlinkIfPossible(name); err != nil || got != want {
+			t.Errorf("ReadlinkIfPossible(%s) = %q, %v, want %q", name, got, err, want)
+		}
+	}
+	for _, name := range []string{"real", "sub", "/", "missing", "updir/share", "../x"} {
+		if got, err := r.ReadlinkIfPossible(name); err == nil {
+			t.Errorf("ReadlinkIfPossible(%s) = %q", name, got)
+		}
 	}
 }

@@ -364,15 +364,9 @@ func (j *jailFs) Chtimes(name string, atime, mtime time.Time) error {
 	return j.Fs.Chtimes(name, atime, mtime)
 }
 
-// DiskUsage reports the size of the filesystem holding the root, or what
-// a walked Fs that is a DiskUsager reports.
+// DiskUsage reports the size of the filesystem holding the root; a walk
+// has no host root and fails.
 func (j *jailFs) DiskUsage() (total, free, blockSize uint64, err error) {
-	if j.walk != nil {
-		if du, ok := j.Fs.(DiskUsager); ok {
-			return du.DiskUsage()
-		}
-		return 0, 0, 0, errors.ErrUnsupported
-	}
 	f, err := os.Open(j.root)
 	if err != nil {
 		return 0, 0, 0, err

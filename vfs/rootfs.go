@@ -171,7 +171,7 @@ func (r *RootFs) ReadlinkIfPossible(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return r.root.Readlink(n)
+	return rootReadlink(r.root, n)
 }
 
 // Chmod changes the mode of name.

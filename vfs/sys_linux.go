@@ -3,7 +3,9 @@
 package vfs
 
 import (
+	"io/fs"
 	"os"
+	"path"
 	"strconv"
 	"strings"
 	"syscall"
@@ -128,6 +130,34 @@ func openPath(fi os.FileInfo) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// rootReadlink is root.Readlink(name) for a clean relative name, done as
+// readlink(2) of the last component in the link's directory opened
+// through root, named by its /proc/self/fd entry (proc(5)): os.Root's
+// Readlink instantiates its generic walker once more, 8 KB of mipsle
+// firmware. Without /proc it fails.
+func rootReadlink(root *os.Root, name string) (string, error) {
+	dir, base := path.Split(name)
+	if dir == "" {
+		dir = "."
+	}
+	d, err := root.Open(dir)
+	if err != nil {
+		return "", err
+	}
+	t, ok := "", false
+	if rc, err := d.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) {
+			t, err = os.Readlink("/proc/self/fd/" + strconv.FormatUint(uint64(fd), 10) + "/" + base)
+			ok = err == nil
+		})
+	}
+	d.Close()
+	if !ok {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: syscall.EINVAL}
+	}
+	return t, nil
 }
 
 // sendableFile is the operating-system file behind h that sendfile(2) can
