@@ -12,10 +12,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -83,8 +85,12 @@ func boundaryTree(t *testing.T) (parent, dir string) {
 }
 
 // boundaryServer serves dir as "share" (RootFs), "base" (a bare afero
-// BasePathFs over the OS, which vfs confines), "ro" (RootFs, read-only)
-// and "rofs" (afero.ReadOnlyFs over RootFs).
+// BasePathFs over the OS, which New confines by host path), "ro" (RootFs,
+// read-only), "rofs" (afero.ReadOnlyFs over RootFs) and the afero
+// wrappers over a BasePathFs over the OS: "robase" (ReadOnlyFs) and "cow"
+// (CopyOnWriteFs with a memory layer), which New confines by walking
+// their names, and "regexp" (RegexpFs) and "cache" (CacheOnReadFs with a
+// memory layer), which offer no Lstat and are served through vfs.Confine.
 func boundaryServer(t *testing.T, dir string) *hostileServer {
 	t.Helper()
 	rootFs := func() afero.Fs {
@@ -94,12 +100,24 @@ func boundaryServer(t *testing.T, dir string) *hostileServer {
 		}
 		return fsys
 	}
+	base := func() afero.Fs { return afero.NewBasePathFs(afero.NewOsFs(), dir) }
+	confine := func(fsys afero.Fs) afero.Fs {
+		c, err := vfs.Confine(fsys, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
 	cfg := segConfig()
 	cfg.Shares = []server.Share{
 		{Name: "share", Fs: rootFs()},
-		{Name: "base", Fs: afero.NewBasePathFs(afero.NewOsFs(), dir)},
+		{Name: "base", Fs: base()},
 		{Name: "ro", Fs: rootFs(), ReadOnly: true},
 		{Name: "rofs", Fs: afero.NewReadOnlyFs(rootFs())},
+		{Name: "robase", Fs: afero.NewReadOnlyFs(base())},
+		{Name: "cow", Fs: afero.NewCopyOnWriteFs(base(), afero.NewMemMapFs())},
+		{Name: "regexp", Fs: confine(afero.NewRegexpFs(base(), regexp.MustCompile(`.`)))},
+		{Name: "cache", Fs: confine(afero.NewCacheOnReadFs(base(), afero.NewMemMapFs(), 0))},
 	}
 	cfg.MaxMessageSize = hostileMaxMessage
 	l, _ := listenDirect(t)
@@ -149,9 +167,22 @@ func (s *hostileSession) oem(t *testing.T, cmd byte, words, data []byte, status 
 	expectStatus(t, s.c, cmd, s.mid, status)
 }
 
+// boundaryShares are boundaryServer's shares that must keep every name
+// inside: whether they are read-only, and whether TestBoundaryNames opens
+// for reading only. (afero's CopyOnWriteFs and CacheOnReadFs copy a file
+// opened for writing into their layer with mode 0, which a second open
+// for writing finds read-only.)
+var boundaryShares = []struct {
+	name      string
+	ro, reads bool
+}{
+	{"share", false, false}, {"base", false, false}, {"rofs", true, true}, {"robase", true, true},
+	{"cow", false, true}, {"regexp", false, false}, {"cache", false, true},
+}
+
 // TestBoundaryNames: every way of naming something outside the share, or
 // something a share cannot hold, gets Samba's status on a RootFs share and
-// on a confined BasePathFs share alike.
+// on every confined afero wrapper alike (opens only, on a read-only one).
 func TestBoundaryNames(t *testing.T) {
 	parent, dir := boundaryTree(t)
 	hs := boundaryServer(t, dir)
@@ -204,23 +235,33 @@ func TestBoundaryNames(t *testing.T) {
 		{`planted`, dispCreate, statusNameNotFound},
 		{`evil\planted`, dispOpenIf, statusPathNotFound},
 	}
-	for _, share := range []string{"share", "base"} {
-		t.Run(share, func(t *testing.T) {
+	for _, sh := range boundaryShares {
+		t.Run(sh.name, func(t *testing.T) {
 			s := hs.login(t)
-			s.connect(t, share)
+			s.connect(t, sh.name)
+			access := uint32(accessReadWrite)
+			if sh.reads {
+				access = accessRead
+			}
 			for _, tc := range cases {
-				fid := s.ntCreate(t, tc.name, accessReadWrite, tc.disp, tc.status)
+				if sh.ro && tc.disp != dispOpen {
+					continue
+				}
+				fid := s.ntCreate(t, tc.name, access, tc.disp, tc.status)
 				if tc.status == statusSuccess {
 					if got := s.readClose(t, fid); bytes.Contains(got, []byte(outsideText)) {
 						t.Errorf("%q read %q", tc.name, got)
 					}
 				}
 			}
-			// Path commands through links out: missing, as for opens.
-			s.oem(t, bCmdCreateDirectory, nil, path(`evil\newdir`), statusPathNotFound)
-			s.oem(t, cmdDelete, le16(0x16), path(`evil\secret`), statusPathNotFound)
-			s.oem(t, bCmdRename, le16(0x16), append(path(`file.txt`), path(`evil\moved`)...), statusPathNotFound)
-			s.oem(t, bCmdSetInformation, append(le16(0x01), make([]byte, 14)...), path(`pw`), statusNameNotFound)
+			if !sh.ro {
+				// Path commands through links out: missing, as for
+				// opens.
+				s.oem(t, bCmdCreateDirectory, nil, path(`evil\newdir`), statusPathNotFound)
+				s.oem(t, cmdDelete, le16(0x16), path(`evil\secret`), statusPathNotFound)
+				s.oem(t, bCmdRename, le16(0x16), append(path(`file.txt`), path(`evil\moved`)...), statusPathNotFound)
+				s.oem(t, bCmdSetInformation, append(le16(0x01), make([]byte, 14)...), path(`pw`), statusNameNotFound)
+			}
 			hs.healthy(t)
 		})
 	}
@@ -241,7 +282,7 @@ func TestBoundaryNames(t *testing.T) {
 // the share while a client opens a file below it: each open must give the
 // file inside or a missing name, never the one outside (the
 // CVE-2021-20316 race). RootFs resolves each component with openat; the
-// confined BasePathFs checks the opened descriptor.
+// confined BasePathFs and afero wrappers check the opened descriptor.
 func TestBoundarySwappedSymlink(t *testing.T) {
 	parent, dir := boundaryTree(t)
 	hs := boundaryServer(t, dir)
@@ -265,7 +306,10 @@ func TestBoundarySwappedSymlink(t *testing.T) {
 		stop.Store(true)
 		wg.Wait()
 	}()
-	for _, share := range []string{"share", "base"} {
+	// "cache" is left out: afero.CacheOnReadFs copies a file into its
+	// memory layer by name, and a copy made through the swapped link
+	// cannot be placed after the open.
+	for _, share := range []string{"share", "base", "robase", "cow", "regexp"} {
 		s := hs.login(t)
 		s.connect(t, share)
 		inside := 0
@@ -304,7 +348,7 @@ func TestBoundarySwappedSymlink(t *testing.T) {
 func TestBoundaryReadOnly(t *testing.T) {
 	_, dir := boundaryTree(t)
 	hs := boundaryServer(t, dir)
-	for _, share := range []string{"ro", "rofs"} {
+	for _, share := range []string{"ro", "rofs", "robase"} {
 		t.Run(share, func(t *testing.T) {
 			s := hs.login(t)
 			s.connect(t, share)
@@ -344,7 +388,7 @@ from impacket.smbconnection import SMBConnection, SessionError
 from impacket.smb import SMB_DIALECT
 c = SMBConnection('*SMBSERVER', '127.0.0.1', sess_port=int(sys.argv[1]), preferredDialect=SMB_DIALECT)
 c.login(sys.argv[2], sys.argv[3])
-for share in ('share', 'base'):
+for share in ('share', 'base', 'robase', 'cow'):
     for name in sys.argv[4:]:
         buf = io.BytesIO()
         try:
@@ -395,11 +439,37 @@ func TestInteropImpacketBoundary(t *testing.T) {
 			t.Errorf("impacket read /etc/passwd: %s", line)
 		}
 	}
-	for _, share := range []string{"share", "base"} {
+	for _, share := range []string{"share", "base", "robase", "cow"} {
 		for name, w := range want {
 			if line := share + " " + name + " " + w; !got[line] {
 				t.Errorf("missing %q in impacket's output:\n%s", line, out)
 			}
+		}
+	}
+}
+
+// TestBoundaryUncheckable: New and Reload refuse a share whose Fs serves
+// host files without Lstat (afero.RegexpFs, afero.CacheOnReadFs over a
+// BasePathFs over the OS), and serve it when the share says Unconfined.
+func TestBoundaryUncheckable(t *testing.T) {
+	_, dir := boundaryTree(t)
+	base := afero.NewBasePathFs(afero.NewOsFs(), dir)
+	for _, fsys := range []afero.Fs{
+		afero.NewRegexpFs(base, regexp.MustCompile(`.`)),
+		afero.NewCacheOnReadFs(base, afero.NewMemMapFs(), 0),
+	} {
+		cfg := segConfig()
+		cfg.Shares = []server.Share{{Name: "share", Fs: fsys}}
+		if _, err := server.New(cfg); !errors.Is(err, vfs.ErrUncheckable) {
+			t.Errorf("New with %s: %v, want vfs.ErrUncheckable", fsys.Name(), err)
+		}
+		cfg.Shares[0].Unconfined = true
+		srv, err := server.New(cfg)
+		if err != nil {
+			t.Fatalf("New with an Unconfined %s: %v", fsys.Name(), err)
+		}
+		if err := srv.Reload(nil, []server.Share{{Name: "share", Fs: fsys}}); !errors.Is(err, vfs.ErrUncheckable) {
+			t.Errorf("Reload with %s: %v, want vfs.ErrUncheckable", fsys.Name(), err)
 		}
 	}
 }

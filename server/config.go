@@ -180,12 +180,33 @@ type User struct {
 type Share struct {
 	// Name is what clients put after \\server\, compared case-insensitively.
 	Name string
-	// Fs is the share's file system; the share's root is Fs's "/". For a
-	// directory, vfs.NewRootFs confines access to it, symlinks included;
-	// afero.NewBasePathFs(afero.NewOsFs(), dir) does not stop a symlink
-	// that points out of dir. Fs must be safe for concurrent use: every
-	// connection uses it.
+	// Fs is the share's file system; the share's root is Fs's "/". It must
+	// be safe for concurrent use: every connection uses it. New confines
+	// it (vfs.Confined) so that no symlink leads a client out of "/"; a
+	// link out is a missing name, as in Samba with "wide links = no":
+	//   - vfs.NewRootFs: os.Root resolves every name with openat.
+	//   - afero.NewBasePathFs(afero.NewOsFs(), dir), and any Fs wrapped in
+	//     vfs.Confine(fs, dir): each name's host path is resolved before
+	//     the operation, each opened file placed by its descriptor.
+	//   - Any other Fs with LstatIfPossible (afero.ReadOnlyFs,
+	//     afero.CopyOnWriteFs): each name is walked through its
+	//     LstatIfPossible and ReadlinkIfPossible, absolute links are
+	//     missing names as in os.Root, opened host files are placed by
+	//     their descriptor.
+	//   - An Fs whose files are not the host's (afero.MemMapFs) is served
+	//     as it is. One that serves host files without LstatIfPossible
+	//     (afero.RegexpFs, afero.CacheOnReadFs) is refused: wrap it in
+	//     vfs.Confine, or set Unconfined.
+	// Outside a RootFs, removes, renames, mkdir and attribute changes keep
+	// a window between check and change in which a directory swapped for
+	// a link is followed, and so do opens through afero.CacheOnReadFs,
+	// which copies by name. Hard links cannot be told from other files.
 	Fs afero.Fs
+	// Unconfined serves Fs without New's check, for an Fs that confines
+	// itself (such as an afero.ReadOnlyFs over a vfs.NewRootFs, which New
+	// cannot see into and would walk). A bare afero.BasePathFs over
+	// afero.OsFs is confined all the same.
+	Unconfined bool
 	// ReadOnly refuses every change and every open for writing with
 	// STATUS_ACCESS_DENIED.
 	ReadOnly bool

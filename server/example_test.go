@@ -63,7 +63,8 @@ func Example() {
 // Example_directory exports a directory of the host. vfs.NewRootFs confines
 // the share to it with os.Root, so neither ".." nor a symlink inside can
 // reach the rest of the file system; afero.NewBasePathFs(afero.NewOsFs(),
-// dir) is the plain afero way, which cleans paths but follows symlinks.
+// dir) is the plain afero way, which follows symlinks and which New
+// confines by resolving each name's host path.
 func Example_directory() {
 	dir, err := os.MkdirTemp("", "tinysmbd-example-")
 	if err != nil {

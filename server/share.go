@@ -18,8 +18,17 @@ type shareState struct {
 	fs  *vfs.Share
 }
 
-func newShareState(sh Share) *shareState {
-	return &shareState{cfg: sh, fs: vfs.NewShare(sh.Fs, sh.ReadOnly)}
+// newShareState confines sh.Fs (vfs.Confined) unless sh.Unconfined, or
+// refuses the share.
+func newShareState(sh Share) (*shareState, error) {
+	fsys := sh.Fs
+	if !sh.Unconfined {
+		var err error
+		if fsys, err = vfs.Confined(fsys); err != nil {
+			return nil, fmt.Errorf("server: share %q: %w (serve a vfs.NewRootFs or a vfs.Confine, or set Unconfined if the Fs confines itself)", sh.Name, err)
+		}
+	}
+	return &shareState{cfg: sh, fs: vfs.NewShare(fsys, sh.ReadOnly)}, nil
 }
 
 // shareSet is the shares being served. It is immutable once built: Reload
@@ -47,7 +56,10 @@ func newShareSet(shares []Share, old *shareSet) (*shareSet, error) {
 		if sh.Fs == nil {
 			return nil, fmt.Errorf("server: share %q has no file system", sh.Name)
 		}
-		st := newShareState(sh)
+		st, err := newShareState(sh)
+		if err != nil {
+			return nil, err
+		}
 		if old != nil {
 			if prev := old.byName[key]; prev != nil && sameShareFs(prev.cfg, sh) {
 				st.fs = prev.fs
@@ -61,10 +73,10 @@ func newShareSet(shares []Share, old *shareSet) (*shareSet, error) {
 }
 
 // sameShareFs reports whether b serves the same tree as a, the same way:
-// the same Fs value and the same ReadOnly. Fs values whose dynamic type is
-// not comparable are never the same (== on them would panic).
+// the same Fs value, ReadOnly and Unconfined. Fs values whose dynamic type
+// is not comparable are never the same (== on them would panic).
 func sameShareFs(a, b Share) bool {
-	if a.ReadOnly != b.ReadOnly || reflect.TypeOf(a.Fs) != reflect.TypeOf(b.Fs) {
+	if a.ReadOnly != b.ReadOnly || a.Unconfined != b.Unconfined || reflect.TypeOf(a.Fs) != reflect.TypeOf(b.Fs) {
 		return false
 	}
 	return reflect.TypeOf(a.Fs).Comparable() && a.Fs == b.Fs

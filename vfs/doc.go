@@ -2,7 +2,8 @@
 // from a Windows server: SMB path canonicalisation that can never leave the
 // share (CleanPath, and RootFs, which confines an OS directory with os.Root
 // so symlinks cannot escape either; Confine, which does the same for an
-// afero.BasePathFs over the OS), case-insensitive lookup on
+// afero.BasePathFs over the OS, and Confined, which picks the confinement
+// for any afero.Fs), case-insensitive lookup on
 // case-sensitive filesystems (Resolve, with a per-Share index of directory
 // names, names.go) and 8.3 short names (Mangle), NT create dispositions and
 // delete-on-close (Share, File), DOS and NT wildcards (Match), attributes

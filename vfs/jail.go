@@ -30,9 +30,13 @@ const maxLinks = 40
 // gives no descriptor to act relative to. RootFs, which goes through
 // os.Root and openat, has no such window; use it where the Fs is yours to
 // choose.
+//
+// With walk set, the same wrapper confines an Fs whose host directory is
+// unknown through the Fs's own Lstat and Readlink instead (Confined).
 type jailFs struct {
 	afero.Fs
-	root string // the real (symlink-free) host path of the share root
+	root string    // the real (symlink-free) host path of the share root
+	walk *linkWalk // non-nil: checked by walk, root unused
 }
 
 var _ afero.Lstater = (*jailFs)(nil)
@@ -41,8 +45,9 @@ var _ afero.Lstater = (*jailFs)(nil)
 // its "/" (for afero.NewBasePathFs(afero.NewOsFs(), dir), dir): every name
 // whose real path, symlinks followed, lies outside dir fails with
 // ErrPathEscapes, and so does an open that ends up outside. NewShare
-// confines a bare BasePathFs over OsFs by itself; call Confine for one
-// wrapped further, such as afero.NewReadOnlyFs(afero.NewBasePathFs(...)).
+// confines a bare BasePathFs over OsFs by itself, and Confined any Fs
+// with Lstat; call Confine for one that offers no Lstat, such as
+// afero.NewRegexpFs(afero.NewBasePathFs(...), re).
 func Confine(fsys afero.Fs, dir string) (afero.Fs, error) {
 	root, err := filepath.EvalSymlinks(dir)
 	if err != nil {
@@ -86,14 +91,20 @@ func (j *jailFs) host(name string) string {
 	return filepath.Join(j.root, filepath.FromSlash(path.Clean("/"+name)))
 }
 
-func (j *jailFs) inside(p string) bool {
-	return p == j.root || strings.HasPrefix(p, j.root+string(filepath.Separator))
+func (j *jailFs) inside(p string) bool { return within(j.root, p) }
+
+// within reports whether the clean host path p is root or below it.
+func within(root, p string) bool {
+	return p == root || strings.HasPrefix(p, root+string(filepath.Separator))
 }
 
 // check refuses name when its real path leaves the root. With follow
 // false, a last component that is itself a symlink is not followed (the
 // operation acts on the link), so only its directory must stay inside.
 func (j *jailFs) check(op, name string, follow bool) error {
+	if j.walk != nil {
+		return j.walk.check(op, name, follow)
+	}
 	h := j.host(name)
 	if !follow && h != j.root {
 		h = filepath.Dir(h)
@@ -133,6 +144,12 @@ func realPath(p string, links int) (string, error) {
 	if err == nil {
 		return r, nil
 	}
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		// EvalSymlinks's only error of its own: more links than it
+		// follows.
+		return "", syscall.ELOOP
+	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return "", err
 	}
@@ -163,32 +180,45 @@ func realPath(p string, links int) (string, error) {
 // verify checks that an opened file lies inside the root, closing it
 // otherwise.
 func (j *jailFs) verify(op, name string, f afero.File) (afero.File, error) {
-	osf := osFile(f)
-	if osf == nil {
-		return f, nil
+	if j.walk != nil {
+		return j.walk.verify(op, name, f)
 	}
-	if j.openedInside(name, osf) {
+	if j.openedInside(name, f) {
 		return f, nil
 	}
 	f.Close()
 	return nil, &fs.PathError{Op: op, Path: name, Err: ErrPathEscapes}
 }
 
-// openedInside asks the kernel where the descriptor is (fdPath: on Linux
-// /proc/self/fd, which reports the path of the file actually opened, not
-// of the name used). Without it, it compares the descriptor's identity
-// with what the name resolves to now: a link swapped in and out again
-// around the open could fool that, so it is a fallback only.
-func (j *jailFs) openedInside(name string, osf *os.File) bool {
-	if p, ok := fdPath(osf); ok {
-		return j.inside(p)
+// openedInside asks the kernel where the descriptor behind f is (fdPath:
+// on Linux /proc/self/fd, which reports the path of the file actually
+// opened, not of the name used; openPath when f hides its *os.File, as
+// afero.RegexpFile does). Without /proc it compares f's identity with
+// what the name resolves to now: a link swapped in and out again around
+// the open could fool that, so it is a fallback only. A file that is no
+// host file (a copy in afero.CacheOnReadFs's memory layer) cannot be
+// placed.
+func (j *jailFs) openedInside(name string, f afero.File) bool {
+	osf := osFile(f)
+	if osf != nil {
+		if p, ok := fdPath(osf); ok {
+			return j.inside(p)
+		}
+	}
+	a, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	if osf == nil {
+		if a.Sys() == nil {
+			return true
+		}
+		if p, ok := openPath(a); ok {
+			return j.inside(p)
+		}
 	}
 	r, err := stableRealPath(j.host(name))
 	if err != nil || !j.inside(r) {
-		return false
-	}
-	a, err := osf.Stat()
-	if err != nil {
 		return false
 	}
 	b, err := os.Lstat(r)
@@ -215,20 +245,29 @@ func (j *jailFs) Create(name string) (afero.File, error) {
 	return j.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
 }
 
-// Open opens name for reading.
+// Open opens name for reading with the wrapped Fs's Open: an
+// afero.CacheOnReadFs copies what its OpenFile opens into its layer,
+// directories included, and fails on those.
 func (j *jailFs) Open(name string) (afero.File, error) {
 	return j.OpenFile(name, os.O_RDONLY, 0)
 }
 
 // OpenFile opens name inside the root and verifies where it landed.
 func (j *jailFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
-	// open(2): with O_CREAT|O_EXCL a final symlink is not followed (the
-	// open fails with EEXIST), so only the directory must be inside.
-	follow := flag&(os.O_CREATE|os.O_EXCL) != os.O_CREATE|os.O_EXCL
-	if err := j.check("open", name, follow); err != nil {
+	// open(2) does not follow a final symlink with O_CREAT|O_EXCL, but a
+	// wrapper may read through the name first: afero.CopyOnWriteFs
+	// copies the link's target into its layer before its open fails
+	// with EEXIST. So the last component is always followed.
+	if err := j.check("open", name, true); err != nil {
 		return nil, err
 	}
-	f, err := j.Fs.OpenFile(name, flag, perm)
+	var f afero.File
+	var err error
+	if flag == os.O_RDONLY {
+		f, err = j.Fs.Open(name)
+	} else {
+		f, err = j.Fs.OpenFile(name, flag, perm)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -264,9 +303,10 @@ func (j *jailFs) Mkdir(name string, perm os.FileMode) error {
 	return j.Fs.Mkdir(name, perm)
 }
 
-// MkdirAll creates a directory and its missing parents.
+// MkdirAll creates a directory and its missing parents; a walk that
+// stops at a missing parent has checked all that exists.
 func (j *jailFs) MkdirAll(name string, perm os.FileMode) error {
-	if err := j.check("mkdir", name, true); err != nil {
+	if err := j.check("mkdir", name, true); err != nil && (j.walk == nil || !errors.Is(err, fs.ErrNotExist)) {
 		return err
 	}
 	return j.Fs.MkdirAll(name, perm)
@@ -324,7 +364,8 @@ func (j *jailFs) Chtimes(name string, atime, mtime time.Time) error {
 	return j.Fs.Chtimes(name, atime, mtime)
 }
 
-// DiskUsage reports the size of the filesystem holding the root.
+// DiskUsage reports the size of the filesystem holding the root; a walk
+// has no host root and fails.
 func (j *jailFs) DiskUsage() (total, free, blockSize uint64, err error) {
 	f, err := os.Open(j.root)
 	if err != nil {

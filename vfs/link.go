@@ -42,7 +42,7 @@ func (r *RootFs) Link(oldname, newname string) error {
 // wrapping (a ReadOnlyFs, a copy-on-write layer) would be bypassed.
 // link(2) follows neither last component.
 func (j *jailFs) Link(oldname, newname string) error {
-	if _, ok := osBaseDir(j.Fs); !ok {
+	if _, ok := osBaseDir(j.Fs); !ok || j.walk != nil {
 		return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: errors.ErrUnsupported}
 	}
 	if err := j.check("link", oldname, false); err != nil {

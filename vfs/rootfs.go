@@ -165,13 +165,15 @@ func (r *RootFs) SymlinkIfPossible(oldname, newname string) error {
 	return r.root.Symlink(oldname, n)
 }
 
-// ReadlinkIfPossible returns the target of the symlink name.
+// ReadlinkIfPossible returns the target of the symlink name. On Linux it
+// reads the link in its directory through /proc/self/fd, and fails
+// without /proc.
 func (r *RootFs) ReadlinkIfPossible(name string) (string, error) {
 	n, err := rel("readlink", name)
 	if err != nil {
 		return "", err
 	}
-	return r.root.Readlink(n)
+	return rootReadlink(r.root, n)
 }
 
 // Chmod changes the mode of name.

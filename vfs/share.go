@@ -245,9 +245,14 @@ type Share struct {
 //
 // An afero.BasePathFs over the host's file system (afero.OsFs) keeps ".."
 // in but lets the kernel follow symlinks anywhere; NewShare confines it as
-// Confine does, so a link such as "evil -> /etc" is never served.
+// Confine does, so a link such as "evil -> /etc" is never served. Any
+// other Fs is served as it is: Confined confines it first.
 func NewShare(fsys afero.Fs, readOnly bool) *Share {
-	if _, ok := fsys.(*afero.ReadOnlyFs); ok {
+	under := fsys
+	if j, ok := fsys.(*jailFs); ok {
+		under = j.Fs
+	}
+	if _, ok := under.(*afero.ReadOnlyFs); ok {
 		readOnly = true
 	}
 	if dir, ok := osBaseDir(fsys); ok {
@@ -303,14 +308,16 @@ func (s *Share) mutable() error {
 	return nil
 }
 
-// hidden turns the collision a create meets on a name Resolve reported
-// missing into StatusObjectNameNotFound: the name is a symlink leading
-// out of the share or nowhere, which the client must not learn of.
+// hidden maps the error of a create on a name Resolve reported missing,
+// turning a collision or a refusal to leave the share into
+// StatusObjectNameNotFound: the name is a symlink leading out of the
+// share or nowhere, which the client must not learn of.
 func hidden(err error) error {
-	if err == smb.StatusObjectNameCollision {
+	st := statusErr(err)
+	if st == smb.StatusObjectNameCollision || isEscape(err) {
 		return smb.StatusObjectNameNotFound
 	}
-	return err
+	return st
 }
 
 // grant computes the access an open receives: generic rights mapped to file
@@ -425,7 +432,7 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 	f := &File{share: s, path: actual, access: access, deleteOnClose: doc}
 	if wantDir {
 		if err := s.fs.Mkdir(actual, 0o777); err != nil {
-			return nil, 0, hidden(statusErr(err))
+			return nil, 0, hidden(err)
 		}
 		f.isDir = true
 		if err := s.attach(f, p); err != nil {
@@ -438,7 +445,7 @@ func (s *Share) Create(smbPath string, p CreateParams) (*File, CreateAction, err
 	}
 	h, err := s.fs.OpenFile(actual, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
-		return nil, 0, hidden(statusErr(err))
+		return nil, 0, hidden(err)
 	}
 	if err := s.attach(f, p); err != nil {
 		h.Close()
@@ -634,7 +641,7 @@ func (s *Share) Mkdir(smbPath string) error {
 			return smb.StatusDeletePending
 		}
 		if err := s.fs.Mkdir(actual, 0o777); err != nil {
-			return hidden(statusErr(err))
+			return hidden(err)
 		}
 		s.changed(addition(actual, NotifyDirName))
 		return nil

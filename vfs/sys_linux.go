@@ -3,7 +3,9 @@
 package vfs
 
 import (
+	"io/fs"
 	"os"
+	"path"
 	"strconv"
 	"strings"
 	"syscall"
@@ -95,6 +97,67 @@ func fdPath(f *os.File) (string, bool) {
 		return "", false
 	}
 	return p, true
+}
+
+// openPath is fdPath for a file whose *os.File a wrapper hides
+// (afero.RegexpFile): it looks among the process's descriptors for one
+// open on the file fi describes (same device and inode) and returns the
+// path the kernel gives it.
+func openPath(fi os.FileInfo) (string, bool) {
+	st := statT(fi)
+	if st == nil {
+		return "", false
+	}
+	// Readdirnames, not os.ReadDir: its sort of the entries would add a
+	// generic sort to the firmware.
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return "", false
+	}
+	fds, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return "", false
+	}
+	for _, fd := range fds {
+		var o syscall.Stat_t
+		p := "/proc/self/fd/" + fd
+		if syscall.Stat(p, &o) != nil || o.Dev != st.Dev || o.Ino != st.Ino {
+			continue
+		}
+		if l, err := os.Readlink(p); err == nil && strings.HasPrefix(l, "/") && !strings.HasSuffix(l, " (deleted)") {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// rootReadlink is root.Readlink(name) for a clean relative name, done as
+// readlink(2) of the last component in the link's directory opened
+// through root, named by its /proc/self/fd entry (proc(5)): os.Root's
+// Readlink instantiates its generic walker once more, 8 KB of mipsle
+// firmware. Without /proc it fails.
+func rootReadlink(root *os.Root, name string) (string, error) {
+	dir, base := path.Split(name)
+	if dir == "" {
+		dir = "."
+	}
+	d, err := root.Open(dir)
+	if err != nil {
+		return "", err
+	}
+	t, ok := "", false
+	if rc, err := d.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) {
+			t, err = os.Readlink("/proc/self/fd/" + strconv.FormatUint(uint64(fd), 10) + "/" + base)
+			ok = err == nil
+		})
+	}
+	d.Close()
+	if !ok {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: syscall.EINVAL}
+	}
+	return t, nil
 }
 
 // sendableFile is the operating-system file behind h that sendfile(2) can

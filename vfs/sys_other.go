@@ -32,6 +32,12 @@ func fileDiskUsage(*os.File) (total, free, blockSize uint64, err error) {
 // fdPath is not available: the jail falls back to comparing file identity.
 func fdPath(*os.File) (string, bool) { return "", false }
 
+// openPath is not available either.
+func openPath(os.FileInfo) (string, bool) { return "", false }
+
+// rootReadlink is root.Readlink.
+func rootReadlink(root *os.Root, name string) (string, error) { return root.Readlink(name) }
+
 // sendableFile is nil: the server uses sendfile(2) on Linux only.
 func sendableFile(afero.File) *os.File { return nil }
 

@@ -10,7 +10,8 @@
 
 TINYSMBD_VERSION = 0.1.0
 TINYSMBD_SITE = $(call github,tinysmbd,tinysmbd,v$(TINYSMBD_VERSION))
-TINYSMBD_LICENSE_FILES = LICENSE
+TINYSMBD_LICENSE = Apache-2.0
+TINYSMBD_LICENSE_FILES = LICENSE NOTICE
 TINYSMBD_GOMOD = github.com/tinysmbd/tinysmbd
 TINYSMBD_BUILD_TARGETS = cmd/tinysmbd
 # The repository's default FIRMWARE_TAGS: the SMB file service and the
