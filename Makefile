@@ -126,7 +126,7 @@ help:
 	@echo "make firmware   release binaries for linux arm/arm64/mips/mipsle/mips64/mips64le, sizes and SHA256SUMS in $(DIST)/"
 	@echo "make cross      the same binaries without the checksums (FIRMWARE_TAGS=$(FIRMWARE_TAGS))"
 	@echo "make size       fail if $(DIST)/tinysmbd-linux-mipsle is over $(SIZE_LIMIT) bytes; print the gap to $(SIZE_TARGET), xz sizes, a per-package table"
-	@echo "make firmware-check  shellcheck, systemd-analyze verify, the SysV init script driven, reproducible build"
+	@echo "make firmware-check  shellcheck, systemd-analyze verify and security, the SysV init script driven, the packaging recipes staged and started, reproducible build"
 	@echo "make firmware-repro  build mipsle twice, in this tree and in a copy of it, and compare the bytes"
 	@echo "make firmware-test  server tests built with FIRMWARE_TAGS"
 	@echo "make fuzz       every Fuzz target for FUZZTIME=$(FUZZTIME)"
@@ -298,8 +298,10 @@ firmware-repro:
 	GO=$(GO) VERSION=$(VERSION) FIRMWARE_TAGS='$(FIRMWARE_TAGS)' ./scripts/firmware-repro.sh
 
 # firmware-check tests what firmware/ ships: shellcheck over every shell
-# script, systemd-analyze verify of the unit, the SysV init script driven
-# through start, status, restart and stop against the real binary, and
+# script, systemd-analyze verify and security of the unit, the SysV init
+# script driven through start, status, restart and stop against the real
+# binary, the OpenWrt and Buildroot recipes installed into staging roots and
+# their services started there (scripts/package-check.sh), and
 # firmware-repro. A missing tool skips its check unless
 # TINYSMBD_REQUIRE_PEERS=1.
 firmware-check: build firmware-repro

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # firmware-check.sh tests what firmware/ ships (make firmware-check):
 #   1. shellcheck over every shell script in the repository;
-#   2. systemd-analyze verify of firmware/tinysmbd.service (any warning fails);
+#   2. systemd-analyze verify of firmware/tinysmbd.service (any warning fails)
+#      and systemd-analyze security --offline (exposure at most 2.0);
 #   3. firmware/init.d/tinysmbd driven against the real binary ($TINYSMBD),
 #      with DAEMON, CONFIG, PIDFILE and LOGFILE pointing into a temporary
 #      directory and the server on high loopback ports: start, a client is
@@ -10,7 +11,10 @@
 #      gone), status, and a bad config that must not leave a pidfile. It runs
 #      three times: under dash with Debian's start-stop-daemon, under
 #      BusyBox's sh with BusyBox's start-stop-daemon, and under BusyBox's sh
-#      without start-stop-daemon (the script's own fallback).
+#      without start-stop-daemon (the script's own fallback);
+#   4. scripts/package-check.sh: the OpenWrt and Buildroot recipes' install
+#      steps rendered into staging roots, and the installed services started
+#      there as their init systems would.
 # A missing tool skips its check with a message, or fails when
 # TINYSMBD_REQUIRE_PEERS=1 (CI sets it).
 set -euo pipefail
@@ -19,6 +23,10 @@ root=$PWD
 
 TINYSMBD=${TINYSMBD:-bin/tinysmbd}
 case $TINYSMBD in /*) ;; *) TINYSMBD=$root/$TINYSMBD ;; esac
+
+# SECURITY_THRESHOLD is the highest systemd-analyze security exposure the
+# unit may have, in tenths (the shipped unit scores 1.8 with systemd 252).
+SECURITY_THRESHOLD=20
 
 failures=0
 fail() {
@@ -86,6 +94,20 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 		fail "systemd-analyze verify firmware/tinysmbd.service warns:"$'\n'"$out"
 	else
 		echo "firmware-check: systemd-analyze verify firmware/tinysmbd.service: clean"
+	fi
+	# security --offline reads the unit file rather than a loaded unit; its
+	# exposure score (0 best, 10 worst) must stay at or under
+	# SECURITY_THRESHOLD, which systemd-analyze takes in tenths.
+	rc=0
+	out=$(systemd-analyze security --offline=true --no-pager --threshold="$SECURITY_THRESHOLD" \
+		"$work/unit/tinysmbd.service" 2>&1) || rc=$?
+	score=$(sed -n 's/^.*Overall exposure level for tinysmbd.service: \([0-9.]*\).*$/\1/p' <<<"$out")
+	if [ -z "$score" ]; then
+		fail "systemd-analyze security printed no exposure level:"$'\n'"$out"
+	elif [ "$rc" != 0 ]; then
+		fail "systemd-analyze security: exposure $score is above $((SECURITY_THRESHOLD / 10)).$((SECURITY_THRESHOLD % 10)):"$'\n'"$(grep '✗' <<<"$out")"
+	else
+		echo "firmware-check: systemd-analyze security firmware/tinysmbd.service: exposure $score (limit $((SECURITY_THRESHOLD / 10)).$((SECURITY_THRESHOLD % 10)))"
 	fi
 else
 	missing systemd-analyze systemd "systemd-analyze verify of firmware/tinysmbd.service"
@@ -223,6 +245,9 @@ if busybox=$(command -v busybox); then
 else
 	missing busybox busybox "the init script under BusyBox (with and without its start-stop-daemon)"
 fi
+
+# --- 4. the OpenWrt and Buildroot recipes -------------------------------------
+PORT=$((base + 3)) GO=${GO:-go} ./scripts/package-check.sh || fail "scripts/package-check.sh failed (above)"
 
 if [ "$failures" -gt 0 ]; then
 	echo "firmware-check: $failures failure(s)" >&2

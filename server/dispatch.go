@@ -93,6 +93,9 @@ type request struct {
 	// this message, which replaying the message runs again: an oplock
 	// break may defer it (oplock.go). Zero otherwise.
 	transBlock smb.Block
+	// tracePath is the first path the message's blocks touched, by name
+	// (req.path) or by FID (lookupFile), for the -v trace line.
+	tracePath string
 }
 
 // fid is the file a block names: once a block of the chain has opened a
@@ -324,7 +327,8 @@ func (t *traceChain) String() string {
 // traceMessage writes the -v trace line of one message: the commands of
 // its chain, the header's IDs, the status and the sizes, "smb
 // NT_CREATE_ANDX+READ_ANDX mid=4 uid=100 tid=1 pid=31350
-// status=STATUS_SUCCESS in=121 out=180" ("out=-" when there is no reply).
+// status=STATUS_SUCCESS in=121 out=180 path=\\dir\\a.txt" ("out=-" when
+// there is no reply, path="" when no block named a file).
 func (c *conn) traceMessage(hdr smb.Header, chained *traceChain, status smb.NTStatus, in int, reply bool, req *request) {
 	name := chained.String()
 	if name == "" {
@@ -335,7 +339,7 @@ func (c *conn) traceMessage(hdr smb.Header, chained *traceChain, status smb.NTSt
 		out = len(req.resp.Bytes()) - 4
 	}
 	c.log.Debug("smb "+name, "mid", hdr.MID(), "uid", hdr.UID(), "tid", hdr.TID(), "pid", hdr.PID(),
-		"status", status.Error(), "in", in, "out", out)
+		"status", status.Error(), "in", in, "out", out, "path", req.tracePath)
 }
 
 func (c *conn) dispatch(req *request, b smb.Block) error {

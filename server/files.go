@@ -37,6 +37,9 @@ func (c *conn) lookupFile(req *request, fid uint16) (*vfs.File, fileOwner, error
 	if err != nil {
 		return nil, o, smb.StatusInvalidHandle
 	}
+	if req.tracePath == "" && c.trace() {
+		req.tracePath = f.Path()
+	}
 	return f, o, nil
 }
 

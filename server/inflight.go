@@ -432,7 +432,7 @@ func (c *conn) doIO(op *ioOp) (panicked any) {
 	req.resp.SetStatus(st)
 	if c.trace() {
 		c.log.Debug("smb "+smb.CommandName(op.cmd), "mid", op.mid, "uid", op.uid, "tid", op.tid, "pid", op.pid,
-			"status", st.Error(), "in", op.in, "out", len(req.resp.Bytes())-4, "async", true)
+			"status", st.Error(), "in", op.in, "out", len(req.resp.Bytes())-4, "path", op.f.Path(), "async", true)
 	}
 	b := req.resp.Bytes()
 	putFrameHeader(b, c.framing)

@@ -106,10 +106,15 @@ func (c *conn) diskTree(req *request) (*tree, *vfs.Share, error) {
 	return t, t.share.fs, nil
 }
 
-// path decodes an SMB path field of the request.
+// path decodes an SMB path field of the request, and keeps the first for
+// the trace line.
 func (req *request) path(raw []byte) string {
 	var buf [512]byte
-	return string(smb.DecodeString(buf[:0], raw, req.unicode))
+	p := string(smb.DecodeString(buf[:0], raw, req.unicode))
+	if req.tracePath == "" {
+		req.tracePath = p
+	}
+	return p
 }
 
 // statusOf turns a vfs or OS error into the NTSTATUS Windows gives.

@@ -387,29 +387,71 @@ func (r *reloader) reload() (string, error) {
 	}
 	prev := r.last
 	prev.MemoryLimit = fc.Server.MemoryLimit
-	if !prev.equal(&fc.Server) {
-		r.log.Warn("reload: [server] settings other than memory_limit changed; they apply after a restart")
+	msg := fmt.Sprintf("reloaded: %d shares, %d users", len(cfg.Shares), len(cfg.Users))
+	if keys := prev.changed(&fc.Server); len(keys) > 0 {
+		list := strings.Join(keys, ", ")
+		r.log.Warn("reload: changed [server] settings apply after a restart", "keys", list)
+		msg += "\n" + restartPrefix + list
 	}
-	r.last = fc.Server
-	return fmt.Sprintf("reloaded: %d shares, %d users", len(cfg.Shares), len(cfg.Users)), nil
+	// r.last stays what the server runs with, so that each reload names
+	// every key still waiting for a restart.
+	r.last.MemoryLimit = fc.Server.MemoryLimit
+	return msg, nil
 }
 
-// equal reports whether s and t hold the same settings, comparing what
-// pointers point to. It is written out rather than reflect.DeepEqual,
-// which costs 12 KB of a stripped linux/mipsle binary;
-// TestServerSectionEqual fails when a field is added here but not to it.
-func (s *serverSection) equal(t *serverSection) bool {
-	return s.NetBIOSName == t.NetBIOSName && s.Workgroup == t.Workgroup &&
-		s.NetBTListen == t.NetBTListen && s.DirectListen == t.DirectListen &&
-		s.NBNSListen == t.NBNSListen &&
-		slices.Equal(s.Interfaces, t.Interfaces) && slices.Equal(s.NetBIOSAliases, t.NetBIOSAliases) &&
-		sameValue(s.Browse, t.Browse) && s.ServerComment == t.ServerComment &&
-		s.NTLMv1 == t.NTLMv1 && s.CoalesceSessionSetup == t.CoalesceSessionSetup &&
-		s.StrictCalledName == t.StrictCalledName && s.MaxMessageSize == t.MaxMessageSize &&
-		s.Sendfile == t.Sendfile &&
-		s.limitKeys.equal(&t.limitKeys) &&
-		s.RunAs == t.RunAs && sameValue(s.ControlSocket, t.ControlSocket) &&
-		s.ControlGroup == t.ControlGroup && s.MemoryLimit == t.MemoryLimit
+// restartPrefix starts the line of a reload's answer that names the keys
+// which changed but apply only after a restart; `tinysmbd reload` exits
+// exitRestart when it is there.
+const restartPrefix = "needs a restart: "
+
+// reloadExitCodes is the exit code part of `tinysmbd -h` and `tinysmbd
+// reload -h`; TestReloadExitCodesDoc holds it to the constants below and
+// docs/operations.md.
+const reloadExitCodes = "reload exits 0 when the config was applied, 3 when it was applied but\n" +
+	"keys it names need a restart, 4 when the config has errors (the previous\n" +
+	"one stays), 1 when the server cannot be reached, 2 on a usage error.\n"
+
+// The exit codes of `tinysmbd reload` (docs/operations.md).
+const (
+	exitApplied     = 0 // the config was applied
+	exitUnreachable = 1 // no answer from the server
+	exitUsage       = 2 // bad arguments, or no control socket configured
+	exitRestart     = 3 // applied, but some keys apply only after a restart
+	exitRejected    = 4 // the config has errors; the previous one stays
+)
+
+// changed returns the config names of the keys whose settings differ
+// between s and t, comparing what pointers point to. It is written out
+// rather than with reflect, which costs 12 KB of a stripped linux/mipsle
+// binary; TestServerSectionChanged fails when a field is added to
+// serverSection but not here.
+func (s *serverSection) changed(t *serverSection) []string {
+	var keys []string
+	diff := func(differ bool, key string) {
+		if differ {
+			keys = append(keys, key)
+		}
+	}
+	diff(s.NetBIOSName != t.NetBIOSName, "netbios_name")
+	diff(s.Workgroup != t.Workgroup, "workgroup")
+	diff(s.NetBTListen != t.NetBTListen, "netbt_listen")
+	diff(s.DirectListen != t.DirectListen, "direct_listen")
+	diff(s.NBNSListen != t.NBNSListen, "nbns_listen")
+	diff(!slices.Equal(s.Interfaces, t.Interfaces), "interfaces")
+	diff(!slices.Equal(s.NetBIOSAliases, t.NetBIOSAliases), "netbios_aliases")
+	diff(!sameValue(s.Browse, t.Browse), "browse")
+	diff(s.ServerComment != t.ServerComment, "server_comment")
+	diff(s.NTLMv1 != t.NTLMv1, "ntlmv1")
+	diff(s.CoalesceSessionSetup != t.CoalesceSessionSetup, "coalesce_session_setup")
+	diff(s.StrictCalledName != t.StrictCalledName, "strict_called_name")
+	diff(s.Sendfile != t.Sendfile, "sendfile")
+	diff(s.MaxMessageSize != t.MaxMessageSize, "max_message_size")
+	keys = s.limitKeys.changed(&t.limitKeys, keys)
+	diff(s.RunAs != t.RunAs, "run_as")
+	diff(!sameValue(s.ControlSocket, t.ControlSocket), "control_socket")
+	diff(s.ControlGroup != t.ControlGroup, "control_group")
+	diff(s.MemoryLimit != t.MemoryLimit, "memory_limit")
+	return keys
 }
 
 // sameValue reports whether a and b are both nil or point to equal values.
@@ -425,8 +467,8 @@ func sameValue[T comparable](a, b *T) bool {
 func isControlCommand(arg string) bool { return arg == "status" || arg == "reload" }
 
 // runControlCommand is `tinysmbd status|reload [-config FILE] [-socket
-// PATH]`: it sends the command to the server's control socket and prints
-// the answer. The socket is -socket, else the config's control_socket,
+// PATH]`: it sends the command to the server's control socket, prints the
+// answer and returns the exit code (exitApplied ...). The socket is -socket, else the config's control_socket,
 // else the default.
 func runControlCommand(args []string, stdout, stderr io.Writer) int {
 	cmd := args[0]
@@ -437,11 +479,16 @@ func runControlCommand(args []string, stdout, stderr io.Writer) int {
 	var jsonOut *bool
 	if cmd == "status" {
 		jsonOut = fs.Bool("json", false, "print the status as JSON (schema: docs/status-json.md)")
+	} else {
+		fs.Usage = func() {
+			fmt.Fprintf(stderr, "usage: tinysmbd reload [-config FILE] [-socket PATH]\n\n%s\nflags:\n", reloadExitCodes)
+			fs.PrintDefaults()
+		}
 	}
 	if err := fs.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
-		return 0
+		return exitApplied
 	} else if err != nil {
-		return 2
+		return exitUsage
 	}
 	request := cmd
 	if jsonOut != nil && *jsonOut {
@@ -454,11 +501,11 @@ func runControlCommand(args []string, stdout, stderr io.Writer) int {
 			fc, err := loadConfigFile(*configPath)
 			if err != nil {
 				fmt.Fprintf(stderr, "tinysmbd %s: %v\n", cmd, err)
-				return 2
+				return exitUsage
 			}
 			if path, _ = fc.Server.controlPath(); path == "" {
 				fmt.Fprintf(stderr, "tinysmbd %s: %s disables the control socket (control_socket = \"\")\n", cmd, *configPath)
-				return 2
+				return exitUsage
 			}
 		}
 	}
@@ -470,25 +517,31 @@ func runControlCommand(args []string, stdout, stderr io.Writer) int {
 		} else {
 			fmt.Fprintln(stderr, "  is tinysmbd running, and is this its control_socket? (-socket PATH or -config FILE)")
 		}
-		return 1
+		return exitUnreachable
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(controlTimeout))
 	if _, err := io.WriteString(c, request+"\n"); err != nil {
 		fmt.Fprintf(stderr, "tinysmbd %s: %v\n", cmd, err)
-		return 1
+		return exitUnreachable
 	}
 	answer, err := io.ReadAll(c)
 	if err != nil {
 		fmt.Fprintf(stderr, "tinysmbd %s: reading the answer: %v\n", cmd, err)
-		return 1
+		return exitUnreachable
 	}
 	if msg, failed := strings.CutPrefix(string(answer), "error: "); failed {
 		fmt.Fprintf(stderr, "tinysmbd %s: %s", cmd, msg)
-		return 1
+		if cmd == "reload" && strings.HasPrefix(msg, "reload failed") {
+			return exitRejected
+		}
+		return exitUnreachable
 	}
 	stdout.Write(answer)
-	return 0
+	if cmd == "reload" && strings.Contains(string(answer), "\n"+restartPrefix) {
+		return exitRestart
+	}
+	return exitApplied
 }
 
 // timeLayout is how status prints times: local, to the second.

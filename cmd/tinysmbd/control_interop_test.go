@@ -327,3 +327,59 @@ func TestInteropControlSocketRefusesOthers(t *testing.T) {
 		t.Errorf("root was refused")
 	}
 }
+
+// TestReloadExitCodes runs `tinysmbd reload` through each outcome that
+// docs/operations.md and -h give an exit code, against the real binary.
+func TestReloadExitCodes(t *testing.T) {
+	f := newOpsFixture(t)
+	f.writeConfig("share", mkShareDir(t, filepath.Join(f.dir, "share"), ""))
+	f.start()
+	reload := func(want int, args ...string) (stdout, stderr string) {
+		t.Helper()
+		var o, e bytes.Buffer
+		cmd := binCommand(f.bin, append([]string{"reload"}, args...)...)
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		if got := cmd.ProcessState.ExitCode(); got != want {
+			t.Errorf("tinysmbd reload %q exited %d (%v), want %d\nstdout: %s\nstderr: %s", args, got, err, want, o.String(), e.String())
+		}
+		return o.String(), e.String()
+	}
+	sock := []string{"-socket", f.socket}
+
+	if out, _ := reload(0, sock...); out != "reloaded: 1 shares, 1 users\n" {
+		t.Errorf("an unchanged config: reload printed %q", out)
+	}
+
+	// Two [server] keys that need a restart, named in the answer and the log.
+	conf, err := os.ReadFile(f.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(conf), "[server]\n", "[server]\nntlmv1 = true\nworkgroup = \"OTHER\"\n", 1)
+	if err := os.WriteFile(f.conf, []byte(changed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const want = "reloaded: 1 shares, 1 users\nneeds a restart: workgroup, ntlmv1\n"
+	if out, _ := reload(3, sock...); out != want {
+		t.Errorf("a config with restart keys: reload printed %q, want %q", out, want)
+	}
+	// The server still runs with the old values, so they are named again.
+	if out, _ := reload(3, sock...); out != want {
+		t.Errorf("reloading it again printed %q, want %q", out, want)
+	}
+	if log := f.serverLog(); !strings.Contains(log, `keys="workgroup, ntlmv1"`) {
+		t.Errorf("the log does not name the keys that need a restart:\n%s", log)
+	}
+
+	if err := os.WriteFile(f.conf, []byte("[server]\nread_ony = true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut := reload(4, sock...); !strings.Contains(errOut, `unknown key "server.read_ony"`) {
+		t.Errorf("a broken config: reload said %q", errOut)
+	}
+	if _, errOut := reload(1, "-socket", filepath.Join(f.dir, "absent.sock")); !strings.Contains(errOut, "cannot reach the server") {
+		t.Errorf("no server: reload said %q", errOut)
+	}
+	reload(2, "-bogus")
+}

@@ -138,10 +138,11 @@ func TestWriteStatus(t *testing.T) {
 	}
 }
 
-// TestServerSectionEqual changes every field of serverSection, nested ones
-// included, one at a time, so that a field added to the schema but not to
-// equal fails here instead of going unnoticed by reload.
-func TestServerSectionEqual(t *testing.T) {
+// TestServerSectionChanged changes every field of serverSection, nested ones
+// included, one at a time, and wants changed to name exactly its key, so
+// that a field added to the schema but not to changed fails here instead of
+// going unnoticed by reload.
+func TestServerSectionChanged(t *testing.T) {
 	// value returns a value of type typ numbered n: different n, different
 	// values, and a fresh pointer each time.
 	var value func(typ reflect.Type, n int) reflect.Value
@@ -178,17 +179,18 @@ func TestServerSectionEqual(t *testing.T) {
 			field := func(s *serverSection) reflect.Value { return reflect.ValueOf(s).Elem().FieldByIndex(idx) }
 			field(&a).Set(value(f.Type, 1))
 			field(&b).Set(value(f.Type, 1))
-			if !a.equal(&b) {
-				t.Errorf("%s: equal values (fresh pointers, slices) compare unequal", f.Name)
+			key := strings.Split(f.Tag.Get("toml"), ",")[0]
+			if got := a.changed(&b); len(got) != 0 {
+				t.Errorf("%s: equal values (fresh pointers, slices) changed %q", f.Name, got)
 			}
 			field(&b).Set(value(f.Type, 2))
-			if a.equal(&b) || b.equal(&a) {
-				t.Errorf("%s: a change goes unnoticed by serverSection.equal", f.Name)
+			if got, rev := a.changed(&b), b.changed(&a); !slices.Equal(got, []string{key}) || !slices.Equal(rev, got) {
+				t.Errorf("%s: a change is reported as %q and %q, want [%s]", f.Name, got, rev, key)
 			}
 			if k := f.Type.Kind(); k == reflect.Pointer || k == reflect.Slice {
 				field(&b).Set(reflect.Zero(f.Type))
-				if a.equal(&b) || b.equal(&a) {
-					t.Errorf("%s: nil and non-nil compare equal", f.Name)
+				if got := a.changed(&b); !slices.Equal(got, []string{key}) {
+					t.Errorf("%s: nil and non-nil are reported as %q, want [%s]", f.Name, got, key)
 				}
 			}
 		}

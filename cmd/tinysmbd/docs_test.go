@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -292,4 +293,36 @@ func anchors(t *testing.T, path string) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// TestReloadExitCodesDoc holds the exit code table of docs/operations.md
+// and the -h text to the codes runControlCommand returns.
+func TestReloadExitCodesDoc(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[int]string{
+		exitApplied: "0 when the config was applied", exitRestart: "3 when it was applied but",
+		exitRejected: "4 when the config has errors", exitUnreachable: "1 when the server cannot be reached",
+		exitUsage: "2 on a usage error",
+	}
+	rows := regexp.MustCompile(`(?m)^\| (\d) \| (.*) \|$`).FindAllStringSubmatch(string(doc), -1)
+	documented := map[int]bool{}
+	for _, r := range rows {
+		n, _ := strconv.Atoi(r[1])
+		documented[n] = true
+		if _, ok := codes[n]; !ok {
+			t.Errorf("docs/operations.md documents exit code %d, which reload never returns", n)
+		}
+	}
+	help := strings.ReplaceAll(reloadExitCodes, "\n", " ")
+	for n, phrase := range codes {
+		if !documented[n] {
+			t.Errorf("docs/operations.md lacks reload's exit code %d", n)
+		}
+		if !strings.Contains(help, phrase) {
+			t.Errorf("-h does not say %q", phrase)
+		}
+	}
 }

@@ -102,21 +102,24 @@ func (k *limitKeys) validate(bad func(format string, a ...any)) {
 	}
 }
 
-// equal reports whether k and l set the same keys to the same values.
-func (k *limitKeys) equal(l *limitKeys) bool {
+// changed appends to keys the names of the keys k and l set differently.
+func (k *limitKeys) changed(l *limitKeys, keys []string) []string {
 	var cfg server.Config
 	lints, ldurs := l.ints(&cfg), l.durs(&cfg)
 	for i, f := range k.ints(&cfg) {
 		if !sameValue(f.v, lints[i].v) {
-			return false
+			keys = append(keys, f.name)
 		}
 	}
 	for i, f := range k.durs(&cfg) {
 		if !sameValue(f.v, ldurs[i].v) {
-			return false
+			keys = append(keys, f.name)
 		}
 	}
-	return k.RestrictAnonymous == l.RestrictAnonymous
+	if k.RestrictAnonymous != l.RestrictAnonymous {
+		keys = append(keys, "restrict_anonymous")
+	}
+	return keys
 }
 
 // apply copies the keys present into cfg; absent ones keep the server's

@@ -88,6 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprintf(stderr, "usage: tinysmbd [-config FILE] [flags]\n"+
 			"       tinysmbd status [-json] [-config FILE] [-socket PATH]\n"+
 			"       tinysmbd reload [-config FILE] [-socket PATH]\n\n"+
+			reloadExitCodes+"\n"+
 			"Without -config and -share, serves a writable in-memory share \"public\"\n"+
 			"with guest access on 0.0.0.0:139 and 0.0.0.0:445.\n\nflags:\n")
 		fs.PrintDefaults()

@@ -19,6 +19,7 @@ import (
 	"html"
 	"io"
 	"log"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -208,51 +209,71 @@ func writeMarkdown(w io.Writer, s *samples, rows []row, bench []string, svgName 
 	}
 }
 
-// writeSVG draws one horizontal bar per metric: tinysmbd's advantage over
-// Samba on a linear scale, with a line at 1 (even) and, for throughput, the
-// 1.2 target.
+// writeSVG draws one bar per metric: tinysmbd's advantage over Samba on a
+// log2 scale, so that 2× ahead and 2× behind are bars of one length either
+// side of the line at 1, and 64× does not flatten the rest; a dashed line
+// marks the 1.2 throughput target. Each label sits on its own line above its
+// bar, across the full width, so that no label is cut off however long.
 func writeSVG(w io.Writer, rows []row, title string) {
 	const (
-		left, barH, gap, top = 420, 18, 10, 50
-		scaleW               = 360
+		margin, width    = 20, 860
+		labelH, barH     = 16, 16
+		rowH, top        = labelH + barH + 10, 56
+		valueRoom, axisH = 60, 40
 	)
-	maxAdv := 2.0
+	// The scale spans whole powers of two around every ratio, at least
+	// 1/2 to 2.
+	lo, hi := -1.0, 1.0
 	for _, r := range rows {
-		maxAdv = max(maxAdv, r.advantage)
+		if r.ok && r.advantage > 0 {
+			lo = min(lo, math.Floor(math.Log2(r.advantage)))
+			hi = max(hi, math.Ceil(math.Log2(r.advantage)))
+		}
 	}
-	x := func(v float64) float64 { return left + v/maxAdv*scaleW }
-	height := top + len(rows)*(barH+gap) + 40
-	width := left + scaleW + 80
+	x0, x1 := float64(margin+valueRoom), float64(width-margin-valueRoom)
+	x := func(v float64) float64 { return x0 + (math.Log2(v)-lo)/(hi-lo)*(x1-x0) }
+	bottom := top + len(rows)*rowH
+	height := bottom + axisH
 	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
 	fmt.Fprintf(w, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
-	fmt.Fprintf(w, `<text x="10" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", html.EscapeString(title))
-	fmt.Fprintf(w, `<text x="10" y="38" fill="#555">bar: how many times better tinysmbd is than Samba (right of the line at 1: tinysmbd ahead)</text>`+"\n")
+	fmt.Fprintf(w, `<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", margin, html.EscapeString(title))
+	fmt.Fprintf(w, `<text x="%d" y="38" fill="#555">how many times better tinysmbd is than Samba, log scale: right of 1× tinysmbd is ahead, left behind</text>`+"\n", margin)
+	for p := lo; p <= hi; p++ {
+		v := math.Exp2(p)
+		fmt.Fprintf(w, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>`+"\n", x(v), top-4, x(v), bottom)
+		fmt.Fprintf(w, `<text x="%.1f" y="%d" text-anchor="middle" fill="#333">%s×</text>`+"\n", x(v), bottom+14, tick(v))
+	}
+	fmt.Fprintf(w, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#333"/>`+"\n", x(1), top-4, x(1), bottom)
+	fmt.Fprintf(w, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#333" stroke-dasharray="4 3"/>`+"\n", x(1.2), top-4, x(1.2), bottom)
+	// Text drawn over the lines gets a white outline, so the lines never
+	// strike through it.
+	fmt.Fprintln(w, `<g stroke="white" stroke-width="4" paint-order="stroke" stroke-linejoin="round">`)
 	for i, r := range rows {
-		y := top + i*(barH+gap)
-		fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", left-8, y+barH-5, html.EscapeString(r.label))
-		if !r.ok {
-			fmt.Fprintf(w, `<text x="%d" y="%d" fill="#999">no data</text>`+"\n", left+4, y+barH-5)
+		y := top + i*rowH
+		fmt.Fprintf(w, `<text x="%d" y="%d">%s</text>`+"\n", margin, y+labelH-4, html.EscapeString(r.label))
+		y += labelH
+		if !r.ok || r.advantage <= 0 {
+			fmt.Fprintf(w, `<text x="%.1f" y="%d" fill="#999">no data</text>`+"\n", x(1)+4, y+barH-4)
 			continue
 		}
-		color := "#2b7bb9"
+		end, color, anchor, dx := x(r.advantage), "#2b7bb9", "start", 4.0
 		if r.advantage < 1 {
-			color = "#d9534f"
+			color, anchor, dx = "#d9534f", "end", -4
 		}
-		fmt.Fprintf(w, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", left, y, x(r.advantage)-left, barH, color)
-		fmt.Fprintf(w, `<text x="%.1f" y="%d">%s×</text>`+"\n", x(r.advantage)+4, y+barH-5, figure(r.advantage))
+		fmt.Fprintf(w, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" stroke="none"/>`+"\n", min(end, x(1)), y, math.Abs(end-x(1)), barH, color)
+		fmt.Fprintf(w, `<text x="%.1f" y="%d" text-anchor="%s">%s×</text>`+"\n", end+dx, y+barH-4, anchor, figure(r.advantage))
 	}
-	bottom := top + len(rows)*(barH+gap)
-	for _, ref := range []struct {
-		v     float64
-		label string
-		dash  string
-	}{{1, "1× (even)", ""}, {1.2, "1.2× (throughput target)", "4 3"}} {
-		fmt.Fprintf(w, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#333" stroke-dasharray="%s"/>`+"\n",
-			x(ref.v), top-4, x(ref.v), bottom, ref.dash)
-	}
-	fmt.Fprintf(w, `<text x="%.1f" y="%d" text-anchor="middle" fill="#333">1×</text>`+"\n", x(1), bottom+14)
-	fmt.Fprintf(w, `<text x="%.1f" y="%d" fill="#333">1.2× target</text>`+"\n", x(1.2)+4, bottom+28)
+	fmt.Fprintln(w, `</g>`)
+	fmt.Fprintf(w, `<text x="%.1f" y="%d" fill="#333">dashed: 1.2× throughput target</text>`+"\n", x(1.2)+4, bottom+30)
 	fmt.Fprintln(w, `</svg>`)
+}
+
+// tick names a power of two of the scale: "1/4", "1", "32".
+func tick(v float64) string {
+	if v < 1 {
+		return "1/" + strconv.Itoa(int(math.Round(1/v)))
+	}
+	return strconv.Itoa(int(v))
 }
 
 func main() {
