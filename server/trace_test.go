@@ -1,3 +1,5 @@
+//go:build !tinysmbd_nocore
+
 package server_test
 
 import (
