@@ -357,7 +357,7 @@ func (s *serverSection) equal(t *serverSection) bool {
 		s.NBNSListen == t.NBNSListen &&
 		slices.Equal(s.Interfaces, t.Interfaces) && slices.Equal(s.NetBIOSAliases, t.NetBIOSAliases) &&
 		sameValue(s.Browse, t.Browse) && s.ServerComment == t.ServerComment &&
-		s.NTLMv1 == t.NTLMv1 && s.CoalesceSessionSetup == t.CoalesceSessionSetup &&
+		s.NTLMv1 == t.NTLMv1 && s.ServerSigning == t.ServerSigning && s.CoalesceSessionSetup == t.CoalesceSessionSetup &&
 		s.StrictCalledName == t.StrictCalledName && s.MaxMessageSize == t.MaxMessageSize &&
 		s.Sendfile == t.Sendfile &&
 		s.limitKeys.equal(&t.limitKeys) &&
