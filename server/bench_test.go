@@ -422,48 +422,30 @@ func (rt *roundTrips) writeOnce(tb testing.TB) {
 // without CAP_LARGE_READX/WRITEX use.
 var benchSizes = []int{4 << 10, 60 << 10}
 
-func BenchmarkReadAndXRoundTrip(b *testing.B) {
+func BenchmarkReadAndXRoundTrip(b *testing.B) { benchRoundTrips(b, (*roundTrips).readOnce) }
+
+func BenchmarkWriteAndXRoundTrip(b *testing.B) { benchRoundTrips(b, (*roundTrips).writeOnce) }
+
+// benchRoundTrips times once for every size, unsigned and signed.
+func benchRoundTrips(b *testing.B, once func(*roundTrips, testing.TB)) {
 	for _, size := range benchSizes {
 		for _, signed := range []bool{false, true} {
-			b.Run(roundTripName(size, signed), func(b *testing.B) {
+			name := fmt.Sprintf("%dKiB", size>>10)
+			if signed {
+				name += "/signed"
+			}
+			b.Run(name, func(b *testing.B) {
 				rt := newRoundTrips(b, size, signed)
 				b.SetBytes(int64(size))
 				b.ReportAllocs()
 				for b.Loop() {
-					rt.readOnce(b)
+					once(rt, b)
 				}
 			})
 		}
 	}
 }
 
-// roundTripName names a round-trip benchmark: "4KiB", "4KiB/signed".
-func roundTripName(size int, signed bool) string {
-	if signed {
-		return fmt.Sprintf("%dKiB/signed", size>>10)
-	}
-	return fmt.Sprintf("%dKiB", size>>10)
-}
-
-func BenchmarkWriteAndXRoundTrip(b *testing.B) {
-	for _, size := range benchSizes {
-		for _, signed := range []bool{false, true} {
-			b.Run(roundTripName(size, signed), func(b *testing.B) {
-				rt := newRoundTrips(b, size, signed)
-				b.SetBytes(int64(size))
-				b.ReportAllocs()
-				for b.Loop() {
-					rt.writeOnce(b)
-				}
-			})
-		}
-	}
-}
-
-// TestReadWriteRoundTripAllocs measures the allocations of one READ_ANDX and
-// one WRITE_ANDX round trip in steady state, over an in-memory connection to
-// a MemMapFs share, and requires zero: pooled reply buffers, recycled
-// request records, reads straight into the reply.
 func TestReadWriteRoundTripAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under -race; make test also runs this without it")
