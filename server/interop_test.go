@@ -66,6 +66,8 @@ var peers = map[string]struct {
 	module string
 }{
 	"smbclient": {install: "apt-get install -y smbclient"},
+	"rpcclient": {install: "apt-get install -y smbclient"},
+	"net":       {install: "apt-get install -y samba-common-bin"},
 	"tshark":    {install: "apt-get install -y tshark"},
 	"impacket":  {install: "apt-get install -y python3-impacket", module: "impacket.smbconnection"},
 	"unshare":   {install: "apt-get install -y util-linux"},
