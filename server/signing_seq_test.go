@@ -129,3 +129,11 @@ func mustParse(t *testing.T, p []byte) smbResponse {
 	}
 	return r
 }
+
+func TestSigningUnknownModeRefused(t *testing.T) {
+	cfg := benchConfig(t)
+	cfg.Signing = server.SigningDisabled + 1
+	if _, err := server.New(cfg); err == nil {
+		t.Fatal("server.New accepted an unknown SigningMode")
+	}
+}
