@@ -137,3 +137,37 @@ func TestSigningUnknownModeRefused(t *testing.T) {
 		t.Fatal("server.New accepted an unknown SigningMode")
 	}
 }
+
+// TestSigningPipelinedRunners: READ_ANDX and WRITE_ANDX on two FIDs and
+// ECHOs, sent in one burst, are served by runners (no file counts as fast)
+// and answered as they complete, each reply signed with its own request's
+// number whatever order it comes out in; the signing link checks them all.
+func TestSigningPipelinedRunners(t *testing.T) {
+	defer server.SetFastIO(0)()
+	link := newSigningLink(dialBench(t, benchConfig(t)))
+	s := benchLogon(t, link)
+	link.mustSign(t)
+	link.send(t, ntCreateAndXRequest(5, s.uid, s.tid, benchFileName))
+	second := binary.LittleEndian.Uint16(mustParse(t, benchReply(t, link.next(t), benchCmdNTCreate, 5)).words[5:])
+	for round := range 20 {
+		var burst []byte
+		mid := uint16(100 + 10*round)
+		for i, fid := range []uint16{s.fid, second, s.fid, second} {
+			if i%2 == 0 {
+				burst = append(burst, readAndXRequest(mid+uint16(i), s.uid, s.tid, fid, uint64(i)<<12, 4096)...)
+			} else {
+				burst = append(burst, writeAndXRequest(mid+uint16(i), s.uid, s.tid, fid, uint64(i)<<12, fileOf(4096, byte(i)))...)
+			}
+		}
+		burst = append(burst, smbRequest(cmdEcho, mid+4, s.uid, s.tid, clientFlags2, []byte{1, 0}, []byte("ping"))...)
+		link.send(t, burst)
+		seen := map[uint16]bool{}
+		for range 5 {
+			h := smb.Header(link.next(t))
+			if h.Status() != statusSuccess || h.MID() < mid || h.MID() > mid+4 || seen[h.MID()] {
+				t.Fatalf("round %d: reply to command 0x%02x mid %d status 0x%08x", round, h.Command(), h.MID(), h.Status())
+			}
+			seen[h.MID()] = true
+		}
+	}
+}
