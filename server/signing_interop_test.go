@@ -81,33 +81,52 @@ func TestInteropSigningRPCTools(t *testing.T) {
 
 // TestInteropSigningSmbclientRequired: smbclient with client signing =
 // required lists, puts and gets back a 3 MB random file, renames and
-// deletes it.
+// deletes it, with each logon form and so each MAC key (MS-CIFS 3.1.4.1):
+// NTLMSSP with and without key exchange, with NTLMv2, the NTLM2 session
+// response and plain NTLMv1, and the non-extended NTLMv2 and NTLMv1
+// challenge/response, whose key includes the response.
 func TestInteropSigningSmbclientRequired(t *testing.T) {
 	requirePeer(t, "smbclient")
 	l, port := listenDirect(t)
 	ts := newTestShares(t)
+	ts.cfg.NTLMv1 = true
 	startServer(t, ts.cfg, served{l, server.FramingDirect})
-	c := newSmbclient(t, port, "share", "-U", testUser+"%"+testPassword)
 	data := make([]byte, 3<<20)
 	rand.Read(data)
-	if err := os.WriteFile(filepath.Join(c.local, "up.bin"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := c.run("ls; put up.bin r.bin; get r.bin down.bin; rename r.bin s.bin; ls; del s.bin; ls",
-		"--option=client signing=required")
-	t.Logf("smbclient:\n%s", out)
-	if err != nil || strings.Contains(out, "NT_STATUS_") {
-		t.Fatalf("smbclient with signing required: %v", err)
-	}
-	got, err := os.ReadFile(filepath.Join(c.local, "down.bin"))
-	if err != nil || !bytes.Equal(got, data) {
-		t.Fatalf("the file read back differs from the one written (%d bytes, %v)", len(got), err)
-	}
-	if !regexp.MustCompile(`(?m)^\s+s\.bin\s+A\s+3145728\s`).MatchString(out) {
-		t.Errorf("ls after the rename does not show s.bin of 3145728 bytes")
-	}
-	if left := diskTree(t, ts.dir); len(left) != 0 {
-		t.Errorf("files left in the share: %v", sortedTree(left))
+	for _, form := range []struct {
+		name string
+		opts []string
+	}{
+		{"ntlmssp-ntlmv2", nil},
+		{"ntlmssp-no-key-exchange", []string{"--option=ntlmssp_client:keyexchange=no"}},
+		{"ntlmssp-ntlm2-session", []string{"--option=client ntlmv2 auth=no"}},
+		{"ntlmssp-ntlmv1", []string{"--option=client ntlmv2 auth=no", "--option=ntlmssp_client:ntlm2=no",
+			"--option=ntlmssp_client:keyexchange=no"}},
+		{"challenge-ntlmv2", []string{"--option=client use spnego=no"}},
+		{"challenge-ntlmv1", []string{"--option=client use spnego=no", "--option=client ntlmv2 auth=no"}},
+	} {
+		t.Run(form.name, func(t *testing.T) {
+			c := newSmbclient(t, port, "share", "-U", testUser+"%"+testPassword)
+			if err := os.WriteFile(filepath.Join(c.local, "up.bin"), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := c.run("ls; put up.bin r.bin; get r.bin down.bin; rename r.bin s.bin; ls; del s.bin; ls",
+				append([]string{"--option=client signing=required"}, form.opts...)...)
+			t.Logf("smbclient:\n%s", out)
+			if err != nil || strings.Contains(out, "NT_STATUS_") {
+				t.Fatalf("smbclient with signing required: %v", err)
+			}
+			got, err := os.ReadFile(filepath.Join(c.local, "down.bin"))
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("the file read back differs from the one written (%d bytes, %v)", len(got), err)
+			}
+			if !regexp.MustCompile(`(?m)^\s+s\.bin\s+A\s+3145728\s`).MatchString(out) {
+				t.Errorf("ls after the rename does not show s.bin of 3145728 bytes")
+			}
+			if left := diskTree(t, ts.dir); len(left) != 0 {
+				t.Errorf("files left in the share: %v", sortedTree(left))
+			}
+		})
 	}
 }
 
