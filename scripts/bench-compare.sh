@@ -5,6 +5,9 @@
 #   - sequential read and write of a SIZE_MIB file through smbclient forced to
 #     NT1 over loopback (get to /dev/null, put from a cached local file), in
 #     MB/s as smbclient reports them, plus each server's CPU time per GiB;
+#     then the same with smbclient's client signing = required, which both
+#     servers (Samba's default, tinysmbd's server_signing = "auto") honour by
+#     signing every message;
 #   - write syscalls per response with 1 and 32 requests per TCP segment
 #     (ECHO; and 512-byte READ_ANDX at 32), from /proc/PID/io syscw of the
 #     process serving the connection, and the time per response;
@@ -277,10 +280,15 @@ done
 # --- sequential transfers ---
 SMBCLIENT=(smbclient -U root%secret --option='client min protocol=NT1' --option='client max protocol=NT1')
 
-# transfer SERVER get|put ROUND: one smbclient transfer, recorded in MB/s
-# (smbclient's KiB/s) and server CPU seconds per GiB.
+# transfer SERVER get|put ROUND [signed]: one smbclient transfer, recorded in
+# MB/s (smbclient's KiB/s) and server CPU seconds per GiB; "signed" requires
+# message signing and records get_signed, put_signed.
 transfer() {
-	local s=$1 op=$2 r=$3 cmd pat outp kibs t0 t1
+	local s=$1 op=$2 r=$3 metric=$2 cmd pat outp kibs t0 t1 opts=()
+	if [[ ${4:-} == signed ]]; then
+		metric=${op}_signed
+		opts=(--option='client signing=required')
+	fi
 	if [[ $op == get ]]; then
 		cmd='get big.dat /dev/null'
 		pat='s/^getting file .* \(([0-9.]+) KiloBytes\/sec\).*/\1/p'
@@ -290,15 +298,15 @@ transfer() {
 		pat='s/^putting file .* \(([0-9.]+) kb\/s\).*/\1/p'
 	fi
 	t0=$(cputicks "$s")
-	outp=$("${SMBCLIENT[@]}" "//127.0.0.1/share" -p "${PORT[$s]}" -c "$cmd" 2>&1) ||
+	outp=$("${SMBCLIENT[@]}" "${opts[@]}" "//127.0.0.1/share" -p "${PORT[$s]}" -c "$cmd" 2>&1) ||
 		die "$s: smbclient $cmd failed: $outp"
 	sleep 0.3 # let Samba reap the connection's process
 	t1=$(cputicks "$s")
 	kibs=$(sed -nE "$pat" <<<"$outp" | head -1)
 	[[ -n $kibs ]] || die "$s: no rate in smbclient output: $outp"
 	if [[ -z $r ]]; then return; fi
-	record "$s" "${op}_mbs" "$r" "$(awk -v k="$kibs" 'BEGIN {printf "%.1f", k * 1024 / 1e6}')"
-	record "$s" "${op}_cpu_s_per_gib" "$r" "$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v m="$SIZE_MIB" \
+	record "$s" "${metric}_mbs" "$r" "$(awk -v k="$kibs" 'BEGIN {printf "%.1f", k * 1024 / 1e6}')"
+	record "$s" "${metric}_cpu_s_per_gib" "$r" "$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v m="$SIZE_MIB" \
 		'BEGIN {printf "%.3f", t / hz / (m / 1024)}')"
 }
 
@@ -307,6 +315,12 @@ for s in "${SERVERS[@]}"; do transfer "$s" get ""; done # warm the page cache an
 for r in $(seq "$ROUNDS"); do
 	for op in get put; do
 		for s in "${SERVERS[@]}"; do transfer "$s" "$op" "$r"; done
+	done
+done
+echo "bench-compare: $ROUNDS rounds of signed get and put"
+for r in $(seq "$ROUNDS"); do
+	for op in get put; do
+		for s in "${SERVERS[@]}"; do transfer "$s" "$op" "$r" signed; done
 	done
 done
 
@@ -350,6 +364,10 @@ row "read MB/s (smbclient get)" get_mbs ">= 1.2x"
 row "write MB/s (smbclient put)" put_mbs ">= 1.2x"
 row "server CPU s/GiB, read" get_cpu_s_per_gib ""
 row "server CPU s/GiB, write" put_cpu_s_per_gib ""
+row "read MB/s, signed (client signing required)" get_signed_mbs ""
+row "write MB/s, signed (client signing required)" put_signed_mbs ""
+row "server CPU s/GiB, signed read" get_signed_cpu_s_per_gib ""
+row "server CPU s/GiB, signed write" put_signed_cpu_s_per_gib ""
 row "writes/resp, ECHO depth 1" wpr_echo_1 ""
 row "writes/resp, 32 ECHOs in one segment" wpr_echo_32 "<= 0.1"
 row "writes/resp, 32 READ_ANDX(512) in one segment" wpr_read_32 "<= 0.1"
@@ -364,6 +382,8 @@ printf '%-44s %12s %12s %10s   %s\n' "us/resp, ECHO depth 1, tinysmbd unbatched"
 echo
 echo "samples (MB/s):  Samba get: $(samples samba get_mbs)| tinysmbd get: $(samples tiny get_mbs)"
 echo "                 Samba put: $(samples samba put_mbs)| tinysmbd put: $(samples tiny put_mbs)"
+echo "signed (MB/s):   Samba get: $(samples samba get_signed_mbs)| tinysmbd get: $(samples tiny get_signed_mbs)"
+echo "                 Samba put: $(samples samba put_signed_mbs)| tinysmbd put: $(samples tiny put_signed_mbs)"
 echo "PSS KiB:         Samba $(samples samba pss0_kib)-> $(samples samba pss_idle_kib)| tinysmbd $(samples tiny pss0_kib)-> $(samples tiny pss_idle_kib)"
 echo "syscw counts every write syscall of the serving process, not only the socket's: Samba's"
 echo "asynchronous reads signal completion with a write of their own, and the Go runtime wakes its"

@@ -289,9 +289,15 @@ type roundTrips struct {
 	write []byte
 }
 
-func newRoundTrips(tb testing.TB, size int) *roundTrips {
+func newRoundTrips(tb testing.TB, size int, signed bool) *roundTrips {
 	tb.Helper()
-	s := benchLogon(tb, dialBench(tb, benchConfig(tb)))
+	var link benchLink = dialBench(tb, benchConfig(tb))
+	if signed {
+		sl := newSigningLink(link)
+		defer sl.mustSign(tb)
+		link = sl
+	}
+	s := benchLogon(tb, link)
 	data := make([]byte, size)
 	for i := range data {
 		data[i] = byte(i * 7)
@@ -334,54 +340,50 @@ func (rt *roundTrips) writeOnce(tb testing.TB) {
 // without CAP_LARGE_READX/WRITEX use.
 var benchSizes = []int{4 << 10, 60 << 10}
 
-func BenchmarkReadAndXRoundTrip(b *testing.B) {
+func BenchmarkReadAndXRoundTrip(b *testing.B) { benchRoundTrips(b, (*roundTrips).readOnce) }
+
+func BenchmarkWriteAndXRoundTrip(b *testing.B) { benchRoundTrips(b, (*roundTrips).writeOnce) }
+
+// benchRoundTrips times once for every size, unsigned and signed.
+func benchRoundTrips(b *testing.B, once func(*roundTrips, testing.TB)) {
 	for _, size := range benchSizes {
-		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
-			rt := newRoundTrips(b, size)
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				rt.readOnce(b)
+		for _, signed := range []bool{false, true} {
+			name := fmt.Sprintf("%dKiB", size>>10)
+			if signed {
+				name += "/signed"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				rt := newRoundTrips(b, size, signed)
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				for b.Loop() {
+					once(rt, b)
+				}
+			})
+		}
 	}
 }
 
-func BenchmarkWriteAndXRoundTrip(b *testing.B) {
-	for _, size := range benchSizes {
-		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
-			rt := newRoundTrips(b, size)
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				rt.writeOnce(b)
-			}
-		})
-	}
-}
-
-// TestReadWriteRoundTripAllocs measures the allocations of one READ_ANDX and
-// one WRITE_ANDX round trip in steady state, over an in-memory connection to
-// a MemMapFs share, and requires zero: pooled reply buffers, recycled
-// request records, reads straight into the reply.
 func TestReadWriteRoundTripAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under -race; make test also runs this without it")
 	}
 	for _, size := range benchSizes {
-		rt := newRoundTrips(t, size)
-		for _, op := range []struct {
-			name string
-			fn   func(testing.TB)
-		}{{"READ_ANDX", rt.readOnce}, {"WRITE_ANDX", rt.writeOnce}} {
-			// Warm the pools and buffers past their first growth.
-			for range 20 {
-				op.fn(t)
-			}
-			allocs := testing.AllocsPerRun(200, func() { op.fn(t) })
-			t.Logf("%s round trip of %d KiB: %.0f allocs/op", op.name, size>>10, allocs)
-			if allocs > 0 {
-				t.Errorf("%s round trip of %d KiB allocates %.0f times, want 0", op.name, size>>10, allocs)
+		for _, signed := range []bool{false, true} {
+			rt := newRoundTrips(t, size, signed)
+			for _, op := range []struct {
+				name string
+				fn   func(testing.TB)
+			}{{"READ_ANDX", rt.readOnce}, {"WRITE_ANDX", rt.writeOnce}} {
+				// Warm the pools and buffers past their first growth.
+				for range 20 {
+					op.fn(t)
+				}
+				allocs := testing.AllocsPerRun(200, func() { op.fn(t) })
+				t.Logf("%s round trip of %d KiB (signed %v): %.0f allocs/op", op.name, size>>10, signed, allocs)
+				if allocs > 0 {
+					t.Errorf("%s round trip of %d KiB (signed %v) allocates %.0f times, want 0", op.name, size>>10, signed, allocs)
+				}
 			}
 		}
 	}

@@ -58,6 +58,9 @@ type Config struct {
 
 	// NTLMv1 allows NTLMv1 and LM challenge responses. NTLMv2 is always on.
 	NTLMv1 bool
+	// Signing says whether SMB messages are signed (MS-CIFS 3.1.4.1);
+	// the zero value is SigningAuto.
+	Signing SigningMode
 	// CoalesceSessionSetup lets the batching writer put a SESSION_SETUP_ANDX
 	// response in one write with other responses. Off by default: NT 3.51 and
 	// 4.0 before SP4 assumed that response was alone in its TCP segment

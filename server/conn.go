@@ -81,8 +81,12 @@ type conn struct {
 	// notifies are the NT_TRANSACT_NOTIFY_CHANGE requests waiting for a
 	// change (notify.go).
 	notifies map[pendingKey]*pendingNotify
-	// replaying is set while a deferred open runs again (deferOpen).
-	replaying bool
+	// replaying is set while a deferred open runs again (deferOpen), with
+	// the signing of its first arrival's reply.
+	replaying  bool
+	replaySign replySign
+	// sign is the connection's message signing (signing.go).
+	sign signState
 	// replayMu guards replayQueue, the deferred messages waiting to run.
 	replayMu       sync.Mutex
 	replayQueue    []*deferred

@@ -89,6 +89,8 @@ type request struct {
 	hasChainFID bool
 	// section is file data the reply carries after its bytes (sendfile.go).
 	section fileSection
+	// sign is how the reply is signed (signing.go).
+	sign replySign
 	// transBlock is the primary block of a transaction that came whole in
 	// this message, which replaying the message runs again: an oplock
 	// break may defer it (oplock.go). Zero otherwise.
@@ -222,6 +224,9 @@ func (c *conn) handleMessage(msg []byte) error {
 	if len(msg) >= 4 && bytes.Equal(msg[:4], smb.ProtocolSMB2[:]) {
 		c.log.Warn("client sent an SMB2 NEGOTIATE; tinysmbd speaks SMB1 only — allow NT1 on the client (smbclient: --option='client min protocol=NT1')")
 		return errClose{"SMB2 not supported"}
+	}
+	if err := c.checkSignature(msg); err != nil {
+		return err
 	}
 	m, err := smb.ParseMessage(msg)
 	if err != nil {
@@ -390,11 +395,11 @@ func (c *conn) newRequest(hdr smb.Header) *request {
 	buf := c.srv.bufPool.get()
 	*buf = append(*buf, 0, 0, 0, 0)
 	req := popSpare(&c.spareRequests)
-	*req = request{hdr: hdr, buf: buf, uid: hdr.UID(), tid: hdr.TID(), unicode: hdr.Unicode()}
+	*req = request{hdr: hdr, buf: buf, uid: hdr.UID(), tid: hdr.TID(), unicode: hdr.Unicode(), sign: c.sign.cur}
 	// The reply echoes what the client said it understands and adds what we
 	// always do (MS-CIFS 2.2.3.1; Samba's common_flags2).
 	flags2 := smb.Flags2LongNames | smb.Flags2IsLongName | smb.Flags2EAs |
-		hdr.Flags2()&(smb.Flags2Unicode|smb.Flags2NTStatus|smb.Flags2ExtendedSecurity)
+		hdr.Flags2()&(smb.Flags2Unicode|smb.Flags2NTStatus|smb.Flags2ExtendedSecurity|c.echoSignatureFlag())
 	req.resp.Begin(*buf, hdr, flags2)
 	return req
 }
@@ -403,6 +408,7 @@ func (c *conn) newRequest(hdr smb.Header) *request {
 func (c *conn) finish(req *request) error {
 	b := req.resp.Bytes()
 	putFrameHeaderLen(b, len(b)-4+req.section.n, c.framing)
+	signReply(req, b)
 	*req.buf = b
 	err := c.w.send(outMsg{buf: req.buf, alone: req.alone, section: req.section})
 	c.releaseRequest(req)

@@ -357,7 +357,9 @@ func (c *conn) sendReadAndX(req *request, b smb.Block, f *vfs.File, fid uint16, 
 // maySendfile reports whether a read of n bytes could be answered with
 // sendfile on this connection (the file and the chain decide the rest).
 func (c *conn) maySendfile(n int) bool {
-	return n >= minSendfile && c.srv.cfg.Sendfile && c.w.canSendSections()
+	// A signed reply's MAC covers its data, which the writer never sees
+	// when sendfile sends it (Samba does not sendfile then either).
+	return n >= minSendfile && c.srv.cfg.Sendfile && c.w.canSendSections() && c.sign.cur.key == nil
 }
 
 // writeAndX writes the request's payload (MS-CIFS 3.3.5.37).

@@ -436,6 +436,7 @@ func (c *conn) doIO(op *ioOp) (panicked any) {
 	}
 	b := req.resp.Bytes()
 	putFrameHeader(b, c.framing)
+	signReply(req, b)
 	*req.buf = b
 	return nil
 }

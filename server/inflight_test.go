@@ -765,13 +765,15 @@ func TestPipelinedIOAllocs(t *testing.T) {
 	}
 	defer server.SetFastIO(0)()
 	for _, size := range benchSizes {
-		rt := newRoundTrips(t, size)
-		for name, op := range map[string]func(testing.TB){"READ_ANDX": rt.readOnce, "WRITE_ANDX": rt.writeOnce} {
-			for range 20 {
-				op(t)
-			}
-			if allocs := testing.AllocsPerRun(200, func() { op(t) }); allocs > 0 {
-				t.Errorf("%s round trip of %d KiB on a runner allocates %.0f times, want 0", name, size>>10, allocs)
+		for _, signed := range []bool{false, true} {
+			rt := newRoundTrips(t, size, signed)
+			for name, op := range map[string]func(testing.TB){"READ_ANDX": rt.readOnce, "WRITE_ANDX": rt.writeOnce} {
+				for range 20 {
+					op(t)
+				}
+				if allocs := testing.AllocsPerRun(200, func() { op(t) }); allocs > 0 {
+					t.Errorf("%s round trip of %d KiB (signed %v) on a runner allocates %.0f times, want 0", name, size>>10, signed, allocs)
+				}
 			}
 		}
 	}

@@ -98,6 +98,7 @@ func (p *pendingLock) stopTimer() {
 func (c *conn) sendDetached(req *request) {
 	b := req.resp.Bytes()
 	putFrameHeader(b, c.framing)
+	signReply(req, b)
 	*req.buf = b
 	c.w.sendNow(outMsg{buf: req.buf})
 }
@@ -267,7 +268,7 @@ func (c *conn) deferOpen(req *request, b smb.Block, share *vfs.Share, name strin
 	if left <= 0 {
 		return false
 	}
-	d := &deferred{msg: append([]byte(nil), b.Msg...), deadline: deadline}
+	d := &deferred{msg: append([]byte(nil), b.Msg...), deadline: deadline, sign: req.sign}
 	var once sync.Once
 	fire := func() { once.Do(func() { c.queueReplay(d) }) }
 	if !share.WaitClose(name, fire) {
@@ -281,6 +282,7 @@ func (c *conn) deferOpen(req *request, b smb.Block, share *vfs.Share, name strin
 type deferred struct {
 	msg      []byte
 	deadline time.Time
+	sign     replySign // the first arrival's (signing.go)
 }
 
 // queueReplay runs deferred messages again in the order their waits
@@ -318,7 +320,7 @@ func (c *conn) replay(d *deferred) {
 	if c.ended || c.closing.Load() {
 		return
 	}
-	c.replaying, c.replayDeadline = true, d.deadline
+	c.replaying, c.replayDeadline, c.replaySign = true, d.deadline, d.sign
 	defer func() { c.replaying = false }()
 	if err := c.handleMessage(d.msg); err != nil {
 		c.log.Warn("deferred open", "err", err)

@@ -48,6 +48,7 @@ var peers = map[string]struct {
 }{
 	"smbclient":  {install: "apt-get install -y smbclient"},
 	"rpcclient":  {install: "apt-get install -y smbclient"},
+	"net":        {install: "apt-get install -y samba-common-bin"},
 	"smbtorture": {install: "apt-get install -y samba-testsuite"},
 	"tshark":     {install: "apt-get install -y tshark"},
 	"impacket":   {install: "apt-get install -y python3-impacket", module: "impacket.smbconnection"},

@@ -107,6 +107,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxMessageSize < 4096 {
 		return nil, fmt.Errorf("server: MaxMessageSize %d is below 4096", cfg.MaxMessageSize)
 	}
+	if cfg.Signing > SigningDisabled {
+		return nil, fmt.Errorf("server: unknown SigningMode %d", cfg.Signing)
+	}
 	if err := checkProfile(&cfg); err != nil {
 		return nil, err
 	}

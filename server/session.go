@@ -47,7 +47,7 @@ func (c *conn) negotiate(req *request, b smb.Block) error {
 	c.dialect = dialectNTLM012
 	resp := smb.NegotiateResponseNT{
 		DialectIndex:  uint16(idx),
-		SecurityMode:  smb.NegotiateUserSecurity | smb.NegotiateEncryptPasswords,
+		SecurityMode:  smb.NegotiateUserSecurity | smb.NegotiateEncryptPasswords | c.securityMode(),
 		MaxMpxCount:   uint16(c.srv.cfg.MaxMpxCount),
 		MaxNumberVcs:  1,
 		MaxBufferSize: maxBufferSize,
@@ -203,6 +203,9 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 		s.user, s.domain, s.sessionKey = res.User, res.Domain, res.SessionKey
 		s.since = time.Now()
 		c.log.Info("logon", "user", s.user, "domain", s.domain, "guest", s.guest, "uid", s.uid)
+		// MS-SMB 3.3.5.3: an NTLMSSP logon signs with the exported
+		// session key alone.
+		c.startSigning(req, s, nil)
 	}
 	req.setUID(s.uid)
 	smb.SessionSetupResponse{
@@ -279,6 +282,14 @@ func (c *conn) sessionSetupChallenge(req *request, ss smb.SessionSetupRequest) e
 	c.clientCaps = ss.Capabilities()
 	c.clientMaxBuf = int(ss.MaxBufferSize())
 	c.log.Info("logon", "user", s.user, "domain", s.domain, "guest", s.guest, "uid", uid)
+	// MS-CIFS 3.1.4.1: the MAC key is the session key and the response
+	// the password was checked with, the NT one when there is one, as
+	// Samba takes it.
+	resp := ss.UnicodePassword()
+	if len(resp) == 0 {
+		resp = ss.OEMPassword()
+	}
+	c.startSigning(req, s, resp)
 	req.setUID(uid)
 	smb.SessionSetupResponse{
 		Action:        action,

@@ -28,13 +28,16 @@ const (
 	Flags2LongNames         uint16 = 0x0001
 	Flags2EAs               uint16 = 0x0002
 	Flags2SecuritySignature uint16 = 0x0004
-	Flags2IsLongName        uint16 = 0x0040
-	Flags2ReparsePath       uint16 = 0x0400
-	Flags2ExtendedSecurity  uint16 = 0x0800
-	Flags2DFS               uint16 = 0x1000
-	Flags2PagingIO          uint16 = 0x2000
-	Flags2NTStatus          uint16 = 0x4000
-	Flags2Unicode           uint16 = 0x8000
+	// Flags2SecuritySignatureRequired: the client requires signing
+	// (MS-SMB 2.2.3.1).
+	Flags2SecuritySignatureRequired uint16 = 0x0010
+	Flags2IsLongName                uint16 = 0x0040
+	Flags2ReparsePath               uint16 = 0x0400
+	Flags2ExtendedSecurity          uint16 = 0x0800
+	Flags2DFS                       uint16 = 0x1000
+	Flags2PagingIO                  uint16 = 0x2000
+	Flags2NTStatus                  uint16 = 0x4000
+	Flags2Unicode                   uint16 = 0x8000
 )
 
 var (

@@ -31,6 +31,9 @@ func (r *Response) Begin(dst []byte, req Header, flags2 uint16) {
 	h.SetFlags(req.Flags() | FlagsReply)
 	h.SetFlags2(flags2)
 	h.SetStatus(0)
+	// MS-CIFS 3.3.4.1: SecuritySignature is zero unless the reply is
+	// signed (Sign fills it in).
+	clear(h.SecurityFeatures())
 	r.prevAndX = -1
 	r.wc, r.bc = -1, -1
 	r.ntStatus = flags2&Flags2NTStatus != 0

@@ -66,6 +66,7 @@ type serverSection struct {
 	Browse               *bool    `toml:"browse"` // nil: absent, on when nbns_listen is set
 	ServerComment        string   `toml:"server_comment"`
 	NTLMv1               bool     `toml:"ntlmv1"`
+	ServerSigning        string   `toml:"server_signing"` // "auto", "mandatory", "disabled"; "" is auto
 	CoalesceSessionSetup bool     `toml:"coalesce_session_setup"`
 	StrictCalledName     bool     `toml:"strict_called_name"`
 	Sendfile             bool     `toml:"sendfile"`
@@ -297,6 +298,9 @@ func (fc *fileConfig) validate() error {
 	if s.NetBTListen == "" && s.DirectListen == "" {
 		bad("server.netbt_listen and server.direct_listen are both empty: nothing to serve on")
 	}
+	if _, ok := signingMode(s.ServerSigning); !ok {
+		bad("server.server_signing %q: want \"auto\", \"mandatory\" or \"disabled\"", s.ServerSigning)
+	}
 	if s.MaxMessageSize < minMaxMessage || s.MaxMessageSize > maxMaxMessage {
 		bad("server.max_message_size %d: must be between %d and %d", s.MaxMessageSize, minMaxMessage, maxMaxMessage)
 	}
@@ -387,6 +391,25 @@ func checkShareName(n string) error {
 	return nil
 }
 
+// signingMode maps server_signing to its server.SigningMode.
+func signingMode(s string) (server.SigningMode, bool) {
+	switch s {
+	case "", "auto":
+		return server.SigningAuto, true
+	case "mandatory":
+		return server.SigningMandatory, true
+	case "disabled":
+		return server.SigningDisabled, true
+	}
+	return 0, false
+}
+
+// mustSigningMode is signingMode for a value validate accepted.
+func mustSigningMode(s string) server.SigningMode {
+	m, _ := signingMode(s)
+	return m
+}
+
 // parseNTHash decodes 32 hex digits, the usual notation of an NT hash
 // (MS-NLMP 3.3.1 NTOWFv1: MD4 of the UTF-16LE password).
 func parseNTHash(s string) ([16]byte, error) {
@@ -432,6 +455,7 @@ func (fc *fileConfig) serverConfig(open fsOpener) (server.Config, error) {
 		Browse:               s.NBNSListen != "" && server.BrowseBuilt,
 		ServerComment:        s.ServerComment,
 		NTLMv1:               s.NTLMv1,
+		Signing:              mustSigningMode(s.ServerSigning),
 		CoalesceSessionSetup: s.CoalesceSessionSetup,
 		StrictCalledName:     s.StrictCalledName,
 		MaxMessageSize:       s.MaxMessageSize,

@@ -117,7 +117,8 @@ func TestConfig(t *testing.T) {
 					cfg.NetBTListen != "0.0.0.0:139" || cfg.DirectListen != "0.0.0.0:445" ||
 					cfg.NBNSListen != "" || cfg.MaxMessageSize != 131071 ||
 					cfg.NTLMv1 || cfg.CoalesceSessionSetup || cfg.StrictCalledName ||
-					cfg.Browse || cfg.Interfaces != nil || cfg.NetBIOSAliases != nil || cfg.ServerComment != "" {
+					cfg.Browse || cfg.Interfaces != nil || cfg.NetBIOSAliases != nil || cfg.ServerComment != "" ||
+					cfg.Signing != server.SigningAuto {
 					t.Errorf("defaults = %+v", cfg)
 				}
 			},
@@ -226,6 +227,29 @@ path = "mem:"
 			name:    "wrong type",
 			toml:    "[server]\nntlmv1 = \"yes\"\n",
 			wantErr: []string{"ntlmv1"},
+		},
+		{
+			name: "server_signing mandatory",
+			toml: "[server]\nserver_signing = \"mandatory\"\n[[shares]]\nname = \"s\"\npath = \"mem:\"\n",
+			check: func(t *testing.T, cfg server.Config, _ map[string]afero.Fs) {
+				if cfg.Signing != server.SigningMandatory {
+					t.Errorf("Signing = %v, want mandatory", cfg.Signing)
+				}
+			},
+		},
+		{
+			name: "server_signing disabled",
+			toml: "[server]\nserver_signing = \"disabled\"\n[[shares]]\nname = \"s\"\npath = \"mem:\"\n",
+			check: func(t *testing.T, cfg server.Config, _ map[string]afero.Fs) {
+				if cfg.Signing != server.SigningDisabled {
+					t.Errorf("Signing = %v, want disabled", cfg.Signing)
+				}
+			},
+		},
+		{
+			name:    "server_signing unknown",
+			toml:    "[server]\nserver_signing = \"required\"\n[[shares]]\nname = \"s\"\npath = \"mem:\"\n",
+			wantErr: []string{`server.server_signing "required": want "auto", "mandatory" or "disabled"`},
 		},
 		{
 			name:    "bad hash: not hex",

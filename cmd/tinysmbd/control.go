@@ -442,6 +442,7 @@ func (s *serverSection) changed(t *serverSection) []string {
 	diff(!sameValue(s.Browse, t.Browse), "browse")
 	diff(s.ServerComment != t.ServerComment, "server_comment")
 	diff(s.NTLMv1 != t.NTLMv1, "ntlmv1")
+	diff(s.ServerSigning != t.ServerSigning, "server_signing")
 	diff(s.CoalesceSessionSetup != t.CoalesceSessionSetup, "coalesce_session_setup")
 	diff(s.StrictCalledName != t.StrictCalledName, "strict_called_name")
 	diff(s.Sendfile != t.Sendfile, "sendfile")
