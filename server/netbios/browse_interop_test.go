@@ -63,6 +63,8 @@ func TestInteropBrowse(t *testing.T) {
 	cmd(ip, "link", "set", vethServer, "up")
 
 	peer := startBrowsePeer(t, unshare, ip)
+	// The server's end is up once the peer's is: see waitLinkUp.
+	waitLinkUp(t, ip, vethServer, func(f func()) { f() })
 
 	// Dissect live on the server's end; the peer's end proves delivery.
 	var dissect *tsharkRun

@@ -128,7 +128,31 @@ func nbnsTwoHosts(t *testing.T) *nbnsNetns {
 			t.Fatal(err)
 		}
 	}
+	// A veth carries nothing until the kernel's link watcher has seen its
+	// carrier and given it a queue, up to a second after "up": a claim
+	// broadcast before that is dropped. Wait for both ends.
+	for _, l := range []struct{ srv, peer string }{{nbnsVethSrv1, nbnsVethPeer1}, {nbnsVethSrv2, nbnsVethPeer2}} {
+		waitLinkUp(t, ip, l.srv, func(f func()) { f() })
+		waitLinkUp(t, ip, l.peer, ns.run)
+	}
 	return ns
+}
+
+// waitLinkUp waits until ip reports dev's operational state UP, running ip
+// through in (the namespace the device is in).
+func waitLinkUp(t *testing.T, ip, dev string, in func(func())) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var out []byte
+		in(func() { out, _ = exec.Command(ip, "-o", "link", "show", "dev", dev).CombinedOutput() })
+		if strings.Contains(string(out), " state UP ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s is not up after 10 s: %s", dev, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // nbnsPacket is a datagram the peer received.
