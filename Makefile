@@ -254,9 +254,10 @@ $(CROSS): cross-%: $(FIRMWARE_MOD)
 # from SIZE_TARGET, and, for information, the size of the build with every
 # optional tag, each binary's size compressed with xz (as squashfs stores
 # it), and what each package costs (scripts/size-table.sh, from an
-# unstripped twin of the firmware binary). It also fails when io.Copy is
-# linked, which the function names a stripped binary keeps (.gopclntab)
-# show.
+# unstripped twin of the firmware binary). It also fails when a subsystem
+# FIRMWARE_TAGS keeps is missing from the binary, or when io.Copy is
+# linked: the function names a stripped binary keeps (.gopclntab) show
+# both.
 size: XENV := GOARCH=mipsle GOMIPS=softfloat
 size: cross-mipsle
 	@$(FIRMWARE_BUILD) -tags '$(OPTIONAL_TAGS) $(STAMP_TAG)' -o build/tinysmbd-linux-mipsle-min $(PKG)
@@ -270,6 +271,16 @@ size: cross-mipsle
 		n=$$(wc -c < "$${f%%:*}"); \
 		xz=$$(if command -v xz >/dev/null; then xz -9 -c "$${f%%:*}" | wc -c; else echo "? (no xz)"; fi); \
 		echo "$${f%%:*} ($${f#*:}): $$n bytes, $$(( n * 100 / $(SIZE_TARGET) ))% of the $(SIZE_TARGET)-byte target; xz -9: $$xz bytes"; \
+	done
+	@for m in tinysmbd_nonbns:'netbios.(*nameService)':"the NetBIOS name service" \
+		tinysmbd_nobrowse:'smb/browser.AppendHostAnnouncement':"browsing" \
+		tinysmbd_noipc:'smb/dcerpc.(*Pipe).Read':"IPC\$$ share listing" \
+		tinysmbd_nocore:'server.(*conn).coreOpen':"the core commands"; do \
+		tag=$${m%%:*}; rest=$${m#*:}; fn=$${rest%%:*}; what=$${rest#*:}; \
+		case " $(FIRMWARE_TAGS) " in *" $$tag "*) continue ;; esac; \
+		if ! grep -aqF "$$fn" $(DIST)/tinysmbd-linux-mipsle; then \
+			echo "FAIL: size: the firmware binary lacks $$what ($$fn), which FIRMWARE_TAGS keeps" >&2; exit 1; \
+		fi; \
 	done
 	@if grep -aq 'io\.copyBuffer' $(DIST)/tinysmbd-linux-mipsle; then \
 		echo "FAIL: size: io.Copy is linked: its io.ReaderFrom and io.WriterTo calls keep every ReadFrom and WriteTo method of the binary (86 KB); copy as vfs/link.go's copyData does" >&2; exit 1; \
