@@ -2,7 +2,7 @@
 
 package server_test
 
-// Hostile-input tests (issue 6): each class of malformed or malicious
+// Hostile-input tests: each class of malformed or malicious
 // stream is sent, byte for byte, to a live server over loopback TCP. The
 // outcome is exact — a given NTSTATUS reply, or a close of that connection
 // with nothing sent — and afterwards a fresh, well-behaved client on the
