@@ -117,6 +117,7 @@ type session struct {
 	auth       *ntlm.ServerSession
 	sessionKey [16]byte
 	since      time.Time // when the logon finished
+	acct       string    // see account
 }
 
 type tree struct {
@@ -125,6 +126,11 @@ type tree struct {
 	share    *shareState // nil for IPC$
 	readOnly bool
 	since    time.Time
+	// sess is the session that connected the tree, right what it may do
+	// there and fs the share as it sees it (access.go).
+	sess  *session
+	right right
+	fs    *vfs.Share
 }
 
 type transKey struct {

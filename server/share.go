@@ -16,6 +16,10 @@ import (
 type shareState struct {
 	cfg Share
 	fs  *vfs.Share
+	// rw and ro are fs as writers and readers see it; valid, readers and
+	// writers its parsed lists (access.go).
+	rw, ro                  *vfs.Share
+	valid, readers, writers accessList
 }
 
 func newShareState(sh Share) *shareState {
@@ -29,6 +33,8 @@ type shareSet struct {
 	list    []*shareState          // configuration order, for share listings
 	byName  map[string]*shareState // by upper-case name
 	guestOK bool                   // some share admits guests
+	groups  []Group                // Config.Groups, which Reload keeps
+	members membership             // answers the lists' "@group" entries
 }
 
 // newShareSet checks shares and builds their set. A share that old also
@@ -79,19 +85,6 @@ func (set *shareSet) serves(fs *vfs.Share) bool {
 		}
 	}
 	return false
-}
-
-// diskTree returns the share behind the request's tree. Path-based commands
-// on IPC$ get STATUS_ACCESS_DENIED, as Samba answers them.
-func (c *conn) diskTree(req *request) (*tree, *vfs.Share, error) {
-	t := c.trees[req.tid]
-	if t == nil {
-		return nil, nil, smb.StatusSMBBadTID
-	}
-	if t.share == nil {
-		return t, nil, smb.StatusAccessDenied
-	}
-	return t, t.share.fs, nil
 }
 
 // path decodes an SMB path field of the request.
