@@ -154,7 +154,7 @@ run: build
 	@echo "Note: smbclient sends a NetBT session request only when the port is 139, so -p 1139 does not"
 	@echo "exercise the NetBT listener; for that, run as root with -netbt 127.0.0.1:139 and use -p 139."
 	@echo
-	exec $(BIN)/tinysmbd -netbt $(RUN_NETBT) -direct $(RUN_DIRECT) -share public=mem: -guest -v
+	exec $(BIN)/tinysmbd -netbt $(RUN_NETBT) -direct $(RUN_DIRECT) -share public=mem:,guest -v
 
 # test runs its steps in this order; .NOTPARALLEL keeps it so under make -j.
 test: vet unit firmware-test race fuzz torture-fast qemu-test firmware firmware-check
