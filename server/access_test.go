@@ -111,14 +111,20 @@ func (s *hostileSession) try(t *testing.T, cmd byte, unicode bool, words, data [
 	if !unicode {
 		flags2 &^= flags2Unicode
 	}
-	hostileWrite(t, s.c, smbRequest(cmd, s.mid, s.uid, s.tid, flags2, words, data))
+	return s.tryRaw(t, smbRequest(cmd, s.mid, s.uid, s.tid, flags2, words, data))
+}
+
+// tryRaw sends msg, whose MID must be s.mid, and returns the reply.
+func (s *hostileSession) tryRaw(t *testing.T, msg []byte) smbResponse {
+	t.Helper()
+	hostileWrite(t, s.c, msg)
 	typ, p, err := readFrame(s.c)
 	if err != nil || typ != nbssMessage {
-		t.Fatalf("reply to 0x%02x: type 0x%02x, %v", cmd, typ, err)
+		t.Fatalf("reply to mid %d: type 0x%02x, %v", s.mid, typ, err)
 	}
 	r, err := parseResponse(p)
 	if err != nil || r.mid != s.mid {
-		t.Fatalf("reply to 0x%02x: %v, %v", cmd, r, err)
+		t.Fatalf("reply to mid %d: %v, %v", s.mid, r, err)
 	}
 	return r
 }
@@ -231,9 +237,34 @@ func writeAttempts(t *testing.T, s *hostileSession) []attempt {
 	}
 	add("TRANS2_SET_PATH_INFO basic", setPath(0x0101, make([]byte, 40)))
 	add("TRANS2_SET_PATH_INFO EAs", setPath(0x0002, feaList()))
+	w, d := trans2(0x0D, append(le32(nil, 0), utf16z(`\newdir`)...), nil)
+	add("TRANS2_CREATE_DIRECTORY", s.try(t, cmdTrans2, true, w, d))
+	// TRANS2_OPEN2 (MS-CIFS 2.2.6.1.1): Flags, AccessMode, Reserved,
+	// FileAttributes, CreationTime, OpenMode, AllocationSize, 10 reserved
+	// bytes, FileName.
+	for _, c := range []struct {
+		what         string
+		name         string
+		access, mode uint16
+	}{{"TRANS2_OPEN2 write", `\victim.txt`, 0x41, 0x0001}, {"TRANS2_OPEN2 create", `\new.txt`, 0x42, 0x0010}} {
+		p := le32(le16(0, c.access, 0, 0), 0)
+		p = le32(append(p, le16(c.mode)...), 0)
+		w, d := trans2(0x00, append(append(p, make([]byte, 10)...), utf16z(c.name)...), nil)
+		add(c.what, s.try(t, cmdTrans2, true, w, d))
+	}
+	// NT_TRANSACT_CREATE (MS-CIFS 2.2.7.1.1) for reading and writing.
+	name := utf16z(`victim.txt`)
+	p := le32(le32(le32(nil, 0), 0), accessReadWrite)
+	p = append(p, make([]byte, 8)...) // AllocationSize
+	for _, v := range []uint32{0, 7, dispOpen, 0, 0, 0, uint32(len(name) - 2), 2} {
+		p = le32(p, v)
+	}
+	p = append(append(p, 0, 0, 0, 0), name...)
+	s.mid++
+	add("NT_TRANSACT_CREATE read+write", s.tryRaw(t, ntTransactRequest(s.mid, s.uid, s.tid, 1, p, nil)))
 
 	// Through a handle opened for reading.
-	w, d := ntCreateWords(`victim.txt`, accessRead, dispOpen, 0)
+	w, d = ntCreateWords(`victim.txt`, accessRead, dispOpen, 0)
 	r := s.try(t, benchCmdNTCreate, true, w, d)
 	if r.status != statusSuccess {
 		t.Fatalf("open for reading: %v", r)
@@ -251,10 +282,14 @@ func writeAttempts(t *testing.T, s *hostileSession) []attempt {
 	}
 	add("TRANS2_SET_FILE_INFO delete-on-close", setFile(0x0102, []byte{1}))
 	add("TRANS2_SET_FILE_INFO end of file", setFile(levelSetEOFInfo, make([]byte, 8)))
+	add("TRANS2_SET_FILE_INFO allocation", setFile(0x0103, make([]byte, 8)))
 	add("TRANS2_SET_FILE_INFO basic", setFile(0x0101, append(make([]byte, 32), 0x01, 0, 0, 0, 0, 0, 0, 0)))
 	add("TRANS2_SET_FILE_INFO EAs", setFile(0x0002, feaList()))
 	rename := append(append([]byte{0, 0, 0, 0}, 0, 0, 0, 0), le32(nil, 18)...)
 	add("TRANS2_SET_FILE_INFO rename", setFile(levelRenamePassthrough, append(rename, utf16z(`moved.txt`)[:18]...)))
+	// WRITE_AND_CLOSE (MS-CIFS 2.2.4.40.1): FID, count, offset, last write
+	// time; a pad byte before the data. It closes the FID either way.
+	add("WRITE_AND_CLOSE", s.try(t, 0x2C, false, le32(le32(le16(fid, 4), 0), 0), append([]byte{0}, "EVIL"...)))
 	s.try(t, hCmdClose, true, append(le16(fid), 0, 0, 0, 0), nil)
 	return out
 }
@@ -292,6 +327,12 @@ var readOnlyAnswers = map[string]uint32{
 	"NT_RENAME copy":                       statusMediaWriteProtected,
 	"TRANS2_SET_PATH_INFO basic":           statusAccessDenied,
 	"TRANS2_SET_PATH_INFO EAs":             statusAccessDenied,
+	"TRANS2_CREATE_DIRECTORY":              statusMediaWriteProtected,
+	"TRANS2_OPEN2 write":                   statusAccessDenied,
+	"TRANS2_OPEN2 create":                  statusAccessDenied,
+	"NT_TRANSACT_CREATE read+write":        statusAccessDenied,
+	"TRANS2_SET_FILE_INFO allocation":      statusAccessDenied,
+	"WRITE_AND_CLOSE":                      statusAccessDenied,
 	"WRITE_ANDX":                           statusAccessDenied,
 	"WRITE (core)":                         statusAccessDenied,
 	"SET_INFORMATION2":                     statusAccessDenied,
