@@ -48,10 +48,11 @@ func (l *accessList) has(s *session, m membership) bool {
 }
 
 // account is the session's user name as the account tables key it, upper
-// case, worked out once so that later checks do not allocate.
+// case, worked out once per name (a re-authentication may change it) so
+// that later checks do not allocate.
 func (s *session) account() string {
-	if s.acct == "" {
-		s.acct = strings.ToUpper(s.user)
+	if s.acct == "" || s.acctOf != s.user {
+		s.acct, s.acctOf = strings.ToUpper(s.user), s.user
 	}
 	return s.acct
 }
@@ -187,7 +188,8 @@ func (st *shareState) view(r right) *vfs.Share {
 // STATUS_ACCESS_DENIED, as Samba answers them. Another session of the
 // connection using the tree gets its own rights, not those of the session
 // that connected it: Samba checks each request's user against the share
-// too (its per-connection user cache).
+// too (its per-connection user cache). So does the tree's own session once
+// a re-authentication made it another user.
 func (c *conn) diskTree(req *request) (*tree, *vfs.Share, error) {
 	t := c.trees[req.tid]
 	if t == nil {
@@ -196,7 +198,7 @@ func (c *conn) diskTree(req *request) (*tree, *vfs.Share, error) {
 	if t.share == nil {
 		return t, nil, smb.StatusAccessDenied
 	}
-	if req.uid == t.uid {
+	if req.uid == t.uid && t.sess.user == t.user {
 		return t, t.fs, nil
 	}
 	s := c.sessions[req.uid]

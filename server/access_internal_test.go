@@ -29,7 +29,7 @@ func TestDiskTreeAllocs(t *testing.T) {
 	st := set.byName["FAM"]
 	c := &conn{srv: srv,
 		sessions: map[uint16]*session{1: alice, 2: bob},
-		trees:    map[uint16]*tree{1: {tid: 1, uid: 1, share: st, sess: alice, right: rightWrite, fs: st.rw}},
+		trees:    map[uint16]*tree{1: {tid: 1, uid: 1, share: st, sess: alice, user: "alice", right: rightWrite, fs: st.rw}},
 	}
 	for _, tc := range []struct {
 		uid      uint16

@@ -491,6 +491,46 @@ func TestACLOtherSessionOnTree(t *testing.T) {
 	checkUntouched(t, "family", fss["family"])
 }
 
+// TestACLReauthentication: a session re-authenticated as another user
+// (MS-SMB 3.3.5.3 keeps its UID and trees) gets that user's rights on the
+// trees it holds: none for a user outside ValidUsers, read for a reader.
+func TestACLReauthentication(t *testing.T) {
+	cfg, fss := aclConfig(t)
+	_, addr := aclServer(t, cfg)
+	s := (&hostileServer{addr: addr}).dial(t)
+	hostileWrite(t, s, negotiateExtSecRequest(1))
+	expectReply(t, s, cmdNegotiate, 1)
+	hs := &hostileSession{c: s, mid: 3}
+	hs.uid = ntlmsspLogonAs(t, s, 2, 0, "alice", aclPassword)
+	if st := hs.treeConnectTo(t, "family"); st != statusSuccess {
+		t.Fatalf("alice to family: 0x%08x", st)
+	}
+	hs.closeFID(t, hs.ntCreate(t, `victim.txt`, accessReadWrite, dispOpen, statusSuccess))
+	for _, c := range []struct {
+		user   string
+		access uint32
+		status uint32
+	}{
+		{"dave", accessRead, statusAccessDenied},
+		{"bob", accessReadWrite, statusAccessDenied},
+		{"bob", accessRead, statusSuccess},
+		{"alice", accessReadWrite, statusSuccess},
+	} {
+		hs.mid++
+		ntlmsspLogonAs(t, s, hs.mid, hs.uid, c.user, aclPassword)
+		hs.mid++
+		fid := hs.ntCreate(t, `victim.txt`, c.access, dispOpen, c.status)
+		if c.status == statusSuccess {
+			hs.closeFID(t, fid)
+		}
+	}
+	hs.mid++
+	ntlmsspLogonAs(t, s, hs.mid, hs.uid, "bob", aclPassword)
+	hs.mid++
+	checkReadOnlyAnswers(t, "alice re-authenticated as bob", writeAttempts(t, hs))
+	checkUntouched(t, "family", fss["family"])
+}
+
 // TestACLReload: a reload that takes bob out of the family disconnects his
 // tree, open files and all, with a log line; one that makes alice a reader
 // disconnects her writable tree; carol's tree elsewhere stays, and the

@@ -118,6 +118,7 @@ type session struct {
 	sessionKey [16]byte
 	since      time.Time // when the logon finished
 	acct       string    // see account
+	acctOf     string    // the user acct was worked out for
 }
 
 type tree struct {
@@ -126,9 +127,11 @@ type tree struct {
 	share    *shareState // nil for IPC$
 	readOnly bool
 	since    time.Time
-	// sess is the session that connected the tree, right what it may do
-	// there and fs the share as it sees it (access.go).
+	// sess is the session that connected the tree, user its user then,
+	// right what it may do there and fs the share as it sees it
+	// (access.go).
 	sess  *session
+	user  string
 	right right
 	fs    *vfs.Share
 }

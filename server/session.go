@@ -386,7 +386,7 @@ func (c *conn) treeConnect(req *request, b smb.Block) error {
 			c.log.Info("tree connect refused: the user may not use this share", "user", sess.user, "guest", sess.guest, "share", name)
 			return smb.StatusAccessDenied
 		}
-		t.share, t.sess, t.right, t.fs = sh, sess, r, sh.view(r)
+		t.share, t.sess, t.user, t.right, t.fs = sh, sess, sess.user, r, sh.view(r)
 		t.readOnly = t.fs.ReadOnly()
 		resp.Service = smb.ServiceDisk
 		resp.NativeFileSystem = "NTFS"
