@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -124,5 +125,85 @@ func TestInteropShareFlagGuest(t *testing.T) {
 		if !strings.Contains(log, c.guestOKLogs) || strings.Contains(log, "guests can write to this share") != c.warning {
 			t.Errorf("docs%s: start log (want %s, warning %v):\n%s", c.opts, c.guestOKLogs, c.warning, log)
 		}
+	}
+}
+
+// TestInteropReloadGroupMember: bob holds a file open on the family share
+// through smbclient; a reload that takes him out of [[groups]] family
+// closes that tree, open file and all, with a log line, and his next
+// connection is refused; alice, still a member, keeps hers.
+func TestInteropReloadGroupMember(t *testing.T) {
+	smbclient := needPeer(t, "smbclient", "smbclient")
+	f := newOpsFixture(t)
+	fam := mkShareDir(t, filepath.Join(f.dir, "family"), "held.txt")
+	writeFamily := func(members string) {
+		conf := fmt.Sprintf("[server]\nnetbt_listen = \"\"\ndirect_listen = \"127.0.0.1:%d\"\ncontrol_socket = %q\n"+
+			"[[users]]\nname = \"alice\"\npassword = \"secret\"\n[[users]]\nname = \"bob\"\npassword = \"secret\"\n"+
+			"[[groups]]\nname = \"family\"\nmembers = [%s]\n"+
+			"[[shares]]\nname = \"family\"\npath = %q\nvalid_users = [\"@family\"]\n", f.port, f.socket, members, fam)
+		if err := os.WriteFile(f.conf, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFamily(`"alice", "bob"`)
+	f.start()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	hold := func(user string) (send func(string), done func() string) {
+		args := f.smbclientArgs("family")
+		args[len(args)-1] = user + "%secret"
+		cli := exec.CommandContext(ctx, smbclient, args...)
+		stdin, err := cli.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		cli.Stdout, cli.Stderr = &out, &out
+		if err := cli.Start(); err != nil {
+			t.Fatal(err)
+		}
+		send = func(cmd string) { fmt.Fprintf(stdin, "%s\n", cmd) }
+		send("open held.txt")
+		return send, func() string {
+			stdin.Close()
+			cli.Wait()
+			t.Logf("smbclient as %s:\n%s", user, out.String())
+			return out.String()
+		}
+	}
+	sendBob, doneBob := hold("bob")
+	sendAlice, doneAlice := hold("alice")
+	f.eventually("both opens in tinysmbd status", func() bool {
+		return strings.Count(f.control("status"), "/held.txt") == 2
+	})
+
+	writeFamily(`"alice"`)
+	if out := f.control("reload"); !strings.Contains(out, "reloaded: 1 shares, 2 users") {
+		t.Errorf("tinysmbd reload said %q", out)
+	}
+	status := f.control("status")
+	t.Logf("tinysmbd status after the reload:\n%s", status)
+	if strings.Count(status, "/held.txt") != 1 {
+		t.Errorf("want alice's open alone after the reload")
+	}
+	if log := f.serverLog(); !regexp.MustCompile(`tree disconnected: the user lost access by reload.* user=bob share=family .*now=none`).MatchString(log) {
+		t.Errorf("no log line for bob's tree:\n%s", log)
+	}
+	// Both go on in their smbclient: bob's tree is gone, alice's works.
+	sendBob("ls")
+	sendAlice("ls")
+	if out := doneBob(); !strings.Contains(out, "NT_STATUS_") {
+		t.Errorf("bob's ls on the closed tree succeeded")
+	}
+	if out := doneAlice(); strings.Contains(out, "NT_STATUS_") || !strings.Contains(out, "held.txt") {
+		t.Errorf("alice's ls after the reload failed")
+	}
+	args := f.smbclientArgs("family")
+	args[len(args)-1] = "bob%secret"
+	out, _ := exec.Command(smbclient, append(args, "-c", "ls")...).CombinedOutput()
+	t.Logf("smbclient ls as bob after the reload:\n%s", out)
+	if !strings.Contains(string(out), "NT_STATUS_ACCESS_DENIED") {
+		t.Errorf("bob reconnected after leaving the family")
 	}
 }
