@@ -207,7 +207,8 @@ type Share struct {
 	// case-insensitively, and "@group" for the members of a group of
 	// Config.Groups (or of a GroupAuthenticator). Others get
 	// STATUS_ACCESS_DENIED at tree connect and do not see the share in
-	// share lists. A guest is on no list.
+	// share lists. A guest is on no list. A name that is no account or
+	// group matches nobody (cmd/tinysmbd refuses it in a config).
 	ValidUsers []string
 	// ReadUsers get the share read-only even when it is writable, as
 	// Samba's "read list".

@@ -74,7 +74,7 @@ func (s *Server) reload(users []User, groups []Group, newGroups bool, shares []S
 	// handling has either finished (and is swept) or loads the new set.
 	dropped := 0
 	for _, c := range s.connList() {
-		dropped += c.reviewTrees(set)
+		dropped += c.reviewTrees(old, set)
 	}
 	s.rescanInterfaces()
 	s.log.Info("reloaded", "shares", len(set.list), "trees_disconnected", dropped)

@@ -383,7 +383,7 @@ func (c *conn) treeConnect(req *request, b smb.Block) error {
 		}
 		r := set.right(sh, sess)
 		if r == rightNone {
-			c.log.Info("tree connect refused: the user may not use this share", "user", sess.user, "guest", sess.guest, "share", name)
+			c.log.Info("tree connect refused: the user may not use this share", "user", sess.user, "share", name)
 			return smb.StatusAccessDenied
 		}
 		t.share, t.sess, t.user, t.right, t.fs = sh, sess, sess.user, r, sh.view(r)

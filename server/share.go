@@ -34,7 +34,11 @@ type shareSet struct {
 	byName  map[string]*shareState // by upper-case name
 	guestOK bool                   // some share admits guests
 	groups  []Group                // Config.Groups, which Reload keeps
-	members membership             // answers the lists' "@group" entries
+	// table is Config.Groups by upper-case name, each member an
+	// upper-case account name; ga the Authenticator when it keeps the
+	// groups instead (see accessList.has).
+	table map[string]map[string]bool
+	ga    GroupAuthenticator
 }
 
 // newShareSet checks shares and builds their set. A share that old also
@@ -59,6 +63,7 @@ func newShareSet(shares []Share, old *shareSet) (*shareSet, error) {
 				st.fs = prev.fs
 			}
 		}
+		st.rw, st.ro = st.fs.View(false), st.fs.View(true)
 		set.list = append(set.list, st)
 		set.byName[key] = st
 		set.guestOK = set.guestOK || sh.GuestOK

@@ -6,8 +6,10 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 )
 
 // validateAccess checks the groups and every share's lists against the
@@ -15,57 +17,33 @@ import (
 // case-insensitively, or "@name" for a [[groups]] table; tinysmbd never
 // asks the operating system. Each error names the line of the key in the
 // config file, or the -share flag it came from.
-func (fc *fileConfig) validateAccess() []error {
-	var errs []error
-	users := map[string]bool{}
-	for _, u := range fc.Users {
-		users[strings.ToLower(u.Name)] = true
-	}
-	groups := map[string]int{}
+func (fc *fileConfig) validateAccess() (errs []error) {
+	bad := func(at, what, problem string) { errs = append(errs, errors.New(at+what+problem)) }
 	for i, g := range fc.Groups {
-		at := fc.at("groups", g.table, "name")
-		if g.Name == "" || strings.ContainsAny(g.Name, "@ ") {
-			errs = append(errs, fmt.Errorf("%sgroups[%d]: name %q: want a name without '@' or spaces", at, i, g.Name))
-			continue
+		at, what := fc.at("groups", i+1, "name"), "group "+strconv.Quote(g.Name)+": "
+		if g.Name == "" || strings.ContainsAny(g.Name, "@ ") || fc.known(g.Name, i) {
+			bad(at, what, "empty, defined twice, or with '@' or spaces")
 		}
-		if j, dup := groups[strings.ToLower(g.Name)]; dup {
-			errs = append(errs, fmt.Errorf("%sgroup %q: duplicate name (names are case-insensitive; first defined as groups[%d])", at, g.Name, j))
-		}
-		groups[strings.ToLower(g.Name)] = i
 		for _, m := range g.Members {
-			if !users[strings.ToLower(m)] {
-				errs = append(errs, fmt.Errorf("%sgroup %q: members: no user %q (members are [[users]] names)", fc.at("groups", g.table, "members"), g.Name, m))
+			if !fc.known(m, -1) {
+				bad(at, what, "members: no user "+strconv.Quote(m))
 			}
 		}
 	}
 	for _, sh := range fc.Shares {
+		what := "share " + strconv.Quote(sh.Name) + ": "
 		if sh.GuestOK && len(sh.ValidUsers) > 0 {
-			errs = append(errs, fmt.Errorf("%sshare %q: guest_ok with valid_users: a guest is on no list, so it could never connect; drop one of them", fc.at("shares", sh.table, "guest_ok"), sh.Name))
+			bad(fc.at("shares", sh.table, "guest_ok"), what, "guest_ok with valid_users: a guest is on no list")
 		}
-		for _, l := range []struct {
-			key, flag string
-			names     []string
-		}{
-			{"valid_users", "users", sh.ValidUsers},
-			{"read_users", "read", sh.ReadUsers},
-			{"write_users", "write", sh.WriteUsers},
-		} {
-			for _, n := range l.names {
-				var problem string
-				if g, ok := strings.CutPrefix(n, "@"); ok {
-					if _, ok := groups[strings.ToLower(g)]; !ok {
-						problem = fmt.Sprintf("no group %q (groups are [[groups]] names)", g)
-					}
-				} else if !users[strings.ToLower(n)] {
-					problem = fmt.Sprintf("no user %q (entries are [[users]] names, or \"@group\" for a [[groups]] table)", n)
-				}
-				if problem == "" {
-					continue
-				}
-				if sh.table == 0 {
-					errs = append(errs, fmt.Errorf("-share %s: %s=: %s", sh.Name, l.flag, problem))
-				} else {
-					errs = append(errs, fmt.Errorf("%sshare %q: %s: %s", fc.at("shares", sh.table, l.key), sh.Name, l.key, problem))
+		for i, names := range [3][]string{sh.ValidUsers, sh.ReadUsers, sh.WriteUsers} {
+			key := [3]string{"valid_users: ", "read_users: ", "write_users: "}[i]
+			at := fc.at("shares", sh.table, key[:len(key)-2])
+			if sh.table == 0 {
+				at, what = "-share "+sh.Name+": ", ""
+			}
+			for _, n := range names {
+				if g, ok := strings.CutPrefix(n, "@"); ok && !fc.known(g, len(fc.Groups)) || !ok && !fc.known(n, -1) {
+					bad(at, what, key+"no [[users]] or @[[groups]] "+strconv.Quote(n))
 				}
 			}
 		}
@@ -73,97 +51,84 @@ func (fc *fileConfig) validateAccess() []error {
 	return errs
 }
 
+// known reports whether name is a user (groups < 0) or one of the first
+// groups groups, compared case-insensitively.
+func (fc *fileConfig) known(name string, groups int) bool {
+	if groups < 0 {
+		for _, u := range fc.Users {
+			if strings.EqualFold(u.Name, name) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, g := range fc.Groups[:groups] {
+		if strings.EqualFold(g.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // at is "line N: " for key of the n-th [[table]] of the config file, or ""
 // when it cannot be found (a share from -share, a key left out).
 func (fc *fileConfig) at(table string, n int, key string) string {
 	if line := tableKeyLine(fc.src, table, n, key); line > 0 {
-		return fmt.Sprintf("line %d: ", line)
+		return "line " + strconv.Itoa(line) + ": "
 	}
 	return ""
 }
 
 // tableKeyLine returns the 1-based line of key in the n-th [[table]] of
-// data, or that table's header line when the key is not there, or 0.
-// Like keyLine it reads only as much TOML as this schema writes.
+// data, or that table's header line when keyLine does not find the key
+// after it, or 0.
 func tableKeyLine(data []byte, table string, n int, key string) int {
-	count, header := 0, 0
-	inside := false
-	for i, raw := range bytes.Split(data, []byte("\n")) {
-		line := strings.TrimSpace(string(raw))
-		if line == "" || line[0] == '#' {
-			continue
+	hdr := []byte("[[" + table + "]]")
+	off := 0
+	for ; n > 0; n-- {
+		i := bytes.Index(data[off:], hdr)
+		if i < 0 {
+			return 0
 		}
-		if line[0] == '[' {
-			if inside {
-				break
-			}
-			if strings.TrimSpace(strings.Trim(line[:strings.LastIndexByte(line, ']')+1], "[]")) == table && strings.HasPrefix(line, "[[") {
-				count++
-				if count == n {
-					inside, header = true, i+1
-				}
-			}
-			continue
-		}
-		if k, _, ok := strings.Cut(line, "="); inside && ok && strings.Trim(strings.TrimSpace(k), `"'`) == key {
-			return i + 1
-		}
+		off += i + len(hdr)
 	}
-	return header
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	line := bytes.Count(data[:start], []byte("\n")) + 1
+	if l := keyLine(data[start:], toml.Key{table, key}); l > 0 {
+		return line + l - 1
+	}
+	return line
 }
 
-// shareFlag parses -share NAME=PATH[,OPTION...]. The options are the
-// comma-separated words after PATH that are options, read from the end, so
-// a PATH holding a comma still works unless it ends in one of them:
+// shareFlag parses -share NAME=PATH[,OPTION...]. The options are
 //
 //	ro            read-only
 //	guest         guests may connect (guest_ok)
 //	users=A+B     valid_users: only these may connect ("@group" allowed)
-//	read=A+B      read_users
-//	write=A+B     write_users
 //
+// read_users and write_users need a config file.
 // guest reports whether the flag said guest; without it the share admits
-// guests only when no user exists at all (see applyFlags).
+// guests only when no user exists at all (see applyFlags). Anything else
+// after a comma is an error, so a misspelt option cannot pass unnoticed; a
+// PATH with a comma needs a config file.
 func shareFlag(s string) (sh shareSection, guest bool, err error) {
-	name, rest, ok := strings.Cut(s, "=")
-	if !ok || name == "" || rest == "" {
-		return sh, false, fmt.Errorf("-share %q: want NAME=PATH[,ro][,guest][,users=A+B][,read=A+B][,write=A+B]", s)
-	}
-	sh.Name = name
-	for {
-		i := strings.LastIndexByte(rest, ',')
-		if i < 0 {
-			break
-		}
-		opt := rest[i+1:]
-		key, val, hasVal := strings.Cut(opt, "=")
-		list := strings.Split(val, "+")
-		switch {
-		case opt == "ro":
+	name, rest, _ := strings.Cut(s, "=")
+	opts := strings.Split(rest, ",")
+	sh.Name, sh.Path = name, opts[0]
+	for _, o := range opts[1:] {
+		switch users, ok := strings.CutPrefix(o, "users="); {
+		case o == "ro":
 			sh.ReadOnly = true
-		case opt == "guest":
+		case o == "guest":
 			guest = true
-		case hasVal && key == "users":
-			sh.ValidUsers = append(list, sh.ValidUsers...)
-		case hasVal && key == "read":
-			sh.ReadUsers = append(list, sh.ReadUsers...)
-		case hasVal && key == "write":
-			sh.WriteUsers = append(list, sh.WriteUsers...)
+		case ok && users != "":
+			sh.ValidUsers = append(sh.ValidUsers, strings.Split(users, "+")...)
 		default:
-			// Not an option: the comma belongs to the path.
-			i = -1
+			sh.Path = ""
 		}
-		if i < 0 {
-			break
-		}
-		if hasVal && val == "" {
-			return sh, false, fmt.Errorf("-share %q: %s= names nobody", s, key)
-		}
-		rest = rest[:i]
 	}
-	if rest == "" {
-		return sh, false, errors.New("-share " + s + ": PATH is empty")
+	if name == "" || sh.Path == "" {
+		return sh, false, errors.New("-share " + strconv.Quote(s) + ": want NAME=PATH[,ro][,guest][,users=A+B]")
 	}
-	sh.Path = rest
 	return sh, guest, nil
 }

@@ -23,17 +23,17 @@ func TestShareFlag(t *testing.T) {
 		{arg: "docs=/d,ro", want: shareSection{Name: "docs", Path: "/d", ReadOnly: true}},
 		{arg: "docs=/d,guest", want: shareSection{Name: "docs", Path: "/d"}, guest: true},
 		{arg: "docs=/d,ro,guest", want: shareSection{Name: "docs", Path: "/d", ReadOnly: true}, guest: true},
-		{arg: "fam=mem:,users=alice+@family,read=bob,write=carol+dave", want: shareSection{Name: "fam", Path: "mem:",
-			ValidUsers: []string{"alice", "@family"}, ReadUsers: []string{"bob"}, WriteUsers: []string{"carol", "dave"}}},
+		{arg: "fam=mem:,users=alice+@family", want: shareSection{Name: "fam", Path: "mem:", ValidUsers: []string{"alice", "@family"}}},
+		{arg: "fam=mem:,read=bob", err: "want NAME=PATH"},
 		{arg: "fam=/d,users=alice,users=bob", want: shareSection{Name: "fam", Path: "/d", ValidUsers: []string{"alice", "bob"}}},
-		// A comma that starts no option belongs to the path.
-		{arg: "odd=/srv/a,b", want: shareSection{Name: "odd", Path: "/srv/a,b"}},
-		{arg: "odd=/srv/a,b,ro", want: shareSection{Name: "odd", Path: "/srv/a,b", ReadOnly: true}},
 		{arg: "odd=/srv/x=y", want: shareSection{Name: "odd", Path: "/srv/x=y"}},
 		{arg: "nopath", err: "want NAME=PATH"},
 		{arg: "=/d", err: "want NAME=PATH"},
-		{arg: "docs=,ro", err: "PATH is empty"},
-		{arg: "docs=/d,users=", err: "users= names nobody"},
+		{arg: "docs=,ro", err: "want NAME=PATH"},
+		// A misspelt option, or a comma in the path, is refused.
+		{arg: "docs=/d,gust", err: `"docs=/d,gust": want NAME=PATH[,ro][,guest][,users=A+B]`},
+		{arg: "odd=/srv/a,b", err: "want NAME=PATH"},
+		{arg: "docs=/d,users=", err: "want NAME=PATH"},
 	}
 	for _, tt := range tests {
 		sh, guest, err := shareFlag(tt.arg)
@@ -152,19 +152,19 @@ func TestConfigAccessErrors(t *testing.T) {
 		t.Fatal("no error")
 	}
 	for _, want := range []string{
-		`line 12: group "family": members: no user "eve"`,
-		`line 28: group "FAMILY": duplicate name`,
-		`line 17: share "family": valid_users: no group "famly"`,
-		`line 18: share "family": read_users: no user "mallory"`,
+		`line 11: group "family": members: no user "eve"`,
+		`line 28: group "FAMILY": empty, defined twice`,
+		`line 17: share "family": valid_users: no [[users]] or @[[groups]] "@famly"`,
+		`line 18: share "family": read_users: no [[users]] or @[[groups]] "mallory"`,
 		`line 19: share "family": guest_ok with valid_users`,
-		`line 25: share "archive": write_users: no group "alice"`,
+		`line 25: share "archive": write_users: no [[users]] or @[[groups]] "@alice"`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
 	o, _ := parseFlags([]string{"-share", "docs=/d,users=nobody", "-user", "alice:x"}, new(bytes.Buffer))
-	if _, err := buildConfig(o); err == nil || !strings.Contains(err.Error(), `-share docs: users=: no user "nobody"`) {
+	if _, err := buildConfig(o); err == nil || !strings.Contains(err.Error(), `-share docs: valid_users: no [[users]] or @[[groups]] "nobody"`) {
 		t.Errorf("-share with an unknown user: %v", err)
 	}
 }

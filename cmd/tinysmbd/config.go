@@ -52,7 +52,7 @@ var emptyNTHash = [16]byte{
 type fileConfig struct {
 	Server serverSection  `toml:"server"`
 	Users  []userSection  `toml:"users"`
-	Groups []groupSection `toml:"groups"`
+	Groups []server.Group `toml:"groups"` // keys name and members
 	Shares []shareSection `toml:"shares"`
 
 	// src is the config file's text, for the line numbers of errors
@@ -107,14 +107,6 @@ type shareSection struct {
 	// table is the share's 1-based place among the file's [[shares]]
 	// tables; 0 for a share from -share.
 	table int
-}
-
-// groupSection is a [[groups]] table: the members that "@name" stands for
-// in a share's lists.
-type groupSection struct {
-	Name    string   `toml:"name"`
-	Members []string `toml:"members"`
-	table   int      // as shareSection's
 }
 
 // defaultFileConfig returns the settings used for every key a config file
@@ -173,9 +165,6 @@ func parseConfig(data []byte) (fileConfig, error) {
 	fc.src = data
 	for i := range fc.Shares {
 		fc.Shares[i].table = i + 1
-	}
-	for i := range fc.Groups {
-		fc.Groups[i].table = i + 1
 	}
 	return fc, nil
 }
@@ -504,8 +493,6 @@ func (fc *fileConfig) serverConfig(open fsOpener) (server.Config, error) {
 			WriteUsers: sh.WriteUsers,
 		})
 	}
-	for _, g := range fc.Groups {
-		cfg.Groups = append(cfg.Groups, server.Group{Name: g.Name, Members: g.Members})
-	}
+	cfg.Groups = fc.Groups
 	return cfg, nil
 }

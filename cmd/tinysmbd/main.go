@@ -77,7 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.configPath, "config", "", "read settings from TOML `FILE`")
 	fs.Var(&o.netbt, "netbt", "NetBIOS session service listen `ADDR` (\"\" disables; default 0.0.0.0:139)")
 	fs.Var(&o.direct, "direct", "direct-hosted SMB listen `ADDR` (\"\" disables; default 0.0.0.0:445)")
-	fs.Var(&o.shares, "share", "export `NAME=PATH[,ro][,guest][,users=A+B][,read=A+B][,write=A+B]`; logon only when a user exists, else guests too; PATH \"mem:\" is an in-memory tree (repeatable)")
+	fs.Var(&o.shares, "share", "export `NAME=PATH[,ro][,guest][,users=A+B]` (guests only with guest or without users; PATH mem: is in memory; repeatable)")
 	fs.Var(&o.users, "user", "add account `NAME:PASSWORD` (repeatable)")
 	fs.BoolVar(&o.guest, "guest", false, "allow guest access to every share without valid_users")
 	fs.BoolVar(&o.verbose, "v", false, "debug logging and a trace line per SMB request")
@@ -309,14 +309,12 @@ func logSettings(log *slog.Logger, fc *fileConfig) {
 		"workgroup", s.Workgroup, "netbt", s.NetBTListen, "direct", s.DirectListen,
 		"users", len(fc.Users))
 	for _, sh := range fc.Shares {
-		log.Info("share", "name", sh.Name, "path", sh.Path, "read_only", sh.ReadOnly, "guest_ok", sh.GuestOK,
-			"valid_users", strings.Join(sh.ValidUsers, ","), "read_users", strings.Join(sh.ReadUsers, ","),
-			"write_users", strings.Join(sh.WriteUsers, ","))
+		log.Info("share", "name", sh.Name, "path", sh.Path, "read_only", sh.ReadOnly, "guest_ok", sh.GuestOK)
 		if !sh.GuestOK && len(fc.Users) == 0 {
 			log.Warn("share has guest access off and no users are configured: nobody can connect", "share", sh.Name)
 		}
 		if sh.GuestOK && !sh.ReadOnly {
-			log.Warn("guests can write to this share: anyone on the network may change or delete its files (give it ,ro or read_only = true, or take guest off)", "share", sh.Name, "path", sh.Path)
+			log.Warn("guests can write to this share", "share", sh.Name, "path", sh.Path)
 		}
 	}
 }
