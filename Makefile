@@ -152,7 +152,7 @@ run: build
 	@echo "exercise the NetBT listener; for that, run as root with -netbt 127.0.0.1:139 and use -p 139."
 	@echo "Status and reload: $(BIN)/tinysmbd status -socket $(BIN)/control.sock"
 	@echo
-	exec $(BIN)/tinysmbd -netbt $(RUN_NETBT) -direct $(RUN_DIRECT) -control-socket $(CURDIR)/$(BIN)/control.sock -share public=mem: -guest -v
+	exec $(BIN)/tinysmbd -netbt $(RUN_NETBT) -direct $(RUN_DIRECT) -control-socket $(CURDIR)/$(BIN)/control.sock -share public=mem:,guest -v
 
 # test runs its steps in this order; .NOTPARALLEL keeps it so under make -j.
 test: vet unit firmware-test race fuzz torture-fast qemu-test firmware firmware-check

@@ -23,6 +23,20 @@ type Authenticator interface {
 	NTHash(user string) (hash [16]byte, ok bool)
 }
 
+// GroupAuthenticator is an Authenticator that also keeps groups, for the
+// "@group" entries of Share.ValidUsers, ReadUsers and WriteUsers; with it,
+// Config.Groups must be empty. The server asks InGroup at each tree
+// connect, so a change in the store applies to the next one, and at
+// Reload, which closes the trees of users that lost access.
+type GroupAuthenticator interface {
+	Authenticator
+	// InGroup reports whether the logged-on user (the name as the client
+	// spelled it, compared case-insensitively as NTHash does) is a member
+	// of group (the name after '@' in the list). It must be safe for
+	// concurrent use.
+	InGroup(user, group string) bool
+}
+
 // lmAuthenticator is what the built-in user table adds to Authenticator:
 // the LM hash of accounts configured with a clear-text password, which the
 // LM challenge response (NTLMv1 only) is checked against. It is unexported

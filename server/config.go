@@ -151,6 +151,12 @@ type Config struct {
 	// Authenticator, if set, supplies the accounts instead of Users (which
 	// must then be empty): firmware plugs its own user store in here.
 	Authenticator Authenticator
+	// Groups are the groups the "@name" entries of Share.ValidUsers,
+	// ReadUsers and WriteUsers name; group names are unique
+	// case-insensitively. With an Authenticator that is a
+	// GroupAuthenticator, which keeps its own groups, it must be empty.
+	// Reload keeps them; ReloadGroups replaces them.
+	Groups []Group
 
 	// Logger receives connection and error logs; nil means slog.Default().
 	Logger *slog.Logger
@@ -214,7 +220,31 @@ type Share struct {
 	// STATUS_ACCESS_DENIED.
 	ReadOnly bool
 	// GuestOK lets unauthenticated (guest or anonymous) sessions connect.
+	// It cannot be combined with ValidUsers.
 	GuestOK bool
 	// Comment describes the share in share lists.
 	Comment string
+
+	// ValidUsers, when not empty, are the only users that may connect,
+	// as Samba's "valid users": account names, compared
+	// case-insensitively, and "@group" for the members of a group of
+	// Config.Groups (or of a GroupAuthenticator). Others get
+	// STATUS_ACCESS_DENIED at tree connect and do not see the share in
+	// share lists. A guest is on no list. A name that is no account or
+	// group matches nobody (cmd/tinysmbd refuses it in a config).
+	ValidUsers []string
+	// ReadUsers get the share read-only even when it is writable, as
+	// Samba's "read list".
+	ReadUsers []string
+	// WriteUsers may change the share even when it is ReadOnly, as
+	// Samba's "write list"; they win over ReadUsers.
+	WriteUsers []string
+}
+
+// Group is a named set of accounts for the "@group" entries of a share's
+// lists.
+type Group struct {
+	Name string
+	// Members are account names, compared case-insensitively.
+	Members []string
 }

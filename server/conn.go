@@ -121,6 +121,8 @@ type session struct {
 	auth       *ntlm.ServerSession
 	sessionKey [16]byte
 	since      time.Time // when the logon finished
+	acct       string    // see account
+	acctOf     string    // the user acct was worked out for
 }
 
 type tree struct {
@@ -129,6 +131,13 @@ type tree struct {
 	share    *shareState // nil for IPC$
 	readOnly bool
 	since    time.Time
+	// sess is the session that connected the tree, user its user then,
+	// right what it may do there and fs the share as it sees it
+	// (access.go).
+	sess  *session
+	user  string
+	right right
+	fs    *vfs.Share
 }
 
 type transKey struct {

@@ -277,14 +277,16 @@ func (c *conn) rap(req *request, t *smb.TransRequest) error {
 }
 
 // shares lists the shares session s may connect to, in configuration
-// order, then IPC$: a guest sees the shares that admit guests. Names ending
+// order, then IPC$: a guest, the null session included, sees the shares
+// that admit guests, a user those its lists let in. Names ending
 // in '$' are marked STYPE_SPECIAL, as Windows marks administrative shares;
 // srvsvc lists them (clients hide them), RAP does not.
 func (c *conn) shares(s *session) []dcerpc.ShareInfo {
 	var out []dcerpc.ShareInfo
-	for _, st := range c.srv.shares.Load().list {
+	set := c.srv.shares.Load()
+	for _, st := range set.list {
 		sh := st.cfg
-		if s == nil || s.guest && !sh.GuestOK {
+		if s == nil || set.right(st, s) == rightNone {
 			continue
 		}
 		typ := dcerpc.STypeDiskTree

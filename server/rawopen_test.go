@@ -41,6 +41,12 @@ func sessionSetupBlobRequest(mid, uid uint16, blob []byte) []byte {
 // UID the server answers.
 func ntlmsspLogon(t *testing.T, c net.Conn, mid, uid uint16) uint16 {
 	t.Helper()
+	return ntlmsspLogonAs(t, c, mid, uid, testUser, testPassword)
+}
+
+// ntlmsspLogonAs is ntlmsspLogon as user with password.
+func ntlmsspLogonAs(t *testing.T, c net.Conn, mid, uid uint16, user, password string) uint16 {
+	t.Helper()
 	neg := ntlm.AppendNegotiate(nil, ntlm.NegotiateUnicode|ntlm.NegotiateNTLM|ntlm.RequestTarget|ntlm.NegotiateExtendedSessionSecurity|ntlm.NegotiateTargetInfo|ntlm.Negotiate128, "", "")
 	hostileWrite(t, c, sessionSetupBlobRequest(mid, uid, neg))
 	r := expectStatus(t, c, cmdSessionSetup, mid, statusMoreProcessing)
@@ -52,8 +58,8 @@ func ntlmsspLogon(t *testing.T, c net.Conn, mid, uid uint16) uint16 {
 		t.Fatalf("CHALLENGE: %v", err)
 	}
 	var hash [16]byte
-	copy(hash[:], ntHashOf(testPassword))
-	auth, _ := ntlm.AppendClientAuthenticate(nil, neg, chal, ntlm.ClientParams{User: testUser, Domain: sessionSetupDomain, NTHash: hash, ClientChallenge: [8]byte{1, 2, 3, 4, 5, 6, 7, 8}})
+	copy(hash[:], ntHashOf(password))
+	auth, _ := ntlm.AppendClientAuthenticate(nil, neg, chal, ntlm.ClientParams{User: user, Domain: sessionSetupDomain, NTHash: hash, ClientChallenge: [8]byte{1, 2, 3, 4, 5, 6, 7, 8}})
 	hostileWrite(t, c, sessionSetupBlobRequest(mid+1, r.uid, auth))
 	return expectStatus(t, c, cmdSessionSetup, mid+1, statusSuccess).uid
 }

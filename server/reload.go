@@ -14,25 +14,44 @@ import "errors"
 //     connects disconnected and their files closed (delete-on-close runs),
 //     as TREE_DISCONNECT would; the client's next request on such a tree
 //     gets STATUS_SMB_BAD_TID and a reconnect finds the new definition;
-//   - a new share can be connected at once.
+//   - a new share can be connected at once;
+//   - a tree whose user the new ValidUsers, ReadUsers, WriteUsers or
+//     groups leave with less than it had (no access, or read where it
+//     could write) is disconnected the same way, with a log line; the
+//     files another session of the connection opened on a tree are
+//     closed when that session's right shrank. Other changed lists apply
+//     to the next tree connect.
 //
 // users replaces Config.Users; it must be empty when Config.Authenticator
-// is set, which manages its own accounts. Reload checks both lists first
-// and changes nothing when either is invalid. It is safe to call from any
-// goroutine, including while Serve runs.
+// is set, which manages its own accounts. Config.Groups stay as they are
+// (ReloadGroups replaces them too). Reload checks everything first
+// and changes nothing when something is invalid. It is safe to call from
+// any goroutine, including while Serve runs.
 //
 // Reload also has the name service list the interfaces again at once, as
 // SIGHUP makes nmbd do, instead of at its next periodic rescan.
 func (s *Server) Reload(users []User, shares []Share) error {
+	return s.reload(users, nil, false, shares)
+}
+
+// ReloadGroups is Reload that also replaces Config.Groups.
+func (s *Server) ReloadGroups(users []User, groups []Group, shares []Share) error {
+	return s.reload(users, groups, true, shares)
+}
+
+func (s *Server) reload(users []User, groups []Group, newGroups bool, shares []Share) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 
 	old := s.shares.Load()
+	if !newGroups {
+		groups = old.groups
+	}
 	set, err := newShareSet(shares, old)
 	if err != nil {
 		return err
 	}
-	var auth Authenticator
+	auth := s.authenticator()
 	if s.cfg.Authenticator == nil {
 		t, err := newUserTable(users)
 		if err != nil {
@@ -42,8 +61,11 @@ func (s *Server) Reload(users []User, shares []Share) error {
 	} else if len(users) > 0 {
 		return errors.New("server: Reload with users, but Config.Authenticator manages the accounts")
 	}
+	if err := set.setAccess(groups, auth); err != nil {
+		return err
+	}
 
-	if auth != nil {
+	if s.cfg.Authenticator == nil {
 		s.auth.Store(&authHolder{auth})
 	}
 	s.shares.Store(set)
@@ -52,26 +74,9 @@ func (s *Server) Reload(users []User, shares []Share) error {
 	// handling has either finished (and is swept) or loads the new set.
 	dropped := 0
 	for _, c := range s.connList() {
-		dropped += c.dropTreesNotIn(set)
+		dropped += c.reviewTrees(old, set)
 	}
 	s.rescanInterfaces()
 	s.log.Info("reloaded", "shares", len(set.list), "trees_disconnected", dropped)
 	return nil
-}
-
-// dropTreesNotIn disconnects c's trees on shares set no longer serves and
-// returns how many it disconnected.
-func (c *conn) dropTreesNotIn(set *shareSet) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for tid, t := range c.trees {
-		if t.share == nil || set.serves(t.share.fs) {
-			continue
-		}
-		c.log.Info("tree disconnected: share removed or changed by reload", "share", t.share.cfg.Name, "tid", tid)
-		c.disconnectTree(tid)
-		n++
-	}
-	return n
 }

@@ -147,6 +147,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("server: Config.Users and Config.Authenticator are both set")
 	}
 	s.auth.Store(&authHolder{auth})
+	if err := set.setAccess(cfg.Groups, auth); err != nil {
+		return nil, err
+	}
 	// The NEGOTIATE response's security blob offers NTLMSSP alone and
 	// leaves out Microsoft's negHints: RFC 4178 defines field [3] of
 	// NegTokenInit as mechListMIC, so dissectors (tshark) flag the hint as

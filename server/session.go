@@ -366,7 +366,8 @@ func (c *conn) treeConnect(req *request, b smb.Block) error {
 		resp.MaximalShareAccessRights = accessReadOnly
 		resp.GuestMaximalShareAccessRights = accessReadOnly
 	} else {
-		sh := c.srv.shares.Load().byName[strings.ToUpper(name)]
+		set := c.srv.shares.Load()
+		sh := set.byName[strings.ToUpper(name)]
 		if sh == nil {
 			c.log.Info("tree connect to unknown share", "share", name)
 			return smb.StatusBadNetworkName
@@ -374,17 +375,19 @@ func (c *conn) treeConnect(req *request, b smb.Block) error {
 		if service != smb.ServiceAny && service != smb.ServiceDisk {
 			return smb.StatusBadDeviceType
 		}
-		if sess.guest && !sh.cfg.GuestOK {
-			return smb.StatusAccessDenied
-		}
 		if sess.anonymous {
 			// A null session reaches IPC$ (to list shares) and
 			// nothing else, guest share or not.
 			c.log.Info("tree connect refused: anonymous session", "share", name)
 			return smb.StatusAccessDenied
 		}
-		t.share = sh
-		t.readOnly = sh.cfg.ReadOnly
+		r := set.right(sh, sess)
+		if r == rightNone {
+			c.log.Info("tree connect refused: the user may not use this share", "user", sess.user, "share", name)
+			return smb.StatusAccessDenied
+		}
+		t.share, t.sess, t.user, t.right, t.fs = sh, sess, sess.user, r, sh.view(r)
+		t.readOnly = t.fs.ReadOnly()
 		resp.Service = smb.ServiceDisk
 		resp.NativeFileSystem = "NTFS"
 		resp.MaximalShareAccessRights = accessAll

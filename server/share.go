@@ -16,6 +16,10 @@ import (
 type shareState struct {
 	cfg Share
 	fs  *vfs.Share
+	// rw and ro are fs as writers and readers see it; valid, readers and
+	// writers its parsed lists (access.go).
+	rw, ro                  *vfs.Share
+	valid, readers, writers accessList
 }
 
 // newShareState confines sh.Fs (vfs.Confined) unless sh.Unconfined, or
@@ -38,6 +42,12 @@ type shareSet struct {
 	list    []*shareState          // configuration order, for share listings
 	byName  map[string]*shareState // by upper-case name
 	guestOK bool                   // some share admits guests
+	groups  []Group                // Config.Groups, which Reload keeps
+	// table is Config.Groups by upper-case name, each member an
+	// upper-case account name; ga the Authenticator when it keeps the
+	// groups instead (see accessList.has).
+	table map[string]map[string]bool
+	ga    GroupAuthenticator
 }
 
 // newShareSet checks shares and builds their set. A share that old also
@@ -65,6 +75,7 @@ func newShareSet(shares []Share, old *shareSet) (*shareSet, error) {
 				st.fs = prev.fs
 			}
 		}
+		st.rw, st.ro = st.fs.View(false), st.fs.View(true)
 		set.list = append(set.list, st)
 		set.byName[key] = st
 		set.guestOK = set.guestOK || sh.GuestOK
@@ -91,19 +102,6 @@ func (set *shareSet) serves(fs *vfs.Share) bool {
 		}
 	}
 	return false
-}
-
-// diskTree returns the share behind the request's tree. Path-based commands
-// on IPC$ get STATUS_ACCESS_DENIED, as Samba answers them.
-func (c *conn) diskTree(req *request) (*tree, *vfs.Share, error) {
-	t := c.trees[req.tid]
-	if t == nil {
-		return nil, nil, smb.StatusSMBBadTID
-	}
-	if t.share == nil {
-		return t, nil, smb.StatusAccessDenied
-	}
-	return t, t.share.fs, nil
 }
 
 // path decodes an SMB path field of the request, and keeps the first for

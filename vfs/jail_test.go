@@ -43,7 +43,7 @@ func escapeTree(t *testing.T) (parent, dir string) {
 // over a bare BasePathFs serves the file a symlink points to outside.
 func TestBasePathFsFollowsSymlinks(t *testing.T) {
 	_, dir := escapeTree(t)
-	bare := &Share{fs: afero.NewBasePathFs(afero.NewOsFs(), dir)}
+	bare := &Share{shareCore: &shareCore{fs: afero.NewBasePathFs(afero.NewOsFs(), dir)}}
 	if got := readAll(t, bare, `\abs`); got != "outside" {
 		t.Fatalf("bare BasePathFs read %q through the symlink; the jail test below proves nothing", got)
 	}

@@ -197,12 +197,22 @@ const (
 // Share is one exported afero.Fs with SMB semantics. Paths given to its
 // methods are SMB paths as the client sent them ("\dir\file"); they are
 // cleaned with CleanPath and resolved case-insensitively with Resolve.
-// A Share's mutable state is its open-file table, guarded by mu, and its
-// name caches, guarded by their own locks; it is safe for concurrent use to
-// the extent its Fs is.
+// A Share is a view of its shareCore: View gives the same files, open-file
+// table, locks and caches with another read-only setting, so users with
+// different rights on one share still meet each other's share modes,
+// locks and oplocks. It is safe for concurrent use to the extent its Fs is.
 type Share struct {
-	fs       afero.Fs
+	*shareCore
 	readOnly bool
+}
+
+// shareCore is what every view of a share has in common. Its mutable state
+// is the open-file table, guarded by mu, and the name caches, guarded by
+// their own locks.
+type shareCore struct {
+	fs afero.Fs
+	// fsReadOnly is set for an afero.ReadOnlyFs, which no view can write.
+	fsReadOnly bool
 
 	// mu guards the open-file table: nodes, by stored path, and the
 	// share-mode and lock state reachable from them (sharemode.go).
@@ -252,15 +262,13 @@ func NewShare(fsys afero.Fs, readOnly bool) *Share {
 	if j, ok := fsys.(*jailFs); ok {
 		under = j.Fs
 	}
-	if _, ok := under.(*afero.ReadOnlyFs); ok {
-		readOnly = true
-	}
+	_, fsReadOnly := under.(*afero.ReadOnlyFs)
 	if dir, ok := osBaseDir(fsys); ok {
 		if j, err := Confine(fsys, dir); err == nil {
 			fsys = j
 		}
 	}
-	s := &Share{fs: fsys, readOnly: readOnly}
+	s := &Share{shareCore: &shareCore{fs: fsys, fsReadOnly: fsReadOnly}, readOnly: readOnly || fsReadOnly}
 	s.names.limit = DefaultNameIndexEntries
 	if _, ok := fsys.(*RootFs); !ok {
 		s.MaxFileSize = DefaultMaxFileSize
@@ -273,6 +281,18 @@ func (s *Share) Fs() afero.Fs { return s.fs }
 
 // ReadOnly reports whether the share refuses changes.
 func (s *Share) ReadOnly() bool { return s.readOnly }
+
+// View returns the share with readOnly in place of its own setting: the
+// same files and open-file table, so share modes, locks, oplocks and
+// change notifications hold across views. Files opened through a view
+// keep its setting. A share over an afero.ReadOnlyFs stays read-only.
+func (s *Share) View(readOnly bool) *Share {
+	readOnly = readOnly || s.fsReadOnly
+	if readOnly == s.readOnly {
+		return s
+	}
+	return &Share{shareCore: s.shareCore, readOnly: readOnly}
+}
 
 // lookup cleans an SMB path and resolves it.
 func (s *Share) lookup(smbPath string) (string, os.FileInfo, error) {

@@ -1001,3 +1001,47 @@ func TestOpenAndXParams(t *testing.T) {
 		t.Errorf("OPEN_ANDX of a directory: %v", err)
 	}
 }
+
+// TestShareView: a writable view of a read-only share changes it, a
+// read-only view of a writable one refuses as a read-only share does, and
+// both views meet the same open-file table.
+func TestShareView(t *testing.T) {
+	forEachFs(t, func(t *testing.T, w *Share) {
+		mustWrite(t, w, `\f`, "data")
+		ro := NewShare(w.Fs(), true)
+		rwView := ro.View(false)
+		if !ro.ReadOnly() || rwView.ReadOnly() || ro.View(true) != ro {
+			t.Fatalf("ReadOnly: share %v, writable view %v", ro.ReadOnly(), rwView.ReadOnly())
+		}
+		mustWrite(t, rwView, `\g`, "new")
+		if err := rwView.Mkdir(`\dir`); err != nil {
+			t.Errorf("Mkdir through the writable view: %v", err)
+		}
+		if err := ro.Mkdir(`\dir2`); err != smb.StatusMediaWriteProtected {
+			t.Errorf("Mkdir through the share: %v", err)
+		}
+		roView := rwView.View(true)
+		if err := roView.Remove(`\g`); err != smb.StatusMediaWriteProtected {
+			t.Errorf("Remove through the read-only view: %v", err)
+		}
+		if _, _, err := roView.Create(`\g`, openRW); err != smb.StatusAccessDenied {
+			t.Errorf("open for writing through the read-only view: %v", err)
+		}
+		// A writer's exclusive open holds the read-only view's open off.
+		f, _, err := rwView.Create(`\g`, CreateParams{DesiredAccess: rw, CreateDisposition: FileOpen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := roView.Create(`\g`, CreateParams{DesiredAccess: AccessGenericRead, CreateDisposition: FileOpen}); err != smb.StatusSharingViolation {
+			t.Errorf("open while a writer denies sharing: %v, want STATUS_SHARING_VIOLATION", err)
+		}
+		f.Close()
+		if got := readAll(t, roView, `\g`); got != "new" {
+			t.Errorf("read %q through the read-only view", got)
+		}
+	})
+	ro := NewShare(afero.NewReadOnlyFs(afero.NewMemMapFs()), false)
+	if !ro.View(false).ReadOnly() {
+		t.Error("a view of a share over afero.ReadOnlyFs is writable")
+	}
+}

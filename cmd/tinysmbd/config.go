@@ -52,7 +52,12 @@ var emptyNTHash = [16]byte{
 type fileConfig struct {
 	Server serverSection  `toml:"server"`
 	Users  []userSection  `toml:"users"`
+	Groups []groupSection `toml:"groups"`
 	Shares []shareSection `toml:"shares"`
+
+	// src is the config file's text, for the line numbers of errors
+	// found after decoding (access.go).
+	src []byte
 }
 
 type serverSection struct {
@@ -82,6 +87,12 @@ type serverSection struct {
 	MemoryLimit   string  `toml:"memory_limit"`
 }
 
+// groupSection is one [[groups]]: a name that share lists use as "@name".
+type groupSection struct {
+	Name    string   `toml:"name"`
+	Members []string `toml:"members"`
+}
+
 // userSection holds pointers so that an absent key and an empty value differ:
 // `password = ""` is a real (empty) password, a missing one is not.
 type userSection struct {
@@ -91,11 +102,18 @@ type userSection struct {
 }
 
 type shareSection struct {
-	Name     string `toml:"name"`
-	Path     string `toml:"path"`
-	ReadOnly bool   `toml:"read_only"`
-	GuestOK  bool   `toml:"guest_ok"`
-	Comment  string `toml:"comment"`
+	Name       string   `toml:"name"`
+	Path       string   `toml:"path"`
+	ReadOnly   bool     `toml:"read_only"`
+	GuestOK    bool     `toml:"guest_ok"`
+	Comment    string   `toml:"comment"`
+	ValidUsers []string `toml:"valid_users"`
+	ReadUsers  []string `toml:"read_users"`
+	WriteUsers []string `toml:"write_users"`
+
+	// table is the share's 1-based place among the file's [[shares]]
+	// tables; 0 for a share from -share.
+	table int
 }
 
 // defaultFileConfig returns the settings used for every key a config file
@@ -150,6 +168,10 @@ func parseConfig(data []byte) (fileConfig, error) {
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		return fileConfig{}, unknownKeysError(data, und)
+	}
+	fc.src = data
+	for i := range fc.Shares {
+		fc.Shares[i].table = i + 1
 	}
 	return fc, nil
 }
@@ -352,6 +374,7 @@ func (fc *fileConfig) validate() error {
 			bad("%s: path is empty (use %q for an in-memory share)", where, memPath)
 		}
 	}
+	errs = append(errs, fc.validateAccess()...)
 	return errors.Join(errs...)
 }
 
@@ -490,12 +513,18 @@ func (fc *fileConfig) serverConfig(open fsOpener) (server.Config, error) {
 			return server.Config{}, fmt.Errorf("share %q: %w", sh.Name, err)
 		}
 		cfg.Shares = append(cfg.Shares, server.Share{
-			Name:     sh.Name,
-			Fs:       fs,
-			ReadOnly: sh.ReadOnly,
-			GuestOK:  sh.GuestOK,
-			Comment:  sh.Comment,
+			Name:       sh.Name,
+			Fs:         fs,
+			ReadOnly:   sh.ReadOnly,
+			GuestOK:    sh.GuestOK,
+			Comment:    sh.Comment,
+			ValidUsers: sh.ValidUsers,
+			ReadUsers:  sh.ReadUsers,
+			WriteUsers: sh.WriteUsers,
 		})
+	}
+	for _, g := range fc.Groups {
+		cfg.Groups = append(cfg.Groups, server.Group{Name: g.Name, Members: g.Members})
 	}
 	return cfg, nil
 }

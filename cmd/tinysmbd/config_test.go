@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -373,7 +374,7 @@ func TestFlags(t *testing.T) {
 					t.Errorf("listen = %q, %q", fc.Server.NetBTListen, fc.Server.DirectListen)
 				}
 				want := []shareSection{{Name: "public", Path: memPath, GuestOK: true}}
-				if len(fc.Shares) != 1 || fc.Shares[0] != want[0] {
+				if !reflect.DeepEqual(fc.Shares, want) {
 					t.Errorf("shares = %+v, want %+v", fc.Shares, want)
 				}
 			},
@@ -397,8 +398,9 @@ func TestFlags(t *testing.T) {
 				if fc.Server.NetBTListen != "" {
 					t.Errorf("-netbt \"\" did not disable: %q", fc.Server.NetBTListen)
 				}
+				// A user exists, so the shares are logon only.
 				if len(fc.Shares) != 2 || fc.Shares[0].Name != "a" || fc.Shares[1].Path != "/tmp/b" ||
-					!fc.Shares[1].GuestOK || fc.Shares[1].ReadOnly {
+					fc.Shares[0].GuestOK || fc.Shares[1].GuestOK || fc.Shares[1].ReadOnly {
 					t.Errorf("shares = %+v", fc.Shares)
 				}
 				if len(fc.Users) != 1 || fc.Users[0].Name != "alice" || *fc.Users[0].Password != "pa:ss" {

@@ -378,7 +378,7 @@ func (r *reloader) reload() (string, error) {
 		cfg.Shares[i].Fs = fs
 		next[k] = fs
 	}
-	if err := r.srv.Reload(cfg.Users, cfg.Shares); err != nil {
+	if err := r.srv.ReloadGroups(cfg.Users, cfg.Groups, cfg.Shares); err != nil {
 		return "", err
 	}
 	r.fs = next

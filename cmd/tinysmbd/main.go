@@ -79,9 +79,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Var(&o.netbt, "netbt", "NetBIOS session service listen `ADDR` (\"\" disables; default 0.0.0.0:139)")
 	fs.Var(&o.direct, "direct", "direct-hosted SMB listen `ADDR` (\"\" disables; default 0.0.0.0:445)")
 	fs.Var(&o.controlSocket, "control-socket", "the control socket `PATH` of tinysmbd status and reload (\"\" disables; default "+defaultControlSocket+")")
-	fs.Var(&o.shares, "share", "export `NAME=PATH` writable with guest access; PATH \"mem:\" is an in-memory tree (repeatable)")
+	fs.Var(&o.shares, "share", "export `NAME=PATH[,ro][,guest][,users=A+B]` (guests only with guest or without users; PATH mem: is in memory; repeatable)")
 	fs.Var(&o.users, "user", "add account `NAME:PASSWORD` (repeatable)")
-	fs.BoolVar(&o.guest, "guest", false, "allow guest access to every share")
+	fs.BoolVar(&o.guest, "guest", false, "allow guest access to every share without valid_users")
 	fs.BoolVar(&o.verbose, "v", false, "debug logging and a trace line per SMB request")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -90,7 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			"       tinysmbd reload [-config FILE] [-socket PATH]\n\n"+
 			reloadExitCodes+"\n"+
 			"Without -config and -share, serves a writable in-memory share \"public\"\n"+
-			"with guest access on 0.0.0.0:139 and 0.0.0.0:445.\n\nflags:\n")
+			"on 0.0.0.0:139 and 0.0.0.0:445, open to guests unless -user is given.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -125,8 +125,10 @@ func buildConfig(o options) (fileConfig, error) {
 
 // applyFlags merges the flags into fc. A -share or -user whose name matches
 // one from the config file replaces it. Without a config file and without
-// -share, the in-memory guest share "public" is added so that a bare
-// "tinysmbd" is immediately usable.
+// -share, the in-memory share "public" is added so that a bare "tinysmbd"
+// is immediately usable. A -share admits guests when it says ",guest", or
+// when no user exists at all (the throw-away test target): a share given
+// with -user is never open to guests by accident.
 func applyFlags(fc *fileConfig, o options) error {
 	if o.netbt.set {
 		fc.Server.NetBTListen = o.netbt.val
@@ -137,16 +139,6 @@ func applyFlags(fc *fileConfig, o options) error {
 	if o.controlSocket.set {
 		fc.Server.ControlSocket = &o.controlSocket.val
 	}
-	for _, s := range o.shares {
-		name, path, ok := strings.Cut(s, "=")
-		if !ok || name == "" || path == "" {
-			return fmt.Errorf("-share %q: want NAME=PATH", s)
-		}
-		fc.Shares = replaceShare(fc.Shares, shareSection{Name: name, Path: path, GuestOK: true})
-	}
-	if o.configPath == "" && len(o.shares) == 0 {
-		fc.Shares = append(fc.Shares, shareSection{Name: "public", Path: memPath, GuestOK: true})
-	}
 	for _, u := range o.users {
 		name, pw, ok := strings.Cut(u, ":")
 		if !ok || name == "" {
@@ -154,9 +146,22 @@ func applyFlags(fc *fileConfig, o options) error {
 		}
 		fc.Users = replaceUser(fc.Users, userSection{Name: name, Password: &pw})
 	}
+	noUsers := len(fc.Users) == 0
+	for _, s := range o.shares {
+		sh, guest, err := shareFlag(s)
+		if err != nil {
+			return err
+		}
+		sh.GuestOK = guest || noUsers && len(sh.ValidUsers) == 0
+		fc.Shares = replaceShare(fc.Shares, sh)
+	}
+	if o.configPath == "" && len(o.shares) == 0 {
+		fc.Shares = append(fc.Shares, shareSection{Name: "public", Path: memPath, GuestOK: noUsers})
+	}
 	if o.guest {
+		// Not the shares whose valid_users name who may connect.
 		for i := range fc.Shares {
-			fc.Shares[i].GuestOK = true
+			fc.Shares[i].GuestOK = fc.Shares[i].GuestOK || len(fc.Shares[i].ValidUsers) == 0
 		}
 	}
 	return nil
@@ -316,6 +321,9 @@ func logSettings(log *slog.Logger, fc *fileConfig) {
 		log.Info("share", "name", sh.Name, "path", sh.Path, "read_only", sh.ReadOnly, "guest_ok", sh.GuestOK)
 		if !sh.GuestOK && len(fc.Users) == 0 {
 			log.Warn("share has guest access off and no users are configured: nobody can connect", "share", sh.Name)
+		}
+		if sh.GuestOK && !sh.ReadOnly {
+			log.Warn("guests can write to this share", "share", sh.Name, "path", sh.Path)
 		}
 	}
 }
