@@ -173,12 +173,12 @@ func clientKey(a net.Addr) string {
 }
 
 // admit counts a new connection from client, or reports which limit it is
-// over. When max_connections or max_pending_logons is reached, the oldest
+// over. When max_connections or max_pending_logons is reached, a
 // connection that has not logged on is closed to make room, never one that
-// has: a crowd of peers that connect and stall cannot lock out a real
-// client, which gets its turn and logs on within its handshake timeout.
-// Over a per-client cap the newcomer is refused instead, so one address
-// cannot push out the others' connections.
+// has (evictee): a crowd of peers that connect and stall cannot lock out a
+// real client, which gets its turn and logs on within its handshake
+// timeout. Over a per-client cap the newcomer is refused instead, so one
+// address cannot push out the others' connections.
 func (s *Server) admit(client string, nc net.Conn) (sl *slot, over string) {
 	var victim *slot
 	defer func() {
@@ -201,7 +201,7 @@ func (s *Server) admit(client string, nc net.Conn) (sl *slot, over string) {
 		if l.oldest == nil {
 			return nil, "max_connections (" + strconv.Itoa(max) + ")"
 		}
-		victim = l.oldest
+		victim = l.evictee()
 		l.release(victim)
 	}
 	sl = &slot{client: client, nc: nc, pending: true, prev: l.newest}
@@ -216,6 +216,24 @@ func (s *Server) admit(client string, nc net.Conn) (sl *slot, over string) {
 	l.pending++
 	l.pendingPer[client]++
 	return sl, ""
+}
+
+// evictee is the connection to close for room: the oldest not logged on of
+// the address with the most of them. Peers that stall and reconnect at
+// once cycle through their own connections, while a client with one
+// connection logging on is the last to go, however fast the others churn.
+// l.mu is held and the pending list is not empty.
+func (l *limits) evictee() *slot {
+	most := 0
+	for _, n := range l.pendingPer {
+		most = max(most, n)
+	}
+	for sl := l.oldest; sl != nil; sl = sl.next {
+		if l.pendingPer[sl.client] == most {
+			return sl
+		}
+	}
+	return l.oldest
 }
 
 // unadmit forgets a connection admit counted.

@@ -460,6 +460,39 @@ func (hs *hostileServer) logon(t *testing.T, user string, build func(challenge [
 	return c, r
 }
 
+// TestLimitHandshakeEndsAtTreeConnect: a guest session that has connected
+// a guest share, and a null session that has connected IPC$ (a share
+// listing under way), are logged on: the handshake timeout no longer
+// applies to them.
+func TestLimitHandshakeEndsAtTreeConnect(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	hs := newHostileServerWith(t, server.FramingNetBT, func(c *server.Config) {
+		c.HandshakeTimeout = timeout
+		c.Shares = append(c.Shares, server.Share{Name: "public", Fs: afero.NewMemMapFs(), GuestOK: true})
+	})
+	wrong := func(ch []byte) ([]byte, []byte) { return nil, desl(ntHashOf("nope"), ch) }
+	var conns []net.Conn
+	var uids []uint16
+	for _, l := range []struct {
+		user, share string
+		build       func([]byte) ([]byte, []byte)
+	}{{"mallory", "PUBLIC", wrong}, {"", "IPC$", nullLogon}} {
+		c, r := hs.logon(t, l.user, l.build)
+		if r.status != statusSuccess {
+			t.Fatalf("logon as %q: %v", l.user, r)
+		}
+		hostileWrite(t, c, smbRequest(cmdTreeConnect, 3, r.uid, 0, clientFlags2, treeConnectWords, treeConnectData(l.share)))
+		expectStatus(t, c, cmdTreeConnect, 3, statusSuccess)
+		conns, uids = append(conns, c), append(uids, r.uid)
+	}
+	time.Sleep(3 * timeout)
+	for i, c := range conns {
+		c.SetDeadline(time.Now().Add(3 * time.Second))
+		hostileWrite(t, c, smbRequest(cmdEcho, 4, uids[i], 0, clientFlags2, le16(1), []byte("here")))
+		expectReply(t, c, cmdEcho, 4)
+	}
+}
+
 // TestLogonNTLMv1AndLM: NTLMv1 and LM responses to the right password are
 // refused unless ntlmv1 is set; NTLMv2 always works.
 func TestLogonNTLMv1AndLM(t *testing.T) {

@@ -149,7 +149,7 @@ func (l *logLimiter) flush(all bool) {
 func (l *logLimiter) close() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.closed = true
+	l.closed, l.armed = true, false
 	if l.timer != nil {
 		l.timer.Stop()
 	}
