@@ -88,7 +88,8 @@ type Config struct {
 	// MaxPendingLogons caps the connections not logged on yet (no user
 	// session, no tree); when it or MaxConnections is reached, the oldest
 	// of them from the address holding the most is closed to admit a new
-	// one. Default MaxConnections/4; negative: no limit.
+	// one (docs/configuration.md says when one is refused instead).
+	// Default MaxConnections/4; negative: no limit.
 	MaxPendingLogons int
 	// MaxPendingLogonsPerClient caps the connections not logged on yet
 	// from one IP address; one more is refused. Default 8; negative: no

@@ -196,12 +196,24 @@ func (s *Server) admit(client string, nc net.Conn) (sl *slot, over string) {
 	if max := s.cfg.MaxPendingLogonsPerClient; max > 0 && l.pendingPer[client] >= max {
 		return nil, "max_pending_logons_per_client (" + strconv.Itoa(max) + ")"
 	}
-	if max := s.cfg.MaxConnections; max > 0 && l.total >= max ||
-		s.cfg.MaxPendingLogons > 0 && l.pending >= s.cfg.MaxPendingLogons {
-		if l.oldest == nil {
-			return nil, "max_connections (" + strconv.Itoa(max) + ")"
+	atMax := s.cfg.MaxConnections > 0 && l.total >= s.cfg.MaxConnections
+	if atMax || s.cfg.MaxPendingLogons > 0 && l.pending >= s.cfg.MaxPendingLogons {
+		over = "max_pending_logons (" + strconv.Itoa(s.cfg.MaxPendingLogons) + ")"
+		if atMax {
+			over = "max_connections (" + strconv.Itoa(s.cfg.MaxConnections) + ")"
 		}
-		victim = l.evictee()
+		if l.oldest == nil {
+			return nil, over
+		}
+		// An address with connections pending gets another only from
+		// one holding at least two more: closing one of a peer no
+		// busier would only trade places, and peers reconnecting as
+		// soon as they are closed would churn without end.
+		v := l.evictee()
+		if own := l.pendingPer[client]; own > 0 && l.pendingPer[v.client] < own+2 {
+			return nil, over
+		}
+		victim = v
 		l.release(victim)
 	}
 	sl = &slot{client: client, nc: nc, pending: true, prev: l.newest}

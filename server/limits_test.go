@@ -119,9 +119,10 @@ func TestLimitConnectionsPerClient(t *testing.T) {
 	hs.eventuallyServed(t)
 }
 
-// TestLimitConnectionsTotal: at max_connections, a new connection takes
-// the slot of the oldest one not logged on, which is closed; with every
-// slot logged on, a direct-hosted connection is closed without a byte.
+// TestLimitConnectionsTotal: at max_connections, a new connection from
+// another address takes the slot of the oldest one not logged on, which is
+// closed; with every slot logged on, a direct-hosted connection is closed
+// without a byte.
 func TestLimitConnectionsTotal(t *testing.T) {
 	hs := newHostileServerWith(t, server.FramingDirect, func(c *server.Config) {
 		c.MaxConnections = 1
@@ -129,7 +130,7 @@ func TestLimitConnectionsTotal(t *testing.T) {
 	})
 	stalled := hs.dial(t)
 	negotiateOn(t, stalled)
-	first := hs.login(t)
+	first := loginOn(t, dialFrom(t, "127.0.0.2", hs.addr))
 	expectClosed(t, stalled)
 	c := hs.dial(t)
 	hostileWrite(t, c, negotiateRequest(1))

@@ -320,7 +320,9 @@ func TestRefusalLogVolume(t *testing.T) {
 // TestPendingLogonsEvictBusiestAddress: at max_pending_logons the
 // connection closed for room is the oldest of the address holding the most
 // connections not logged on, not a lone client's, even an older one; a
-// logged-on one is never closed.
+// logged-on one is never closed. An address that already has one pending
+// is refused rather than trade places with a peer no busier; a new address
+// takes the place of the oldest among equals.
 func TestPendingLogonsEvictBusiestAddress(t *testing.T) {
 	hs := newHostileServerWith(t, server.FramingDirect, func(c *server.Config) {
 		c.MaxPendingLogons = 3
@@ -340,5 +342,11 @@ func TestPendingLogonsEvictBusiestAddress(t *testing.T) {
 		hostileWrite(t, c, echoRequest(2, []byte("here")))
 		expectReply(t, c, cmdEcho, 2)
 	}
+	again := dialFrom(t, "127.0.0.2", hs.addr)
+	hostileWrite(t, again, negotiateRequest(1))
+	expectClosed(t, again)
+	another := dialFrom(t, "127.0.0.5", hs.addr)
+	negotiateOn(t, another)
+	expectClosed(t, lone)
 	resident.call(t, cmdEcho, resident.uid, resident.tid, le16(1), []byte("here"), statusSuccess)
 }
