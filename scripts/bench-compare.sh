@@ -141,12 +141,13 @@ SAMBA_PID=$(listener_pids "$SAMBA_DIRECT")
 [[ $SAMBA_PID =~ ^[0-9]+$ ]] || die "expected one smbd listening on $SAMBA_DIRECT, found: $SAMBA_PID"
 
 # Every measuring connection comes from 127.0.0.1: the per-address
-# connection limit (64 by default) is lifted for IDLE_CONNS of them, as
-# Samba has none.
+# limits on connections (64 by default) and on those not logged on yet (8)
+# are lifted for IDLE_CONNS of them, as Samba has none.
 cat >"$WORK/tinysmbd.toml" <<EOF
 [server]
 netbt_listen = ""
 direct_listen = "127.0.0.1:$TINY_DIRECT"
+max_pending_logons_per_client = 0
 max_connections_per_client = 0
 
 [[users]]

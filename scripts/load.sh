@@ -58,15 +58,18 @@ echo "load.sh: open-file limit $(ulimit -n)"
 "$GO" build -o "$work/loadclient" ./scripts/loadclient
 mkdir "$work/share"
 # Every load client comes from 127.0.0.1, so the per-address and total
-# connection limits (64 and 1,024 by default) are lifted; the timeouts stay
-# at their defaults, so stalled connections meet the handshake timeout as
-# they would in the field.
+# connection limits (64 and 1,024 by default) and those on connections not
+# logged on yet (8 and 256) are lifted; the timeouts stay at their defaults,
+# so stalled connections meet the handshake timeout as they would in the
+# field.
 cat >"$work/load.toml" <<EOF
 [server]
 netbt_listen = ""
 direct_listen = "127.0.0.1:$PORT"
 max_connections = 0
 max_connections_per_client = 0
+max_pending_logons = 0
+max_pending_logons_per_client = 0
 
 [[shares]]
 name = "load"

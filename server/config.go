@@ -88,6 +88,16 @@ type Config struct {
 	// MaxConnectionsPerClient caps the connections from one IP address.
 	// Default 64; negative: no limit.
 	MaxConnectionsPerClient int
+	// MaxPendingLogons caps the connections not logged on yet (no user
+	// session, no tree); when it or MaxConnections is reached, the oldest
+	// of them from the address holding the most is closed to admit a new
+	// one (docs/configuration.md says when one is refused instead).
+	// Default MaxConnections/4; negative: no limit.
+	MaxPendingLogons int
+	// MaxPendingLogonsPerClient caps the connections not logged on yet
+	// from one IP address; one more is refused. Default 8; negative: no
+	// limit.
+	MaxPendingLogonsPerClient int
 	// MaxSessionsPerConnection caps the UIDs of one connection, logons in
 	// progress included (STATUS_TOO_MANY_SESSIONS). Default 16.
 	MaxSessionsPerConnection int
@@ -115,9 +125,11 @@ type Config struct {
 	// connection stops reading. Default 50, as Samba's "max mux"; at most
 	// 65535.
 	MaxMpxCount int
-	// HandshakeTimeout is how long a new connection has to send its
-	// NEGOTIATE (and, on NetBT, its session request before it): the
-	// slow-client (SMBLoris) defence. Default 10s; negative: none.
+	// HandshakeTimeout is how long a new connection has to log on: a
+	// session authenticated as a user, or a guest or anonymous session's
+	// tree connect. It is the slow-client (SMBLoris) defence, and makes
+	// connections that never log on short-lived. Default 10s; negative:
+	// none.
 	HandshakeTimeout time.Duration
 	// IdleTimeout closes a connection that holds no open file and has sent
 	// nothing for this long, as Windows' autodisconnect does; clients

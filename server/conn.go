@@ -69,6 +69,8 @@ type conn struct {
 
 	// Limits and timeouts (limits.go).
 	client       string        // the peer's IP, for the per-client limits
+	slot         *slot         // its place in the connection limits
+	pastLogon    bool          // it has logged on (updateLogon)
 	accepted     time.Time     // when the handshake deadline started
 	lastActive   time.Time     // when the last SMB message arrived
 	readDeadline time.Time     // the read deadline set on nc
@@ -193,7 +195,9 @@ type errClose struct{ reason string }
 func (e errClose) Error() string { return e.reason }
 
 func (c *conn) serve() {
-	c.log.Info("connection opened", "framing", c.framing.String(), "local", c.nc.LocalAddr().String())
+	// Debug: a flood of connections that never log on must not write a
+	// line each (logClosed).
+	c.log.Debug("connection opened", "framing", c.framing.String(), "local", c.nc.LocalAddr().String())
 	reason := "client closed"
 	defer func() {
 		if r := recover(); r != nil {
@@ -212,7 +216,7 @@ func (c *conn) serve() {
 		if err := c.w.err(); err != nil && reason == "client closed" {
 			reason = "write failed: " + err.Error()
 		}
-		c.log.Info("connection closed", "reason", reason)
+		c.logClosed(reason)
 	}()
 
 	mode := netbt.SessionService

@@ -33,7 +33,7 @@ func (c *conn) handleSessionRequest(payload []byte) error {
 	}
 	calling, _, _, _, _ := netbt.DecodeName(callingBuf[:0], req.CallingName())
 	if c.srv.cfg.StrictCalledName && !c.calledNameOK(string(called), suffix) {
-		c.log.Info("NetBT session refused: called name not present", "called", string(called), "calling", string(calling))
+		c.logLimited(logRefused, "NetBT session refused: called name not present", "called", string(called), "calling", string(calling))
 		c.sendNetBT(func(b []byte) []byte { return netbt.AppendNegativeResponse(b, netbt.CodeCalledNameNotPresent) })
 		return errClose{"called name not present"}
 	}

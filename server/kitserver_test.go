@@ -244,7 +244,12 @@ func (hs *hostileServer) healthy(t testing.TB) {
 
 func (hs *hostileServer) login(t *testing.T) *hostileSession {
 	t.Helper()
-	c := hs.dial(t)
+	return loginOn(t, hs.dial(t))
+}
+
+// loginOn logs on as testUser over c and connects "share".
+func loginOn(t *testing.T, c net.Conn) *hostileSession {
+	t.Helper()
 	hostileWrite(t, c, negotiateRequest(1))
 	neg := checkNegotiate(t, expectReply(t, c, cmdNegotiate, 1))
 	hostileWrite(t, c, sessionSetupRequest(2, neg, testUser, testPassword))

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tinysmbd/tinysmbd/netbt"
@@ -27,6 +29,12 @@ const (
 	defaultMaxTransactionSize       = 1 << 20
 	// defaultMaxMpxCount is Samba's "max mux" default.
 	defaultMaxMpxCount = 50
+	// defaultMaxPendingLogonsPerClient lets a few machines behind one NAT
+	// address log on at the same moment, and is far below
+	// defaultMaxConnectionsPerClient. The total's default is a quarter of
+	// MaxConnections (applyLimits), so connections not logged on can never
+	// take more than that quarter of the slots.
+	defaultMaxPendingLogonsPerClient = 8
 	// defaultHandshakeTimeout gives a client on a slow link time for two
 	// round trips while a peer that connects and sends nothing (SMBLoris)
 	// holds its slot only briefly.
@@ -86,6 +94,15 @@ func applyLimits(cfg *Config) error {
 			errs = append(errs, fmt.Errorf("server: %s %d is negative", f.key, *f.v))
 		}
 	}
+	if cfg.MaxPendingLogons == 0 {
+		cfg.MaxPendingLogons = defaultMaxConnections / 4
+		if cfg.MaxConnections > 0 {
+			cfg.MaxPendingLogons = max(1, cfg.MaxConnections/4)
+		}
+	}
+	if cfg.MaxPendingLogonsPerClient == 0 {
+		cfg.MaxPendingLogonsPerClient = defaultMaxPendingLogonsPerClient
+	}
 	if cfg.MaxMpxCount > 0xFFFF {
 		errs = append(errs, fmt.Errorf("server: MaxMpxCount %d exceeds 65535", cfg.MaxMpxCount))
 	}
@@ -115,17 +132,34 @@ type limits struct {
 	mu        sync.Mutex
 	total     int
 	perClient map[string]int
-	logons    map[string]*logonRecord
+	// The connections not logged on yet, oldest first, and their counts.
+	oldest, newest *slot
+	pending        int
+	pendingPer     map[string]int
+	logons         map[string]*logonRecord
 	// refusers holds a token per goroutine answering a refused connection.
 	refusers chan struct{}
 }
 
 func newLimits() *limits {
 	return &limits{
-		perClient: make(map[string]int),
-		logons:    make(map[string]*logonRecord),
-		refusers:  make(chan struct{}, maxRefusers),
+		perClient:  make(map[string]int),
+		pendingPer: make(map[string]int),
+		logons:     make(map[string]*logonRecord),
+		refusers:   make(chan struct{}, maxRefusers),
 	}
+}
+
+// slot is one admitted connection's place in the limits. Until the
+// connection has logged on it is pending: it counts against
+// MaxPendingLogons and MaxPendingLogonsPerClient and may be evicted.
+type slot struct {
+	client     string
+	nc         net.Conn
+	pending    bool
+	released   bool // its counts are given back; set under limits.mu
+	evicted    atomic.Bool
+	prev, next *slot // the pending list
 }
 
 // clientKey is the part of a peer's address the per-client limits count:
@@ -139,33 +173,135 @@ func clientKey(a net.Addr) string {
 }
 
 // admit counts a new connection from client, or reports which limit it is
-// over.
-func (s *Server) admit(client string) (over string) {
+// over. When max_connections or max_pending_logons is reached, a
+// connection that has not logged on is closed to make room, never one that
+// has (evictee): a crowd of peers that connect and stall cannot lock out a
+// real client, which gets its turn and logs on within its handshake
+// timeout. Over a per-client cap the newcomer is refused instead, so one
+// address cannot push out the others' connections.
+func (s *Server) admit(client string, nc net.Conn) (sl *slot, over string) {
+	var victim *slot
+	defer func() {
+		if victim != nil {
+			victim.evicted.Store(true)
+			victim.nc.Close()
+		}
+	}()
 	l := s.lim
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if max := s.cfg.MaxConnections; max > 0 && l.total >= max {
-		return fmt.Sprintf("max_connections (%d)", max)
-	}
 	if max := s.cfg.MaxConnectionsPerClient; max > 0 && l.perClient[client] >= max {
-		return fmt.Sprintf("max_connections_per_client (%d)", max)
+		return nil, "max_connections_per_client (" + strconv.Itoa(max) + ")"
 	}
+	if max := s.cfg.MaxPendingLogonsPerClient; max > 0 && l.pendingPer[client] >= max {
+		return nil, "max_pending_logons_per_client (" + strconv.Itoa(max) + ")"
+	}
+	atMax := s.cfg.MaxConnections > 0 && l.total >= s.cfg.MaxConnections
+	if atMax || s.cfg.MaxPendingLogons > 0 && l.pending >= s.cfg.MaxPendingLogons {
+		over = "max_pending_logons (" + strconv.Itoa(s.cfg.MaxPendingLogons) + ")"
+		if atMax {
+			over = "max_connections (" + strconv.Itoa(s.cfg.MaxConnections) + ")"
+		}
+		if l.oldest == nil {
+			return nil, over
+		}
+		// An address with connections pending gets another only from
+		// one holding at least two more: closing one of a peer no
+		// busier would only trade places, and peers reconnecting as
+		// soon as they are closed would churn without end.
+		v := l.evictee()
+		if own := l.pendingPer[client]; own > 0 && l.pendingPer[v.client] < own+2 {
+			return nil, over
+		}
+		victim = v
+		l.release(victim)
+	}
+	sl = &slot{client: client, nc: nc, pending: true, prev: l.newest}
+	if l.newest != nil {
+		l.newest.next = sl
+	} else {
+		l.oldest = sl
+	}
+	l.newest = sl
 	l.total++
 	l.perClient[client]++
-	return ""
+	l.pending++
+	l.pendingPer[client]++
+	return sl, ""
+}
+
+// evictee is the connection to close for room: the oldest not logged on of
+// the address with the most of them. Peers that stall and reconnect at
+// once cycle through their own connections, while a client with one
+// connection logging on is the last to go, however fast the others churn.
+// l.mu is held and the pending list is not empty.
+func (l *limits) evictee() *slot {
+	most := 0
+	for _, n := range l.pendingPer {
+		most = max(most, n)
+	}
+	for sl := l.oldest; sl != nil; sl = sl.next {
+		if l.pendingPer[sl.client] == most {
+			return sl
+		}
+	}
+	return l.oldest
 }
 
 // unadmit forgets a connection admit counted.
-func (s *Server) unadmit(client string) {
+func (s *Server) unadmit(sl *slot) {
 	l := s.lim
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.total--
-	if n := l.perClient[client] - 1; n > 0 {
-		l.perClient[client] = n
-	} else {
-		delete(l.perClient, client)
+	l.release(sl)
+}
+
+// release gives back sl's counts once; l.mu is held.
+func (l *limits) release(sl *slot) {
+	if sl.released {
+		return
 	}
+	sl.released = true
+	l.total--
+	decrement(l.perClient, sl.client)
+	l.unpend(sl)
+}
+
+// unpend takes sl off the pending list; l.mu is held.
+func (l *limits) unpend(sl *slot) {
+	if !sl.pending {
+		return
+	}
+	sl.pending = false
+	if sl.prev != nil {
+		sl.prev.next = sl.next
+	} else {
+		l.oldest = sl.next
+	}
+	if sl.next != nil {
+		sl.next.prev = sl.prev
+	} else {
+		l.newest = sl.prev
+	}
+	sl.prev, sl.next = nil, nil
+	l.pending--
+	decrement(l.pendingPer, sl.client)
+}
+
+func decrement(m map[string]int, k string) {
+	if n := m[k] - 1; n > 0 {
+		m[k] = n
+	} else {
+		delete(m, k)
+	}
+}
+
+// loggedOn takes a connection off the pending list for good.
+func (s *Server) loggedOn(sl *slot) {
+	l := s.lim
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.unpend(sl)
 }
 
 // refuse ends a connection over a limit. A NetBT client gets the chance to
@@ -174,7 +310,9 @@ func (s *Server) unadmit(client string) {
 // reports as such; anything else, or more refusals at once than
 // maxRefusers, is closed without a word. Samba closes at once.
 func (s *Server) refuse(nc net.Conn, framing Framing, over string) {
-	s.log.Warn("connection refused", "client", nc.RemoteAddr().String(), "limit", over)
+	if s.refusals.allow(logRefused, clientKey(nc.RemoteAddr())) {
+		s.log.Warn("connection refused", "client", nc.RemoteAddr().String(), "limit", over)
+	}
 	if framing != FramingNetBT {
 		nc.Close()
 		return
@@ -312,19 +450,49 @@ func (c *conn) maxMessage() int {
 	return min(preAuthMaxMessage, c.srv.cfg.MaxMessageSize)
 }
 
+// updateLogon notes when the connection has logged on, which ends its
+// handshake deadline and its place among the pending logons: once a
+// session has authenticated as a user, or a guest or anonymous session has
+// connected a tree. A guest logon alone proves nothing (any name and
+// password make one), while its tree connect is what a real client does
+// next; an anonymous share listing is past its IPC$ tree connect, so it is
+// not cut off half way, and from then on it is an ordinary idle connection.
+func (c *conn) updateLogon() bool {
+	if c.pastLogon {
+		return true
+	}
+	if len(c.trees) == 0 && !c.userLoggedOn() {
+		return false
+	}
+	c.pastLogon = true
+	if c.slot != nil {
+		c.srv.loggedOn(c.slot)
+	}
+	return true
+}
+
+// userLoggedOn reports whether a session authenticated as a user (not as
+// a guest nor anonymously).
+func (c *conn) userLoggedOn() bool {
+	for _, s := range c.sessions {
+		if s.valid && !s.guest {
+			return true
+		}
+	}
+	return false
+}
+
 // armReadDeadline sets the read deadline the connection's state calls for:
-// the handshake deadline until NEGOTIATE, then the idle deadline while no
-// file is open, and none while one is. It calls into the socket only when
-// the deadline changes (an idle deadline: moves by a second, or a
-// sixteenth of the timeout, or more), so steady traffic costs no system
-// call.
+// the handshake deadline until it has logged on (updateLogon), then the
+// idle deadline while no file is open, and none while one is. It calls
+// into the socket only when the deadline changes (an idle deadline: moves
+// by a second, or a sixteenth of the timeout, or more), so steady traffic
+// costs no system call.
 func (c *conn) armReadDeadline() {
 	var want time.Time
 	switch {
-	case !c.negotiated:
-		if d := c.srv.cfg.HandshakeTimeout; d > 0 {
-			want = c.accepted.Add(d)
-		}
+	case !c.updateLogon() && c.srv.cfg.HandshakeTimeout > 0:
+		want = c.accepted.Add(c.srv.cfg.HandshakeTimeout)
 	case len(c.fileOwners) == 0:
 		if d := c.srv.cfg.IdleTimeout; d > 0 {
 			want = c.lastActive.Add(d)
@@ -345,10 +513,38 @@ func (c *conn) armReadDeadline() {
 
 // timeoutReason names the deadline that ended a read.
 func (c *conn) timeoutReason() string {
-	if !c.negotiated {
-		return "handshake timeout: no NEGOTIATE within handshake_timeout"
+	if !c.pastLogon && c.srv.cfg.HandshakeTimeout > 0 {
+		return "handshake timeout: not logged on within handshake_timeout"
 	}
 	return "idle timeout"
+}
+
+// logClosed logs the end of the connection. One that never logged on is
+// logged rate-limited per address (loglimit.go), as a flood of them would
+// otherwise write two lines each.
+func (c *conn) logClosed(reason string) {
+	if c.pastLogon {
+		c.log.Info("connection closed", "reason", reason)
+		return
+	}
+	kind := logNotLoggedOn
+	if c.slot != nil && c.slot.evicted.Load() {
+		kind = logEvicted
+		reason = "not logged on, closed to make room (max_connections or max_pending_logons)"
+	}
+	if c.srv.refusals.allow(kind, c.client) {
+		c.log.Info("connection closed before logon", "reason", reason)
+	} else {
+		c.log.Debug("connection closed before logon", "reason", reason)
+	}
+}
+
+// logLimited logs msg at warning level unless this kind of event from the
+// connection's address is being counted for a summary (loglimit.go).
+func (c *conn) logLimited(kind logKind, msg string, args ...any) {
+	if c.srv.refusals.allow(kind, c.client) {
+		c.log.Warn(msg, args...)
+	}
 }
 
 // sessionOpenFilesAtLimit reports whether uid holds its limit of open

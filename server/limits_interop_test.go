@@ -7,8 +7,10 @@ package server_test
 // anonymously, and when it sends a message too large before logging on.
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tinysmbd/tinysmbd/server"
 )
@@ -73,5 +75,32 @@ func TestInteropSmbclientAnonymous(t *testing.T) {
 	t.Logf("restrict_anonymous, smbclient -U%% //127.0.0.1/IPC$:\n%s", out)
 	if err == nil || !strings.Contains(out, "NT_STATUS_LOGON_FAILURE") {
 		t.Errorf("restrict_anonymous admitted a null session (err=%v):\n%s", err, out)
+	}
+}
+
+// TestInteropSmbclientDuringStallFlood: while 1,024 connections from 16
+// other loopback addresses stop after NEGOTIATE, smbclient logs on and
+// lists the share, and an anonymous share listing comes through too.
+func TestInteropSmbclientDuringStallFlood(t *testing.T) {
+	requirePeer(t, "smbclient")
+	l, port := listenDirect(t)
+	ts := newTestShares(t)
+	ts.cfg.HandshakeTimeout = 5 * time.Second
+	startServer(t, ts.cfg, served{l, server.FramingDirect})
+	f := newFlood()
+	f.stallAfterNegotiate("127.0.0.1:"+strconv.Itoa(port), floodAddrs(16), 64)
+	f.finished.Wait()
+	t.Logf("%d stalled connections answered, %d refused", f.served.Load(), f.refused.Load())
+	if f.served.Load() == 0 {
+		t.Fatal("no stalled connection was answered: the flood did not reach the server")
+	}
+	start := time.Now()
+	newSmbclient(t, port, "share", "-U", testUser+"%"+testPassword).mustRun("ls")
+	t.Logf("smbclient ls served in %v during the flood", time.Since(start).Round(time.Millisecond))
+	if out := smbclientList(t, port, "-U%"); !strings.Contains(out, "IPC$") {
+		t.Errorf("anonymous share list during the flood lacks IPC$:\n%s", out)
+	}
+	for _, c := range f.held {
+		c.Close()
 	}
 }

@@ -119,19 +119,23 @@ func TestLimitConnectionsPerClient(t *testing.T) {
 	hs.eventuallyServed(t)
 }
 
-// TestLimitConnectionsTotal: beyond max_connections, a direct-hosted
-// connection is closed without a byte.
+// TestLimitConnectionsTotal: at max_connections, a new connection from
+// another address takes the slot of the oldest one not logged on, which is
+// closed; with every slot logged on, a direct-hosted connection is closed
+// without a byte.
 func TestLimitConnectionsTotal(t *testing.T) {
 	hs := newHostileServerWith(t, server.FramingDirect, func(c *server.Config) {
 		c.MaxConnections = 1
 		c.MaxConnectionsPerClient = -1
 	})
-	first := hs.dial(t)
-	negotiateOn(t, first)
+	stalled := hs.dial(t)
+	negotiateOn(t, stalled)
+	first := loginOn(t, dialFrom(t, "127.0.0.2", hs.addr))
+	expectClosed(t, stalled)
 	c := hs.dial(t)
 	hostileWrite(t, c, negotiateRequest(1))
 	expectClosed(t, c)
-	first.Close()
+	first.c.Close()
 	hs.eventuallyServed(t)
 }
 
@@ -265,26 +269,35 @@ func expectClosedWithin(t testing.TB, c net.Conn, d time.Duration) {
 	expectClosed(t, c)
 }
 
-// TestLimitHandshakeTimeout: a connection that has not negotiated within
-// handshake_timeout is closed, whether it sent nothing or part of a
-// message; one that negotiated in time stays.
+// TestLimitHandshakeTimeout: a connection that has not logged on within
+// handshake_timeout is closed, whether it sent nothing, part of a message,
+// or stopped after NEGOTIATE or after a guest logon; one that logged on in
+// time stays.
 func TestLimitHandshakeTimeout(t *testing.T) {
 	const timeout = 200 * time.Millisecond
-	hs := newHostileServerWith(t, server.FramingNetBT, func(c *server.Config) { c.HandshakeTimeout = timeout })
+	hs := newHostileServerWith(t, server.FramingNetBT, func(c *server.Config) {
+		c.HandshakeTimeout = timeout
+		c.Shares = append(c.Shares, server.Share{Name: "public", Fs: afero.NewMemMapFs(), GuestOK: true})
+	})
 	silent := hs.dial(t)
 	trickle := hs.dial(t)
 	hostileWrite(t, trickle, sessionRequest(netbiosName))
 	expectPositiveResponse(t, trickle)
 	hostileWrite(t, trickle, negotiateRequest(1)[:10])
-	good := hs.dial(t)
-	negotiateOn(t, good)
+	negotiatedOnly := hs.dial(t)
+	negotiateOn(t, negotiatedOnly)
+	guest := hs.dial(t)
+	neg := negotiateOn(t, guest)
+	hostileWrite(t, guest, sessionSetupRequest(2, neg, "mallory", "wrong"))
+	expectStatus(t, guest, cmdSessionSetup, 2, statusSuccess)
+	good := hs.login(t)
 
-	expectClosedWithin(t, silent, 10*time.Second)
-	expectClosedWithin(t, trickle, 10*time.Second)
+	for _, c := range []net.Conn{silent, trickle, negotiatedOnly, guest} {
+		expectClosedWithin(t, c, 10*time.Second)
+	}
 	time.Sleep(2 * timeout)
-	good.SetDeadline(time.Now().Add(3 * time.Second))
-	hostileWrite(t, good, echoRequest(2, []byte("here")))
-	expectReply(t, good, cmdEcho, 2)
+	good.c.SetDeadline(time.Now().Add(3 * time.Second))
+	good.call(t, cmdEcho, good.uid, good.tid, le16(1), []byte("here"), statusSuccess)
 }
 
 // TestLimitIdleTimeout: a connection without open files that says nothing
@@ -446,6 +459,39 @@ func (hs *hostileServer) logon(t *testing.T, user string, build func(challenge [
 		t.Fatal(err)
 	}
 	return c, r
+}
+
+// TestLimitHandshakeEndsAtTreeConnect: a guest session that has connected
+// a guest share, and a null session that has connected IPC$ (a share
+// listing under way), are logged on: the handshake timeout no longer
+// applies to them.
+func TestLimitHandshakeEndsAtTreeConnect(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	hs := newHostileServerWith(t, server.FramingNetBT, func(c *server.Config) {
+		c.HandshakeTimeout = timeout
+		c.Shares = append(c.Shares, server.Share{Name: "public", Fs: afero.NewMemMapFs(), GuestOK: true})
+	})
+	wrong := func(ch []byte) ([]byte, []byte) { return nil, desl(ntHashOf("nope"), ch) }
+	var conns []net.Conn
+	var uids []uint16
+	for _, l := range []struct {
+		user, share string
+		build       func([]byte) ([]byte, []byte)
+	}{{"mallory", "PUBLIC", wrong}, {"", "IPC$", nullLogon}} {
+		c, r := hs.logon(t, l.user, l.build)
+		if r.status != statusSuccess {
+			t.Fatalf("logon as %q: %v", l.user, r)
+		}
+		hostileWrite(t, c, smbRequest(cmdTreeConnect, 3, r.uid, 0, clientFlags2, treeConnectWords, treeConnectData(l.share)))
+		expectStatus(t, c, cmdTreeConnect, 3, statusSuccess)
+		conns, uids = append(conns, c), append(uids, r.uid)
+	}
+	time.Sleep(3 * timeout)
+	for i, c := range conns {
+		c.SetDeadline(time.Now().Add(3 * time.Second))
+		hostileWrite(t, c, smbRequest(cmdEcho, 4, uids[i], 0, clientFlags2, le16(1), []byte("here")))
+		expectReply(t, c, cmdEcho, 4)
+	}
 }
 
 // TestLogonNTLMv1AndLM: NTLMv1 and LM responses to the right password are

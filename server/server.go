@@ -72,6 +72,7 @@ type Server struct {
 	nextID    uint64
 	udp       udpServices // the NetBIOS name service and browsing; see udp.go
 	lim       *limits     // connection and logon limits (limits.go)
+	refusals  *logLimiter // rate-limited refusal logs (loglimit.go)
 
 	lockTimers atomic.Int64 // armed LOCKING_ANDX Timeout timers (locking.go)
 }
@@ -128,6 +129,7 @@ func New(cfg Config) (*Server, error) {
 		listeners: make(map[net.Listener]struct{}),
 		conns:     make(map[*conn]struct{}),
 		lim:       newLimits(),
+		refusals:  newLogLimiter(log),
 		commands:  &commands,
 	}
 	randRead(s.guid[:])
@@ -263,19 +265,21 @@ func (s *Server) Serve(l net.Listener, framing Framing) error {
 		}
 		backoff = 0
 		client := clientKey(nc.RemoteAddr())
-		if over := s.admit(client); over != "" {
+		sl, over := s.admit(client, nc)
+		if over != "" {
 			s.refuse(nc, framing, over)
 			continue
 		}
 		c := s.newConn(nc, framing)
+		c.slot = sl
 		if !s.track(c) {
-			s.unadmit(client)
+			s.unadmit(sl)
 			nc.Close()
 			return ErrServerClosed
 		}
 		go func() {
 			defer s.connWG.Done()
-			defer s.unadmit(client)
+			defer s.unadmit(sl)
 			defer s.untrack(c)
 			c.serve()
 		}()
@@ -327,6 +331,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		s.refusals.close()
 		return nil
 	case <-ctx.Done():
 		s.mu.Lock()

@@ -109,7 +109,7 @@ func (c *conn) sessionSetup(req *request, b smb.Block) error {
 	if c.srv.logonBlocked(c.client, time.Now()) {
 		// Refused without looking at the credentials, so the
 		// status tells a guesser nothing (limits.go).
-		c.log.Warn("logon refused: too many failed logons from this address", "window", c.srv.cfg.LogonFailureWindow.String())
+		c.logLimited(logLogonBlocked, "logon refused: too many failed logons from this address", "window", c.srv.cfg.LogonFailureWindow.String())
 		if s := c.sessions[req.uid]; s != nil && !s.valid {
 			delete(c.sessions, req.uid)
 		}
@@ -182,7 +182,7 @@ func (c *conn) sessionSetupNTLMSSP(req *request, ss smb.SessionSetupRequest) err
 		} else {
 			delete(c.sessions, s.uid)
 		}
-		c.log.Warn("logon failed", "user", res.User, "domain", res.Domain, "status", err.Error())
+		c.logLimited(logLogonFailed, "logon failed", "user", res.User, "domain", res.Domain, "status", err.Error())
 		return err
 	case res.State == ntlm.StateContinue:
 		req.status = smb.StatusMoreProcessingRequired
@@ -254,7 +254,7 @@ func (c *conn) sessionSetupChallenge(req *request, ss smb.SessionSetupRequest) e
 		s.guest, s.anonymous = true, true
 	case !known:
 		if !c.guestOK() {
-			c.log.Warn("logon failed: unknown user", "user", user)
+			c.logLimited(logLogonFailed, "logon failed: unknown user", "user", user)
 			return smb.StatusLogonFailure
 		}
 		s.guest = true
@@ -268,7 +268,7 @@ func (c *conn) sessionSetupChallenge(req *request, ss smb.SessionSetupRequest) e
 			}
 		}
 		if !ok {
-			c.log.Warn("logon failed: wrong password", "user", user)
+			c.logLimited(logLogonFailed, "logon failed: wrong password", "user", user)
 			return smb.StatusLogonFailure
 		}
 		s.sessionKey = key

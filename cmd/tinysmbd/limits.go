@@ -11,22 +11,24 @@ import (
 // server's default; in the file, 0 (or "0s") means "none" where the docs
 // say so, which server.Config spells as a negative value.
 type limitKeys struct {
-	MaxConnections           *int      `toml:"max_connections"`
-	MaxConnectionsPerClient  *int      `toml:"max_connections_per_client"`
-	MaxSessionsPerConnection *int      `toml:"max_sessions_per_connection"`
-	MaxTreesPerConnection    *int      `toml:"max_trees_per_connection"`
-	MaxOpenFilesPerSession   *int      `toml:"max_open_files_per_session"`
-	MaxSearchesPerSession    *int      `toml:"max_searches_per_session"`
-	MaxPendingTransactions   *int      `toml:"max_pending_transactions"`
-	MaxTransactionSize       *int      `toml:"max_transaction_size"`
-	MaxMpxCount              *int      `toml:"max_mpx_count"`
-	HandshakeTimeout         *duration `toml:"handshake_timeout"`
-	IdleTimeout              *duration `toml:"idle_timeout"`
-	WriteTimeout             *duration `toml:"write_timeout"`
-	RestrictAnonymous        bool      `toml:"restrict_anonymous"`
-	LogonFailureDelay        *duration `toml:"logon_failure_delay"`
-	LogonFailureLimit        *int      `toml:"logon_failure_limit"`
-	LogonFailureWindow       *duration `toml:"logon_failure_window"`
+	MaxConnections            *int      `toml:"max_connections"`
+	MaxConnectionsPerClient   *int      `toml:"max_connections_per_client"`
+	MaxPendingLogons          *int      `toml:"max_pending_logons"`
+	MaxPendingLogonsPerClient *int      `toml:"max_pending_logons_per_client"`
+	MaxSessionsPerConnection  *int      `toml:"max_sessions_per_connection"`
+	MaxTreesPerConnection     *int      `toml:"max_trees_per_connection"`
+	MaxOpenFilesPerSession    *int      `toml:"max_open_files_per_session"`
+	MaxSearchesPerSession     *int      `toml:"max_searches_per_session"`
+	MaxPendingTransactions    *int      `toml:"max_pending_transactions"`
+	MaxTransactionSize        *int      `toml:"max_transaction_size"`
+	MaxMpxCount               *int      `toml:"max_mpx_count"`
+	HandshakeTimeout          *duration `toml:"handshake_timeout"`
+	IdleTimeout               *duration `toml:"idle_timeout"`
+	WriteTimeout              *duration `toml:"write_timeout"`
+	RestrictAnonymous         bool      `toml:"restrict_anonymous"`
+	LogonFailureDelay         *duration `toml:"logon_failure_delay"`
+	LogonFailureLimit         *int      `toml:"logon_failure_limit"`
+	LogonFailureWindow        *duration `toml:"logon_failure_window"`
 }
 
 // duration is a TOML string such as "10s" or "15m" (time.ParseDuration).
@@ -53,6 +55,8 @@ func (k *limitKeys) ints(cfg *server.Config) []intKey {
 	return []intKey{
 		{k.MaxConnections, "max_connections", 0, big, true, &cfg.MaxConnections},
 		{k.MaxConnectionsPerClient, "max_connections_per_client", 0, big, true, &cfg.MaxConnectionsPerClient},
+		{k.MaxPendingLogons, "max_pending_logons", 0, big, true, &cfg.MaxPendingLogons},
+		{k.MaxPendingLogonsPerClient, "max_pending_logons_per_client", 0, big, true, &cfg.MaxPendingLogonsPerClient},
 		{k.MaxSessionsPerConnection, "max_sessions_per_connection", 1, 0xFFFE, false, &cfg.MaxSessionsPerConnection},
 		{k.MaxTreesPerConnection, "max_trees_per_connection", 1, 0xFFFE, false, &cfg.MaxTreesPerConnection},
 		{k.MaxOpenFilesPerSession, "max_open_files_per_session", 1, 0xFFFF, false, &cfg.MaxOpenFilesPerSession},
