@@ -301,3 +301,32 @@ func (s *hostileSession) call(t *testing.T, cmd byte, uid, tid uint16, words, da
 	hostileWrite(t, s.c, smbRequest(cmd, s.mid, uid, tid, clientFlags2, words, data))
 	return expectStatus(t, s.c, cmd, s.mid, status)
 }
+
+// dialFrom connects to addr from the loopback address local, so the
+// server sees another client.
+func dialFrom(t testing.TB, local, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// expectClosedWithin waits up to d for the server to close c, sending
+// nothing.
+func expectClosedWithin(t testing.TB, c net.Conn, d time.Duration) {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(d))
+	expectClosed(t, c)
+}
+
+// negotiateOn sends NEGOTIATE on c and returns what it said.
+func negotiateOn(t testing.TB, c net.Conn) negotiated {
+	t.Helper()
+	hostileWrite(t, c, negotiateRequest(1))
+	return checkNegotiate(t, expectReply(t, c, cmdNegotiate, 1))
+}

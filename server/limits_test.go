@@ -48,27 +48,6 @@ func treeConnectData(share string) []byte {
 	return append(d, "?????\x00"...)
 }
 
-// negotiateOn sends NEGOTIATE on c and returns what it said.
-func negotiateOn(t testing.TB, c net.Conn) negotiated {
-	t.Helper()
-	hostileWrite(t, c, negotiateRequest(1))
-	return checkNegotiate(t, expectReply(t, c, cmdNegotiate, 1))
-}
-
-// dialFrom connects to addr from the loopback address local, so the
-// server sees another client.
-func dialFrom(t testing.TB, local, addr string) net.Conn {
-	t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}}
-	c, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDeadline(time.Now().Add(3 * time.Second))
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 // eventuallyServed dials until a connection is served, for the moment
 // after a slot was freed that the server notices at its own pace.
 func (hs *hostileServer) eventuallyServed(t *testing.T) {
@@ -259,14 +238,6 @@ func TestLimitPreAuthMessageSize(t *testing.T) {
 	hostileWrite(t, s.c, echoFrame(10, 20000))
 	expectReply(t, s.c, cmdEcho, 10)
 	hs.healthy(t)
-}
-
-// expectClosedWithin waits up to d for the server to close c, sending
-// nothing.
-func expectClosedWithin(t testing.TB, c net.Conn, d time.Duration) {
-	t.Helper()
-	c.SetReadDeadline(time.Now().Add(d))
-	expectClosed(t, c)
 }
 
 // TestLimitHandshakeTimeout: a connection that has not logged on within
