@@ -95,7 +95,7 @@ type Config struct {
 	// Default MaxConnections/4; negative: no limit.
 	MaxPendingLogons int
 	// MaxPendingLogonsPerClient caps the connections not logged on yet
-	// from one IP address; one more is refused. Default 8; negative: no
+	// from one IP address; one more is refused. Default 16; negative: no
 	// limit.
 	MaxPendingLogonsPerClient int
 	// MaxSessionsPerConnection caps the UIDs of one connection, logons in

@@ -30,11 +30,13 @@ const (
 	// defaultMaxMpxCount is Samba's "max mux" default.
 	defaultMaxMpxCount = 50
 	// defaultMaxPendingLogonsPerClient lets a few machines behind one NAT
-	// address log on at the same moment, and is far below
+	// address, or one client that opens its connections in parallel
+	// (smbtorture's raw.composite needs more than 8), log on at the same
+	// moment, and is far below
 	// defaultMaxConnectionsPerClient. The total's default is a quarter of
 	// MaxConnections (applyLimits), so connections not logged on can never
 	// take more than that quarter of the slots.
-	defaultMaxPendingLogonsPerClient = 8
+	defaultMaxPendingLogonsPerClient = 16
 	// defaultHandshakeTimeout gives a client on a slow link time for two
 	// round trips while a peer that connects and sends nothing (SMBLoris)
 	// holds its slot only briefly.
