@@ -186,7 +186,7 @@ func TestPendingLogonsCannotLockOut(t *testing.T) {
 		pendingPerAddr   int
 		wantServedAtMost int
 	}{
-		{"default caps", 0, 16 * 16},
+		{"per-address cap of 8", 8, 16 * 8},
 		{"no per-address cap", -1, 1024},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
