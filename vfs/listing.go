@@ -5,6 +5,7 @@ import (
 	"io"
 	"path"
 	"sort"
+	"time"
 
 	"github.com/tinysmbd/tinysmbd/smb"
 )
@@ -24,10 +25,34 @@ type Listing struct {
 	// entries are the entries of a pattern without wildcards, which
 	// List looks up case-insensitively instead of reading the directory.
 	entries []Entry
+	// token is the directory's stat record from before the names were
+	// read; settled says it proves the names current for as long as it
+	// is unchanged (see Unchanged).
+	token   dirToken
+	settled bool
+}
+
+// Unchanged reports whether the directory still holds the names l read,
+// judged by its stat record (names.go): true only when the record is
+// unchanged and the names were read more than a timestamp tick after the
+// directory's last change, so that no change can hide in the tick of the
+// one the record shows. A listing from an Fs without kernel stat records
+// (MemMapFs) or of a pattern without wildcards is never proven current.
+func (l *Listing) Unchanged() bool {
+	if !l.settled {
+		return false
+	}
+	fi, err := l.s.fs.Stat(l.dir)
+	if err != nil {
+		return false
+	}
+	t, ok := tokenOf(fi)
+	return ok && t.equal(l.token)
 }
 
 // ListNames is List that reads only the names. Its errors are List's.
 func (s *Share) ListNames(dir, pattern string) (*Listing, error) {
+	start := time.Now()
 	da, dfi, err := s.lookup(dir)
 	if err != nil {
 		return nil, err
@@ -62,6 +87,9 @@ func (s *Share) ListNames(dir, pattern string) (*Listing, error) {
 	// sort compiled for strings adds 12 KB to the firmware binary.
 	sort.Sort(sort.StringSlice(names))
 	l := &Listing{s: s, dir: da, dot: Entry{Name: ".", Info: dfi, Dot: true}}
+	if t, ok := tokenOf(dfi); ok {
+		l.token, l.settled = t, settledAt(t, start)
+	}
 	l.Names = make([]string, 0, len(names)+2)
 	for _, dot := range [...]string{".", ".."} {
 		if Match(pattern, dot) {

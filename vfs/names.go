@@ -73,6 +73,18 @@ func tokenOf(fi os.FileInfo) (dirToken, bool) {
 	return dirToken{mtime: fi.ModTime(), ctime: ctime, ino: ino, size: fi.Size()}, true
 }
 
+// settledAt reports whether a directory read that began at start, after
+// the stat that gave t, saw every change up to t: the read began more than
+// a timestamp tick after the last change t records, so a later change
+// falls in a later tick and changes the record.
+func settledAt(t dirToken, start time.Time) bool {
+	tick := fineTick
+	if t.ctime.Nanosecond() == 0 {
+		tick = coarseTick
+	}
+	return start.Sub(t.ctime) > tick
+}
+
 func (t dirToken) equal(u dirToken) bool {
 	return t.mtime.Equal(u.mtime) && t.ctime.Equal(u.ctime) && t.ino == u.ino && t.size == u.size
 }
@@ -117,13 +129,7 @@ func buildIndex(fsys afero.Fs, dir string) (*dirIndex, error) {
 	}
 	x := &dirIndex{dir: dir, count: len(list), names: make(map[string]string, len(list))}
 	x.token, x.verified = tokenOf(dfi)
-	if x.verified {
-		tick := fineTick
-		if x.token.ctime.Nanosecond() == 0 {
-			tick = coarseTick
-		}
-		x.fresh = start.Sub(x.token.ctime) > tick
-	}
+	x.fresh = x.verified && settledAt(x.token, start)
 	for _, n := range list {
 		k := foldKey(n)
 		old, ok := x.names[k]
