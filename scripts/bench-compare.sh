@@ -418,23 +418,25 @@ echo
 echo "tinysmbd vs Samba $samba_version, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
 echo "$(uname -r), $("$GO" version | awk '{print $3}'); smbclient NT1 over loopback, $SIZE_MIB MiB file; median of $ROUNDS rounds, A B A B;"
 echo "load average before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-printf '%-44s %12s %12s %10s   %s\n' "metric" "Samba" "tinysmbd" "tiny/Samba" "target"
-row "read MB/s (smbclient get)" get_mbs ">= 1.2x"
-row "write MB/s (smbclient put)" put_mbs ">= 1.2x"
-row "server CPU s/GiB, read" get_cpu_s_per_gib ""
-row "server CPU s/GiB, write" put_cpu_s_per_gib ""
-row "writes/resp, ECHO depth 1" wpr_echo_1 ""
-row "writes/resp, 32 ECHOs in one segment" wpr_echo_32 "<= 0.1"
-row "writes/resp, 32 READ_ANDX(512) in one segment" wpr_read_32 "<= 0.1"
-row "us/resp, ECHO depth 1 (median round trip)" us_echo_1 "not worse"
-row "us/resp, 32 ECHOs in one segment" us_echo_32 ""
-row "us/resp, 32 READ_ANDX(512) in one segment" us_read_32 ""
-row "KiB PSS per idle connection ($IDLE_CONNS)" kib_per_idle_conn "<= 32 (tinysmbd)"
-unbatched=$(median tiny-unbatched us_echo_1)
-printf '%-44s %12s %12s %10s   %s\n' "us/resp, ECHO depth 1, tinysmbd unbatched" "-" "$unbatched" \
-	"$(awk -v a="$unbatched" -v b="$(median tiny us_echo_1)" 'BEGIN {if (a + 0 > 0) printf "%.2fx", b / a; else print "-"}')" \
-	"batched/unbatched <= 1 (max_mpx_count = 1)"
+if step idle || step pipeline || step transfer; then
+	echo
+	printf '%-44s %12s %12s %10s   %s\n' "metric" "Samba" "tinysmbd" "tiny/Samba" "target"
+	row "read MB/s (smbclient get)" get_mbs ">= 1.2x"
+	row "write MB/s (smbclient put)" put_mbs ">= 1.2x"
+	row "server CPU s/GiB, read" get_cpu_s_per_gib ""
+	row "server CPU s/GiB, write" put_cpu_s_per_gib ""
+	row "writes/resp, ECHO depth 1" wpr_echo_1 ""
+	row "writes/resp, 32 ECHOs in one segment" wpr_echo_32 "<= 0.1"
+	row "writes/resp, 32 READ_ANDX(512) in one segment" wpr_read_32 "<= 0.1"
+	row "us/resp, ECHO depth 1 (median round trip)" us_echo_1 "not worse"
+	row "us/resp, 32 ECHOs in one segment" us_echo_32 ""
+	row "us/resp, 32 READ_ANDX(512) in one segment" us_read_32 ""
+	row "KiB PSS per idle connection ($IDLE_CONNS)" kib_per_idle_conn "<= 32 (tinysmbd)"
+	unbatched=$(median tiny-unbatched us_echo_1)
+	printf '%-44s %12s %12s %10s   %s\n' "us/resp, ECHO depth 1, tinysmbd unbatched" "-" "$unbatched" \
+		"$(awk -v a="$unbatched" -v b="$(median tiny us_echo_1)" 'BEGIN {if (a + 0 > 0) printf "%.2fx", b / a; else print "-"}')" \
+		"batched/unbatched <= 1 (max_mpx_count = 1)"
+fi
 if step bigdir; then
 	echo
 	# bigrow NAME METRIC: the line for one big-directory workload.

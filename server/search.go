@@ -69,6 +69,7 @@ func (s *search) skip() {
 func (s *search) done() (eos bool) {
 	_, more := s.peek()
 	s.peeked, s.ahead = nil, vfs.Entry{}
+	s.list.Release()
 	return !more
 }
 

@@ -3,6 +3,7 @@ package vfs
 import (
 	"errors"
 	"io"
+	"os"
 	"path"
 	"sort"
 	"time"
@@ -30,6 +31,38 @@ type Listing struct {
 	// is unchanged (see Unchanged).
 	token   dirToken
 	settled bool
+	// at is the directory opened on its own when the Fs is a RootFs
+	// (RootFs.openDir), for Entry; opened says it was tried.
+	at     *os.Root
+	opened bool
+}
+
+// Release closes what Entry opened to stat the entries; a later Entry
+// opens it again.
+func (l *Listing) Release() {
+	if l.at != nil {
+		l.at.Close()
+		l.at = nil
+	}
+	l.opened = false
+}
+
+// stat stats the entry name as Fs.Stat does, through the directory opened
+// on its own when it can. Anything that fails there, a symlink leading out
+// of the directory among them, is asked of the Fs.
+func (l *Listing) stat(name string) (os.FileInfo, error) {
+	if !l.opened {
+		l.opened = true
+		if r, ok := l.s.fs.(*RootFs); ok && l.dir != "/" {
+			l.at, _ = r.openDir(l.dir)
+		}
+	}
+	if l.at != nil {
+		if fi, err := l.at.Stat(name); err == nil {
+			return fi, nil
+		}
+	}
+	return l.s.fs.Stat(joinPath(l.dir, name))
 }
 
 // Unchanged reports whether the directory still holds the names l read,
@@ -126,7 +159,7 @@ func (l *Listing) Entry(i int) (Entry, bool) {
 	default:
 		// Stat follows a symlink as readDir does for the links it
 		// lists; for anything else it is the Lstat Readdir makes.
-		fi, err := l.s.fs.Stat(joinPath(l.dir, name))
+		fi, err := l.stat(name)
 		if err != nil {
 			return Entry{}, false
 		}
