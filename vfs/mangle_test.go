@@ -118,17 +118,15 @@ func TestShortNameLookup(t *testing.T) {
 	})
 }
 
-// TestNameIndexSeesOtherProcesses: the index built by a miss answers the
-// next misses without a scan, but a file another process creates, renames
-// or removes underneath is seen at once, because the directory's stat
-// record changes.
-func TestNameIndexSeesOtherProcesses(t *testing.T) {
+// freshIndex returns a share of a host directory holding Old.txt and the
+// index of its root, built by a miss once the directory's last change fell
+// out of the racy window, so that it is trusted for misses.
+func freshIndex(t *testing.T) (*Share, string, *dirIndex) {
+	t.Helper()
 	s, dir := rootShare(t)
 	if err := os.WriteFile(filepath.Join(dir, "Old.txt"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// Let the directory's last change fall out of the racy window, so the
-	// index is trusted for misses.
 	time.Sleep(2 * fineTick)
 	if _, _, err := s.lookup(`\MISSING`); err != smb.StatusObjectNameNotFound {
 		t.Fatalf("lookup of a missing name: %v", err)
@@ -137,6 +135,15 @@ func TestNameIndexSeesOtherProcesses(t *testing.T) {
 	if x == nil || !x.fresh {
 		t.Fatalf("index after a miss: %+v", x)
 	}
+	return s, dir, x
+}
+
+// TestNameIndexSeesOtherProcesses: the index built by a miss answers the
+// next misses without a scan, but a file another process creates, renames
+// or removes underneath is seen at once, because the directory's stat
+// record changes.
+func TestNameIndexSeesOtherProcesses(t *testing.T) {
+	s, dir, x := freshIndex(t)
 	if _, _, err := s.lookup(`\missing`); err != smb.StatusObjectNameNotFound || s.names.get("/") != x {
 		t.Fatalf("second miss: %v; index rebuilt: %v", err, s.names.get("/") != x)
 	}
@@ -209,18 +216,7 @@ func TestNameIndexRacy(t *testing.T) {
 // answered from it; an outside change hidden behind one of ours is seen
 // once the index is ownTrust older than its last scan.
 func TestNameIndexOwnChanges(t *testing.T) {
-	s, dir := rootShare(t)
-	if err := os.WriteFile(filepath.Join(dir, "Old.txt"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(2 * fineTick)
-	if _, _, err := s.lookup(`\MISSING`); err != smb.StatusObjectNameNotFound {
-		t.Fatalf("lookup of a missing name: %v", err)
-	}
-	x := s.names.get("/")
-	if x == nil || !x.fresh {
-		t.Fatalf("index after a miss: %+v", x)
-	}
+	s, dir, x := freshIndex(t)
 	f, _, err := s.Create(`\New.txt`, CreateParams{DesiredAccess: AccessFileAll, CreateDisposition: FileCreate})
 	if err != nil {
 		t.Fatal(err)
