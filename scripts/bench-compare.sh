@@ -416,7 +416,10 @@ record meta load_after 0 "$(cut -d' ' -f1-3 /proc/loadavg)"
 record meta command 0 "make bench-compare ROUNDS=$ROUNDS SIZE_MIB=$SIZE_MIB IDLE_CONNS=$IDLE_CONNS${BENCH_DIR:+ BENCH_DIR=$BENCH_DIR} (shares on $(stat -f -c %T "$WORK"))"
 echo
 echo "tinysmbd vs Samba $samba_version, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
-echo "$(uname -r), $("$GO" version | awk '{print $3}'); smbclient NT1 over loopback, $SIZE_MIB MiB file; median of $ROUNDS rounds, A B A B;"
+what="smbclient NT1 over loopback"
+step transfer && what="$what, $SIZE_MIB MiB file"
+if step idle || step pipeline || step transfer; then what="$what; median of $ROUNDS rounds"; fi
+echo "$(uname -r), $("$GO" version | awk '{print $3}'); $what, A B A B;"
 echo "load average before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"
 if step idle || step pipeline || step transfer; then
 	echo
