@@ -17,13 +17,22 @@
 #     ones): batching must cost a lone request nothing;
 #   - KiB of proportional set size per idle logged-on, tree-connected
 #     connection: (PSS with IDLE_CONNS connections - PSS with none) / IDLE_CONNS,
-#     summed over every smbd process for Samba.
+#     summed over every smbd process for Samba;
+#   - big directories (BIGDIR): entries per second of smbclient ls of a
+#     directory of each of BIGDIR_SIZES entries (a session lists it enough
+#     times to return about BIGDIR_LIST_TOTAL entries; the time of a
+#     session that lists nothing is taken off), and files per second of
+#     smbclient mput of BIGDIR_FILES files of 4 KiB into one new directory
+#     and of del * of them. Each prints a line "NAME tinysmbd=X samba=Y
+#     ratio=Z", ratio being tinysmbd/Samba.
 #
 # Servers alternate A B A B for ROUNDS rounds; each figure is the median. Both
 # shares live in one temporary directory, so on the same file system. Raw
 # samples go to OUT as tab-separated "server metric round value" lines.
 #
-# Environment: GO, TINYSMBD (a built binary; default: build into the work
+# Environment: STEPS (which parts to run: "idle pipeline transfer bigdir"),
+# BIGDIR_SIZES ("1000 10000 100000"), BIGDIR_FILES (10000),
+# BIGDIR_LIST_TOTAL (200000), BIGDIR_ROUNDS (3), GO, TINYSMBD (a built binary; default: build into the work
 # directory), ROUNDS (5), SIZE_MIB (256), IDLE_CONNS (200), PIPE_ROUNDS (300
 # bursts per pipelining sample), DEPTH1_ROUNDS (3000 lone ECHOs per depth-1
 # sample: a lone round trip is short and noisy), DEPTH1_TRIES (3 connections
@@ -56,6 +65,14 @@ OUT=${OUT:-bin/bench-compare.tsv}
 PIPE_ROUNDS=${PIPE_ROUNDS:-300}
 DEPTH1_ROUNDS=${DEPTH1_ROUNDS:-3000}
 DEPTH1_TRIES=${DEPTH1_TRIES:-3}
+STEPS=${STEPS:-idle pipeline transfer bigdir}
+BIGDIR_SIZES=${BIGDIR_SIZES:-1000 10000 100000}
+BIGDIR_FILES=${BIGDIR_FILES:-10000}
+BIGDIR_LIST_TOTAL=${BIGDIR_LIST_TOTAL:-200000}
+BIGDIR_ROUNDS=${BIGDIR_ROUNDS:-3}
+
+# step NAME: whether STEPS asks for a part.
+step() { [[ " $STEPS " == *" $1 "* ]]; }
 
 die() { echo "bench-compare: $*" >&2; exit 1; }
 
@@ -115,10 +132,12 @@ BENCHCLIENT=$WORK/benchclient
 
 mkdir -p "$WORK/samba" "$WORK/tiny" "$WORK/src" "$(dirname "$OUT")"
 : >"$OUT"
-echo "bench-compare: writing a $SIZE_MIB MiB file"
-head -c $((SIZE_MIB << 20)) /dev/urandom >"$WORK/src/big.dat"
 head -c $((64 << 10)) /dev/urandom >"$WORK/src/small.dat"
-for d in samba tiny; do cp "$WORK/src/big.dat" "$WORK/src/small.dat" "$WORK/$d/"; done
+if step transfer; then
+	echo "bench-compare: writing a $SIZE_MIB MiB file"
+	head -c $((SIZE_MIB << 20)) /dev/urandom >"$WORK/src/big.dat"
+fi
+for d in samba tiny; do cp "$WORK/src/"*.dat "$WORK/$d/"; done
 
 # waitport PORT: wait up to 5 s for a listener.
 waitport() {
@@ -208,8 +227,9 @@ cputicks() {
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$OUT"; }
 
 # --- memory per idle connection (fresh servers) ---
-echo "bench-compare: $IDLE_CONNS idle connections"
+step idle && echo "bench-compare: $IDLE_CONNS idle connections"
 for s in "${SERVERS[@]}"; do
+	step idle || break
 	sleep 1
 	before=$(pss "$s")
 	coproc IDLE { exec "$BENCHCLIENT" -addr "127.0.0.1:${PORT[$s]}" -mode idle -conns "$IDLE_CONNS"; }
@@ -259,8 +279,9 @@ pipelined() {
 	record "$s" "us_${op}_$depth" "$r" "$upr"
 }
 
-echo "bench-compare: pipelined requests"
+step pipeline && echo "bench-compare: pipelined requests"
 for r in $(seq "$ROUNDS"); do
+	step pipeline || break
 	for s in "${SERVERS[@]}"; do
 		# tinysmbd with batching off goes just before tinysmbd in odd
 		# rounds and just after it in even ones, so neither always
@@ -311,19 +332,73 @@ transfer() {
 		'BEGIN {printf "%.3f", t / hz / (m / 1024)}')"
 }
 
-echo "bench-compare: $ROUNDS rounds of get and put, $SIZE_MIB MiB"
-for s in "${SERVERS[@]}"; do transfer "$s" get ""; done # warm the page cache and both servers
+if step transfer; then
+	echo "bench-compare: $ROUNDS rounds of get and put, $SIZE_MIB MiB"
+	for s in "${SERVERS[@]}"; do transfer "$s" get ""; done # warm the page cache and both servers
+fi
 for r in $(seq "$ROUNDS"); do
+	step transfer || break
 	for op in get put; do
 		for s in "${SERVERS[@]}"; do transfer "$s" "$op" "$r"; done
 	done
 done
-echo "bench-compare: $ROUNDS rounds of signed get and put"
+step transfer && echo "bench-compare: $ROUNDS rounds of signed get and put"
 for r in $(seq "$ROUNDS"); do
+	step transfer || break
 	for op in get put; do
 		for s in "${SERVERS[@]}"; do transfer "$s" "$op" "$r" signed; done
 	done
 done
+
+# --- big directories ---
+# now: seconds since the epoch, to the nanosecond.
+now() { date +%s.%N; }
+
+# session SERVER COMMANDS: one smbclient session running COMMANDS, its
+# output thrown away; prints the seconds it took.
+session() {
+	local t0 t1
+	t0=$(now)
+	"${SMBCLIENT[@]}" "//127.0.0.1/share" -p "${PORT[$1]}" -c "$2" >/dev/null 2>"$WORK/session.err" ||
+		die "$1: smbclient $2 failed: $(head -c 500 "$WORK/session.err")"
+	t1=$(now)
+	awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.6f", b - a}'
+}
+
+# rate COUNT SECONDS BASE: COUNT / (SECONDS - BASE).
+rate() { awk -v n="$1" -v t="$2" -v b="$3" 'BEGIN {d = t - b; if (d < 1e-6) d = 1e-6; printf "%.0f", n / d}'; }
+
+if step bigdir; then
+	echo "bench-compare: big directories ($BIGDIR_SIZES entries; $BIGDIR_FILES files created and deleted), $BIGDIR_ROUNDS rounds"
+	for n in $BIGDIR_SIZES; do
+		for d in samba tiny; do
+			mkdir "$WORK/$d/ls$n"
+			(cd "$WORK/$d/ls$n" && seq -f 'entry%07g.txt' 1 "$n" | xargs touch)
+		done
+	done
+	mkdir -p "$WORK/src/files" "$WORK/samba/empty" "$WORK/tiny/empty"
+	head -c $((BIGDIR_FILES * 4096)) /dev/urandom | split -b 4096 -a 7 -d --additional-suffix=.dat - "$WORK/src/files/f"
+	for r in $(seq "$BIGDIR_ROUNDS"); do
+		for s in "${SERVERS[@]}"; do
+			sleep 0.3
+			base=$(session "$s" 'ls empty/*')
+			for n in $BIGDIR_SIZES; do
+				k=$(((BIGDIR_LIST_TOTAL + n - 1) / n))
+				cmds=$(for _ in $(seq "$k"); do printf 'ls ls%s/*;' "$n"; done)
+				t=$(session "$s" "$cmds")
+				record "$s" "ls_$n" "$r" "$(rate $((n * k)) "$t" "$base")"
+			done
+			rm -rf "$WORK/$s/put"
+			mkdir "$WORK/$s/put"
+			t=$(session "$s" "prompt off; recurse off; lcd $WORK/src/files; cd put; mput *")
+			[[ $(find "$WORK/$s/put" -type f | wc -l) == "$BIGDIR_FILES" ]] || die "$s: mput did not create $BIGDIR_FILES files"
+			record "$s" create "$r" "$(rate "$BIGDIR_FILES" "$t" "$base")"
+			t=$(session "$s" "cd put; del *")
+			[[ -z $(ls -A "$WORK/$s/put") ]] || die "$s: del * left files"
+			record "$s" delete "$r" "$(rate "$BIGDIR_FILES" "$t" "$base")"
+		done
+	done
+fi
 
 # --- table ---
 # median SERVER METRIC
@@ -357,35 +432,61 @@ record meta load_after 0 "$(cut -d' ' -f1-3 /proc/loadavg)"
 record meta command 0 "make bench-compare ROUNDS=$ROUNDS SIZE_MIB=$SIZE_MIB IDLE_CONNS=$IDLE_CONNS${BENCH_DIR:+ BENCH_DIR=$BENCH_DIR} (shares on $(stat -f -c %T "$WORK"))"
 echo
 echo "tinysmbd vs Samba $samba_version, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
-echo "$(uname -r), $("$GO" version | awk '{print $3}'); smbclient NT1 over loopback, $SIZE_MIB MiB file; median of $ROUNDS rounds, A B A B;"
+what="smbclient NT1 over loopback"
+step transfer && what="$what, $SIZE_MIB MiB file"
+if step idle || step pipeline || step transfer; then what="$what; median of $ROUNDS rounds"; fi
+echo "$(uname -r), $("$GO" version | awk '{print $3}'); $what, A B A B;"
 echo "load average before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-printf '%-44s %12s %12s %10s   %s\n' "metric" "Samba" "tinysmbd" "tiny/Samba" "target"
-row "read MB/s (smbclient get)" get_mbs ">= 1.2x"
-row "write MB/s (smbclient put)" put_mbs ">= 1.2x"
-row "server CPU s/GiB, read" get_cpu_s_per_gib ""
-row "server CPU s/GiB, write" put_cpu_s_per_gib ""
-row "read MB/s, signed (client signing required)" get_signed_mbs ""
-row "write MB/s, signed (client signing required)" put_signed_mbs ""
-row "server CPU s/GiB, signed read" get_signed_cpu_s_per_gib ""
-row "server CPU s/GiB, signed write" put_signed_cpu_s_per_gib ""
-row "writes/resp, ECHO depth 1" wpr_echo_1 ""
-row "writes/resp, 32 ECHOs in one segment" wpr_echo_32 "<= 0.1"
-row "writes/resp, 32 READ_ANDX(512) in one segment" wpr_read_32 "<= 0.1"
-row "us/resp, ECHO depth 1 (median round trip)" us_echo_1 "not worse"
-row "us/resp, 32 ECHOs in one segment" us_echo_32 ""
-row "us/resp, 32 READ_ANDX(512) in one segment" us_read_32 ""
-row "KiB PSS per idle connection ($IDLE_CONNS)" kib_per_idle_conn "<= 32 (tinysmbd)"
-unbatched=$(median tiny-unbatched us_echo_1)
-printf '%-44s %12s %12s %10s   %s\n' "us/resp, ECHO depth 1, tinysmbd unbatched" "-" "$unbatched" \
-	"$(awk -v a="$unbatched" -v b="$(median tiny us_echo_1)" 'BEGIN {if (a + 0 > 0) printf "%.2fx", b / a; else print "-"}')" \
-	"batched/unbatched <= 1 (max_mpx_count = 1)"
-echo
-echo "samples (MB/s):  Samba get: $(samples samba get_mbs)| tinysmbd get: $(samples tiny get_mbs)"
-echo "                 Samba put: $(samples samba put_mbs)| tinysmbd put: $(samples tiny put_mbs)"
-echo "signed (MB/s):   Samba get: $(samples samba get_signed_mbs)| tinysmbd get: $(samples tiny get_signed_mbs)"
-echo "                 Samba put: $(samples samba put_signed_mbs)| tinysmbd put: $(samples tiny put_signed_mbs)"
-echo "PSS KiB:         Samba $(samples samba pss0_kib)-> $(samples samba pss_idle_kib)| tinysmbd $(samples tiny pss0_kib)-> $(samples tiny pss_idle_kib)"
-echo "syscw counts every write syscall of the serving process, not only the socket's: Samba's"
-echo "asynchronous reads signal completion with a write of their own, and the Go runtime wakes its"
-echo "poller with one now and then. Raw samples: $OUT"
+if step idle || step pipeline || step transfer; then
+	echo
+	printf '%-44s %12s %12s %10s   %s\n' "metric" "Samba" "tinysmbd" "tiny/Samba" "target"
+	row "read MB/s (smbclient get)" get_mbs ">= 1.2x"
+	row "write MB/s (smbclient put)" put_mbs ">= 1.2x"
+	row "server CPU s/GiB, read" get_cpu_s_per_gib ""
+	row "server CPU s/GiB, write" put_cpu_s_per_gib ""
+	row "read MB/s, signed (client signing required)" get_signed_mbs ""
+	row "write MB/s, signed (client signing required)" put_signed_mbs ""
+	row "server CPU s/GiB, signed read" get_signed_cpu_s_per_gib ""
+	row "server CPU s/GiB, signed write" put_signed_cpu_s_per_gib ""
+	row "writes/resp, ECHO depth 1" wpr_echo_1 ""
+	row "writes/resp, 32 ECHOs in one segment" wpr_echo_32 "<= 0.1"
+	row "writes/resp, 32 READ_ANDX(512) in one segment" wpr_read_32 "<= 0.1"
+	row "us/resp, ECHO depth 1 (median round trip)" us_echo_1 "not worse"
+	row "us/resp, 32 ECHOs in one segment" us_echo_32 ""
+	row "us/resp, 32 READ_ANDX(512) in one segment" us_read_32 ""
+	row "KiB PSS per idle connection ($IDLE_CONNS)" kib_per_idle_conn "<= 32 (tinysmbd)"
+	unbatched=$(median tiny-unbatched us_echo_1)
+	printf '%-44s %12s %12s %10s   %s\n' "us/resp, ECHO depth 1, tinysmbd unbatched" "-" "$unbatched" \
+		"$(awk -v a="$unbatched" -v b="$(median tiny us_echo_1)" 'BEGIN {if (a + 0 > 0) printf "%.2fx", b / a; else print "-"}')" \
+		"batched/unbatched <= 1 (max_mpx_count = 1)"
+fi
+if step bigdir; then
+	echo
+	# bigrow NAME METRIC: the line for one big-directory workload.
+	bigrow() {
+		local a b
+		a=$(median samba "$2")
+		b=$(median tiny "$2")
+		echo "$1 tinysmbd=$b samba=$a ratio=$(awk -v a="$a" -v b="$b" 'BEGIN {if (a + 0 > 0) printf "%.2f", b / a; else print "-"}')"
+	}
+	echo "big directories, per second (median of $BIGDIR_ROUNDS; target ratio >= 1.5):"
+	for n in $BIGDIR_SIZES; do bigrow "BIGDIR_LS_$n" "ls_$n"; done
+	bigrow "BIGDIR_CREATE_$BIGDIR_FILES" create
+	bigrow "BIGDIR_DELETE_$BIGDIR_FILES" delete
+fi
+if step transfer; then
+	echo
+	echo "samples (MB/s):  Samba get: $(samples samba get_mbs)| tinysmbd get: $(samples tiny get_mbs)"
+	echo "                 Samba put: $(samples samba put_mbs)| tinysmbd put: $(samples tiny put_mbs)"
+	echo "signed (MB/s):   Samba get: $(samples samba get_signed_mbs)| tinysmbd get: $(samples tiny get_signed_mbs)"
+	echo "                 Samba put: $(samples samba put_signed_mbs)| tinysmbd put: $(samples tiny put_signed_mbs)"
+fi
+if step idle; then
+	echo "PSS KiB:         Samba $(samples samba pss0_kib)-> $(samples samba pss_idle_kib)| tinysmbd $(samples tiny pss0_kib)-> $(samples tiny pss_idle_kib)"
+fi
+if step pipeline; then
+	echo "syscw counts every write syscall of the serving process, not only the socket's: Samba's"
+	echo "asynchronous reads signal completion with a write of their own, and the Go runtime wakes its"
+	echo "poller with one now and then."
+fi
+echo "Raw samples: $OUT"

@@ -21,8 +21,12 @@ func (c *conn) delete(req *request, b smb.Block) error {
 	name := req.path(d.FileName())
 	search := d.SearchAttributes()
 	if !vfs.HasWildcards(name) {
-		if fi, err := share.Stat(name); err == nil && !fi.IsDir() && excludedBySearch(vfs.Attributes(fi), search) {
-			return smb.StatusNoSuchFile
+		// A search that admits hidden and system files (smbclient's
+		// del) excludes nothing: no need to look the name up first.
+		if uint32(search)&(vfs.AttrHidden|vfs.AttrSystem) != vfs.AttrHidden|vfs.AttrSystem {
+			if fi, err := share.Stat(name); err == nil && !fi.IsDir() && excludedBySearch(vfs.Attributes(fi), search) {
+				return smb.StatusNoSuchFile
+			}
 		}
 		if c.waitOplock(b, share, name, vfs.AccessDelete, vfs.ShareAll, vfs.OpenData) {
 			// Deleting is opening for DELETE: it breaks a batch oplock

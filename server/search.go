@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/tinysmbd/tinysmbd/smb"
@@ -8,12 +9,15 @@ import (
 )
 
 // search is an open FIND_FIRST2 search (MS-CIFS 3.3.5.58.1, 3.3.5.58.2).
-// It keeps what the search asked for and the name of the last entry
-// returned, not the entries: each FIND_NEXT2 lists the directory afresh
-// and goes on after a name, so files created, deleted or given other
-// attributes since FIND_FIRST2 show as they are now, as in Windows and
-// Samba (smbtorture raw.search "modify search"). A listing reads only the
-// names; an entry is stat'ed when the response reaches it.
+// It keeps the sorted names of the directory it read (a vfs.Listing, the
+// entries stat'ed only as a response reaches them) and a cursor into
+// them, so that a FIND_NEXT2 costs the entries it returns, not the
+// directory. Files created, deleted or given other attributes since
+// FIND_FIRST2 still show as they are now, as in Windows and Samba
+// (smbtorture raw.search "modify search"): an entry is stat'ed when
+// returned, one deleted is left out, and the names are read again when
+// the directory's stat record says its entries changed
+// (vfs.Listing.Unchanged).
 type search struct {
 	tid     uint16
 	uid     uint16 // for MaxSearchesPerSession
@@ -21,14 +25,20 @@ type search struct {
 	pattern string
 	attrs   uint16 // SearchAttributes
 	last    string // the name of the last entry returned
-	// list, pos and peeked are the listing one request is answered
-	// from, the index of its next name and the entry read ahead; list
-	// is dropped between requests.
+	// list and pos are the names the search answers from and the index
+	// of the next one; list is nil between requests when the names were
+	// too many to keep (maxSnapshotNames). peeked is the entry read
+	// ahead within a request.
 	list   *vfs.Listing
 	pos    int
 	peeked *vfs.Entry
 	ahead  vfs.Entry
 }
+
+// maxSnapshotNames bounds the names the searches of one connection keep
+// between requests (about 32 bytes each, so 4 MiB): a search whose names
+// do not fit reads the directory again for each FIND_NEXT2.
+const maxSnapshotNames = 1 << 17
 
 // peek returns the next entry the search's attributes admit, without
 // consuming it.
@@ -54,12 +64,28 @@ func (s *search) skip() {
 	s.pos++
 }
 
-// done ends a request: whether the search reached its end, and the
-// listing released.
+// done ends a request: whether the search reached its end. The cursor
+// stays on the first entry not returned.
 func (s *search) done() (eos bool) {
 	_, more := s.peek()
-	s.list, s.peeked, s.ahead = nil, nil, vfs.Entry{}
+	s.peeked, s.ahead = nil, vfs.Entry{}
+	s.list.Release()
 	return !more
+}
+
+// keepNames decides whether s may keep its names until the next request,
+// within maxSnapshotNames over the connection's searches, and drops them
+// if not.
+func (c *conn) keepNames(s *search) {
+	held := len(s.list.Names)
+	for _, o := range c.searches {
+		if o != s && o.list != nil {
+			held += len(o.list.Names)
+		}
+	}
+	if held > maxSnapshotNames {
+		s.list = nil
+	}
 }
 
 // pendingTrans is a transaction waiting for its secondaries.
@@ -147,6 +173,7 @@ func (c *conn) findFirst2(req *request, t *smb.TransRequest, out *transOut) erro
 		}
 		sid = id
 		c.searches[sid] = s
+		c.keepNames(s)
 	}
 	out.params = smb.AppendFindFirst2ResponseParams(out.params, sid, count, eos, lastEntry)
 	return nil
@@ -171,10 +198,6 @@ func (c *conn) findNext2(req *request, t *smb.TransRequest, out *transOut) error
 	if err != nil {
 		return err
 	}
-	list, err := share.ListNames(s.dir, s.pattern)
-	if err != nil {
-		return statusOf(err)
-	}
 	// MS-CIFS 2.2.6.3.1: without FIND_CONTINUE_FROM_LAST the search
 	// resumes after the FileName of the request, else after the last
 	// entry returned.
@@ -184,7 +207,18 @@ func (c *conn) findNext2(req *request, t *smb.TransRequest, out *transOut) error
 			resume = name
 		}
 	}
-	s.list, s.pos = list, resumeIndex(list.Names, resume)
+	switch {
+	case s.list == nil || !s.list.Unchanged():
+		list, err := share.ListNames(s.dir, s.pattern)
+		if err != nil {
+			s.list = nil
+			return statusOf(err)
+		}
+		s.list, s.pos = list, resumeIndex(list.Names, resume)
+	case resume != s.last || s.last == "":
+		s.pos = resumeIndex(s.list.Names, resume)
+	}
+	// Else the cursor is where the previous request stopped.
 	f := smb.FindFormat{Level: p.InformationLevel(), Unicode: t.Unicode, ResumeKeys: p.Flags()&smb.FindReturnResumeKeys != 0}
 	if err := findEANames(&f, t.Data); err != nil {
 		return err
@@ -193,6 +227,8 @@ func (c *conn) findNext2(req *request, t *smb.TransRequest, out *transOut) error
 	eos := s.done()
 	if p.Flags()&smb.FindCloseAfterRequest != 0 || (eos && p.Flags()&smb.FindCloseAtEOS != 0) {
 		delete(c.searches, p.SID())
+	} else {
+		c.keepNames(s)
 	}
 	out.params = smb.AppendFindNext2ResponseParams(out.params, count, eos, lastEntry)
 	return nil
@@ -202,24 +238,29 @@ func (c *conn) findNext2(req *request, t *smb.TransRequest, out *transOut) error
 // in byte order) goes on after the entry named name: right after it when
 // it is there, in any case; else, the name having gone since it was
 // returned, at the first name after it in byte order, past the dot
-// entries.
+// entries. The names being sorted, an exact name is found by binary
+// search; only a name not there as spelled is compared with every one.
 func resumeIndex(names []string, name string) int {
-	for i, n := range names {
-		if n == name {
-			return i + 1
+	dots := 0
+	for dots < len(names) && (names[dots] == "." || names[dots] == "..") {
+		if names[dots] == name {
+			return dots + 1
 		}
+		dots++
 	}
-	for i, n := range names {
+	if name == "." || name == ".." {
+		return dots
+	}
+	i := dots + sort.SearchStrings(names[dots:], name)
+	if i < len(names) && names[i] == name {
+		return i + 1
+	}
+	for j, n := range names {
 		if strings.EqualFold(n, name) {
-			return i + 1
+			return j + 1
 		}
 	}
-	for i, n := range names {
-		if n != "." && n != ".." && (name == "." || name == ".." || n > name) {
-			return i
-		}
-	}
-	return len(names)
+	return i
 }
 
 // fillFind appends up to max entries from s to out.data, stopping before the

@@ -3,8 +3,10 @@ package vfs
 import (
 	"errors"
 	"io"
+	"os"
 	"path"
 	"sort"
+	"time"
 
 	"github.com/tinysmbd/tinysmbd/smb"
 )
@@ -24,10 +26,66 @@ type Listing struct {
 	// entries are the entries of a pattern without wildcards, which
 	// List looks up case-insensitively instead of reading the directory.
 	entries []Entry
+	// token is the directory's stat record from before the names were
+	// read; settled says it proves the names current for as long as it
+	// is unchanged (see Unchanged).
+	token   dirToken
+	settled bool
+	// at is the directory opened on its own when the Fs is a RootFs
+	// (RootFs.openDir), for Entry; opened says it was tried.
+	at     *os.Root
+	opened bool
+}
+
+// Release closes what Entry opened to stat the entries; a later Entry
+// opens it again.
+func (l *Listing) Release() {
+	if l.at != nil {
+		l.at.Close()
+		l.at = nil
+	}
+	l.opened = false
+}
+
+// stat stats the entry name as Fs.Stat does, through the directory opened
+// on its own when it can. Anything that fails there, a symlink leading out
+// of the directory among them, is asked of the Fs.
+func (l *Listing) stat(name string) (os.FileInfo, error) {
+	if !l.opened {
+		l.opened = true
+		if r, ok := l.s.fs.(*RootFs); ok && l.dir != "/" {
+			l.at, _ = r.openDir(l.dir)
+		}
+	}
+	if l.at != nil {
+		if fi, err := l.at.Stat(name); err == nil {
+			return fi, nil
+		}
+	}
+	return l.s.fs.Stat(joinPath(l.dir, name))
+}
+
+// Unchanged reports whether the directory still holds the names l read,
+// judged by its stat record (names.go): true only when the record is
+// unchanged and the names were read more than a timestamp tick after the
+// directory's last change, so that no change can hide in the tick of the
+// one the record shows. A listing from an Fs without kernel stat records
+// (MemMapFs) or of a pattern without wildcards is never proven current.
+func (l *Listing) Unchanged() bool {
+	if !l.settled {
+		return false
+	}
+	fi, err := l.s.fs.Stat(l.dir)
+	if err != nil {
+		return false
+	}
+	t, ok := tokenOf(fi)
+	return ok && t.equal(l.token)
 }
 
 // ListNames is List that reads only the names. Its errors are List's.
 func (s *Share) ListNames(dir, pattern string) (*Listing, error) {
+	start := time.Now()
 	da, dfi, err := s.lookup(dir)
 	if err != nil {
 		return nil, err
@@ -62,6 +120,9 @@ func (s *Share) ListNames(dir, pattern string) (*Listing, error) {
 	// sort compiled for strings adds 12 KB to the firmware binary.
 	sort.Sort(sort.StringSlice(names))
 	l := &Listing{s: s, dir: da, dot: Entry{Name: ".", Info: dfi, Dot: true}}
+	if t, ok := tokenOf(dfi); ok {
+		l.token, l.settled = t, settledAt(t, start)
+	}
 	l.Names = make([]string, 0, len(names)+2)
 	for _, dot := range [...]string{".", ".."} {
 		if Match(pattern, dot) {
@@ -98,7 +159,7 @@ func (l *Listing) Entry(i int) (Entry, bool) {
 	default:
 		// Stat follows a symlink as readDir does for the links it
 		// lists; for anything else it is the Lstat Readdir makes.
-		fi, err := l.s.fs.Stat(joinPath(l.dir, name))
+		fi, err := l.stat(name)
 		if err != nil {
 			return Entry{}, false
 		}

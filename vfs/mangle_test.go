@@ -118,17 +118,15 @@ func TestShortNameLookup(t *testing.T) {
 	})
 }
 
-// TestNameIndexSeesOtherProcesses: the index built by a miss answers the
-// next misses without a scan, but a file another process creates, renames
-// or removes underneath is seen at once, because the directory's stat
-// record changes.
-func TestNameIndexSeesOtherProcesses(t *testing.T) {
+// freshIndex returns a share of a host directory holding Old.txt and the
+// index of its root, built by a miss once the directory's last change fell
+// out of the racy window, so that it is trusted for misses.
+func freshIndex(t *testing.T) (*Share, string, *dirIndex) {
+	t.Helper()
 	s, dir := rootShare(t)
 	if err := os.WriteFile(filepath.Join(dir, "Old.txt"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// Let the directory's last change fall out of the racy window, so the
-	// index is trusted for misses.
 	time.Sleep(2 * fineTick)
 	if _, _, err := s.lookup(`\MISSING`); err != smb.StatusObjectNameNotFound {
 		t.Fatalf("lookup of a missing name: %v", err)
@@ -137,6 +135,15 @@ func TestNameIndexSeesOtherProcesses(t *testing.T) {
 	if x == nil || !x.fresh {
 		t.Fatalf("index after a miss: %+v", x)
 	}
+	return s, dir, x
+}
+
+// TestNameIndexSeesOtherProcesses: the index built by a miss answers the
+// next misses without a scan, but a file another process creates, renames
+// or removes underneath is seen at once, because the directory's stat
+// record changes.
+func TestNameIndexSeesOtherProcesses(t *testing.T) {
+	s, dir, x := freshIndex(t)
 	if _, _, err := s.lookup(`\missing`); err != smb.StatusObjectNameNotFound || s.names.get("/") != x {
 		t.Fatalf("second miss: %v; index rebuilt: %v", err, s.names.get("/") != x)
 	}
@@ -201,6 +208,57 @@ func TestNameIndexRacy(t *testing.T) {
 	delete(x.names, foldKey("b"))
 	if _, _, err := s.lookup(`\B`); err != smb.StatusObjectNameNotFound {
 		t.Errorf("a fresh index scanned again on a miss: %v", err)
+	}
+}
+
+// TestNameIndexOwnChanges: files the share itself creates, renames and
+// removes go into the directory's index without a new scan, and misses are
+// answered from it; an outside change hidden behind one of ours is seen
+// once the index is ownTrust older than its last scan.
+func TestNameIndexOwnChanges(t *testing.T) {
+	s, dir, x := freshIndex(t)
+	f, _, err := s.Create(`\New.txt`, CreateParams{DesiredAccess: AccessFileAll, CreateDisposition: FileCreate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := s.Mkdir(`\Sub`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rename(`\Old.txt`, `\Renamed.txt`, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(`\NEW.TXT`); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, want string }{
+		{`\RENAMED.TXT`, "/Renamed.txt"}, {`\sub`, "/Sub"}, {`\OLD.TXT`, ""}, {`\new.txt`, ""}, {`\OTHER`, ""},
+	} {
+		a, _, err := s.lookup(c.name)
+		if c.want == "" && err != smb.StatusObjectNameNotFound || c.want != "" && (err != nil || a != c.want) {
+			t.Errorf("lookup of %s after the share's changes: %q, %v; want %q", c.name, a, err, c.want)
+		}
+	}
+	if s.names.get("/") != x {
+		t.Fatal("the share's own changes made the index scan the directory again")
+	}
+	if x.count != 2 {
+		t.Errorf("index holds %d names, want 2 (Renamed.txt, Sub)", x.count)
+	}
+	// An outside create, then a change of ours that takes the directory's
+	// stat record after it: the index does not know the outside name but
+	// answers misses only within ownTrust of its last scan.
+	if err := os.WriteFile(filepath.Join(dir, "Outside"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Mkdir(`\Sub2`); err != nil {
+		t.Fatal(err)
+	}
+	x.mu.Lock()
+	x.scanned = time.Now().Add(-2 * ownTrust)
+	x.mu.Unlock()
+	if a, _, err := s.lookup(`\OUTSIDE`); err != nil || a != "/Outside" {
+		t.Errorf("an outside create behind one of ours, %v after the last scan: %q, %v", 2*ownTrust, a, err)
 	}
 }
 

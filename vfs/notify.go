@@ -241,6 +241,7 @@ func (w *Watch) add(cs []change) {
 // concern: a rename's old and new names reach a waiter in one hand-out.
 // It must run without s.mu held: the waiters may send replies.
 func (s *Share) changed(cs ...change) {
+	s.indexChanges(cs)
 	l := &s.watches
 	if l.n.Load() == 0 {
 		return
@@ -284,6 +285,23 @@ func timesClass(atime, mtime time.Time) uint32 {
 
 // addition, removal and modification are the changes of creating,
 // deleting and changing the entry at p.
+// indexChanges applies the entries cs adds and removes to the name index
+// (names.go), so that it need not read their directories again.
+func (s *Share) indexChanges(cs []change) {
+	for _, c := range cs {
+		dir, name := path.Split(c.p)
+		if dir != "/" {
+			dir = dir[:len(dir)-1]
+		}
+		switch c.action {
+		case smb.FileActionAdded, smb.FileActionRenamedNewName:
+			s.names.applied(s.fs, dir, name, "")
+		case smb.FileActionRemoved, smb.FileActionRenamedOldName:
+			s.names.applied(s.fs, dir, "", name)
+		}
+	}
+}
+
 func addition(p string, what uint32) change { return change{smb.FileActionAdded, p, what} }
 func removal(p string, what uint32) change  { return change{smb.FileActionRemoved, p, what} }
 func modification(p string, what uint32) change {

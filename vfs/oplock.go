@@ -198,6 +198,14 @@ const (
 // first waiter of a break starts it: the holder's onBreak runs before
 // BreakOplock returns.
 func (s *Share) BreakOplock(smbPath string, desired, share uint32, kind uint8, fn func()) bool {
+	s.mu.Lock()
+	idle := len(s.nodes) == 0
+	s.mu.Unlock()
+	if idle {
+		// Nothing is open, so no oplock stands in the way: the open
+		// need not look the name up twice.
+		return false
+	}
 	actual, _, err := s.lookup(smbPath)
 	if err != nil {
 		return false

@@ -144,6 +144,17 @@ func (r *RootFs) Stat(name string) (os.FileInfo, error) {
 	return r.root.Stat(n)
 }
 
+// openDir opens the directory name as an os.Root of its own, so that its
+// entries are stat'ed with one fstatat each: os.Root resolves a name of
+// several components by opening every directory on the way.
+func (r *RootFs) openDir(name string) (*os.Root, error) {
+	n, err := rel("open", name)
+	if err != nil {
+		return nil, err
+	}
+	return r.root.OpenRoot(n)
+}
+
 // LstatIfPossible returns the FileInfo of name without following a final
 // symlink; the bool is always true (afero.Lstater).
 func (r *RootFs) LstatIfPossible(name string) (os.FileInfo, bool, error) {
