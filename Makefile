@@ -33,11 +33,15 @@ STAMP_TAG := tinysmbd_stamped
 # another Go costs a few hundred bytes at most.
 # server/softfloat_test.go compiles with this list too.
 INLINE_PKGS := internal/strconv strconv errors bufio io bytes context flag os \
-	net/netip internal/reflectlite internal/runtime/cgroup internal/bisect \
-	runtime/debug unicode os/signal internal/filepathlite internal/fmtsort \
+	internal/reflectlite internal/runtime/cgroup internal/bisect \
+	unicode os/signal internal/filepathlite internal/fmtsort \
 	io/fs hash/crc32 hash/fnv encoding/base64 internal/cpu container/list \
 	unique path/filepath internal/oserror internal/byteorder \
-	golang.org/x/crypto/md4 github.com/pion/transport/v3
+	golang.org/x/crypto/md4 github.com/pion/transport/v3 \
+	internal/runtime/gc/scan vendor/golang.org/x/net/dns/dnsmessage math/bits \
+	math/rand/v2 internal/testlog internal/bytealg sort math crypto \
+	github.com/pion/transport/v3/stdnet internal/syscall/unix encoding/hex \
+	internal/runtime/syscall/linux github.com/BurntSushi/toml/internal
 
 # Firmware builds trade speed for flash where speed does not matter: not
 # inlining the TOML decoder and the rest of the standard library saves
