@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/server"
 	"github.com/tinysmbd/tinysmbd/smb/ntlm"
 )
@@ -537,7 +538,7 @@ func TestACLReauthentication(t *testing.T) {
 // family she joins takes her at her next tree connect.
 func TestACLReload(t *testing.T) {
 	cfg, _ := aclConfig(t)
-	logs := new(syncBuffer)
+	logs := new(testpeer.SyncBuffer)
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	t.Cleanup(func() {
 		if t.Failed() {

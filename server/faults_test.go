@@ -27,6 +27,7 @@ import (
 	"github.com/pion/transport/v3/test"
 	"github.com/spf13/afero"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/server"
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
@@ -465,15 +466,15 @@ mount -t tmpfs -o size=1M tinysmbd-ro "$d/ro"
 echo kept > "$d/ro/f.txt"
 mount -o remount,ro "$d/ro"
 exec "$@"`
-	args := append([]string{flags, "--propagation", "private", "sh", "-c", script, "sh", dir}, selfCommand()...)
+	args := append([]string{flags, "--propagation", "private", "sh", "-c", script, "sh", dir}, testpeer.SelfCommand()...)
 	args = append(args, "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
-	text, err := runSelf(t, 2*peerTimeout, envFaultTmpfs+"="+dir, unshare, args...)
+	text, err := testpeer.RunSelf(t, 2*peerTimeout, envFaultTmpfs+"="+dir, unshare, args...)
 	switch {
 	case strings.Contains(text, "--- PASS: "+t.Name()) && err == nil:
-		t.Logf("inside the mount namespace:\n%s", tail(text, 2000))
+		t.Logf("inside the mount namespace:\n%s", testpeer.Tail(text, 2000))
 	case !strings.Contains(text, "=== RUN"):
-		skipOrFatal(t, "cannot mount a tmpfs in a private mount namespace (unshare %s: %v): %s", flags, err, strings.TrimSpace(text))
+		testpeer.SkipOrFatal(t, "cannot mount a tmpfs in a private mount namespace (unshare %s: %v): %s", flags, err, strings.TrimSpace(text))
 	default:
-		t.Fatalf("failed inside the mount namespace (%v):\n%s", err, tail(text, 4000))
+		t.Fatalf("failed inside the mount namespace (%v):\n%s", err, testpeer.Tail(text, 4000))
 	}
 }

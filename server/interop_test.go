@@ -27,6 +27,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/server"
 	"github.com/tinysmbd/tinysmbd/vfs"
 )
@@ -285,7 +286,7 @@ func TestInteropSmbclientCalledNameRetry(t *testing.T) {
 		if got := cl.n.Load() - before; got != tc.conns {
 			t.Errorf("//%s/share took %d connections, want %d (%s):\n%s", tc.name, got, tc.conns,
 				map[bool]string{true: "refused with 0x82, then *SMBSERVER", false: "accepted at once"}[tc.conns == 2],
-				tail(out, 4<<10))
+				testpeer.Tail(out, 4<<10))
 		}
 	}
 }
@@ -448,7 +449,7 @@ func TestInteropTsharkDissects(t *testing.T) {
 	out, err := exec.CommandContext(ctx, tshark, "-r", pcap, "-d", fmt.Sprintf("tcp.port==%d,nbss", port),
 		"-O", "nbss,smb").CombinedOutput()
 	if err != nil {
-		t.Fatalf("tshark -r: %v\n%s", err, tail(string(out), 16<<10))
+		t.Fatalf("tshark -r: %v\n%s", err, testpeer.Tail(string(out), 16<<10))
 	}
 	text := string(out)
 	summary, _ := exec.Command(tshark, "-r", pcap, "-d", fmt.Sprintf("tcp.port==%d,nbss", port)).CombinedOutput()
@@ -456,11 +457,11 @@ func TestInteropTsharkDissects(t *testing.T) {
 
 	bad := regexp.MustCompile(`Malformed|\[Expert Info \(Error|Exception`)
 	warn := regexp.MustCompile(`\[Expert Info \(Warning[^\n]*`)
-	for _, frame := range splitFrames(text) {
+	for _, frame := range testpeer.SplitFrames(text) {
 		if bad.MatchString(frame) {
-			t.Errorf("tshark flags frame %s:\n%s", frameNumber(frame), frame)
+			t.Errorf("tshark flags frame %s:\n%s", testpeer.FrameNumber(frame), frame)
 		} else if warn.MatchString(frame) {
-			t.Logf("tshark warns in frame %s (not fatal: not a malformed packet):\n%s", frameNumber(frame), strings.Join(warn.FindAllString(frame, -1), "\n"))
+			t.Logf("tshark warns in frame %s (not fatal: not a malformed packet):\n%s", testpeer.FrameNumber(frame), strings.Join(warn.FindAllString(frame, -1), "\n"))
 		}
 	}
 	for _, want := range []string{
@@ -478,7 +479,7 @@ func TestInteropTsharkDissects(t *testing.T) {
 		}
 	}
 	if t.Failed() {
-		t.Logf("tshark -O nbss,smb (tail):\n%s", tail(text, 48<<10))
+		t.Logf("tshark -O nbss,smb (tail):\n%s", testpeer.Tail(text, 48<<10))
 	}
 }
 
@@ -491,44 +492,19 @@ func checkDissection(t *testing.T, tshark, pcap string, args ...string) {
 	defer cancel()
 	out, err := exec.CommandContext(ctx, tshark, append([]string{"-r", pcap}, args...)...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("tshark -r: %v\n%s", err, tail(string(out), 16<<10))
+		t.Fatalf("tshark -r: %v\n%s", err, testpeer.Tail(string(out), 16<<10))
 	}
 	bad := regexp.MustCompile(`Malformed Packet|\[Expert Info \(Error|Exception`)
-	for _, frame := range splitFrames(string(out)) {
+	for _, frame := range testpeer.SplitFrames(string(out)) {
 		if bad.MatchString(frame) {
-			t.Errorf("tshark flags frame %s:\n%s", frameNumber(frame), tail(frame, 8<<10))
+			t.Errorf("tshark flags frame %s:\n%s", testpeer.FrameNumber(frame), testpeer.Tail(frame, 8<<10))
 		}
 	}
-}
-
-// frameNumber returns N from the "Frame N:" line that starts frame.
-func frameNumber(frame string) string {
-	if m := regexp.MustCompile(`^Frame (\d+):`).FindStringSubmatch(frame); m != nil {
-		return m[1]
-	}
-	return "?"
-}
-
-// splitFrames cuts tshark's -O output at each "Frame N:" line.
-func splitFrames(text string) []string {
-	idx := regexp.MustCompile(`(?m)^Frame \d+:`).FindAllStringIndex(text, -1)
-	var frames []string
-	for i, loc := range idx {
-		end := len(text)
-		if i+1 < len(idx) {
-			end = idx[i+1][0]
-		}
-		frames = append(frames, text[loc[0]:end])
-	}
-	if len(frames) == 0 {
-		frames = []string{text}
-	}
-	return frames
 }
 
 type capture struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *testpeer.SyncBuffer
 	done   chan error
 }
 
@@ -536,7 +512,7 @@ type capture struct {
 // and returns once tshark says it is capturing.
 func startCapture(t *testing.T, tshark, filter, pcap string) *capture {
 	t.Helper()
-	c := &capture{stderr: new(syncBuffer), done: make(chan error, 1)}
+	c := &capture{stderr: new(testpeer.SyncBuffer), done: make(chan error, 1)}
 	c.cmd = exec.Command(tshark, "-i", "lo", "-f", filter, "-w", pcap)
 	c.cmd.Stdout = io.Discard
 	c.cmd.Stderr = c.stderr

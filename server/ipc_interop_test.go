@@ -21,6 +21,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/server"
 )
 
@@ -248,6 +249,6 @@ func TestInteropIPCDissects(t *testing.T) {
 		}
 	}
 	if t.Failed() {
-		t.Logf("capture summary:\n%s", tail(string(summary), 32<<10))
+		t.Logf("capture summary:\n%s", testpeer.Tail(string(summary), 32<<10))
 	}
 }

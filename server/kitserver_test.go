@@ -6,18 +6,17 @@ package server_test
 // loopback with a file to attack and sessions that log on to it.
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"log/slog"
 	"net"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/spf13/afero"
+
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/server"
 )
 
@@ -33,24 +32,6 @@ const (
 	hostileMaxMessage = 0x10000
 )
 
-// syncBuffer is a bytes.Buffer safe for the server's logger and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // served is a listener and the framing its connections use.
 type served struct {
 	l       net.Listener
@@ -62,7 +43,7 @@ type served struct {
 // server's debug log and request trace are printed if the test failed.
 func startServer(t testing.TB, cfg server.Config, ls ...served) *server.Server {
 	t.Helper()
-	logs := new(syncBuffer)
+	logs := new(testpeer.SyncBuffer)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		cfg.Trace = true
@@ -95,22 +76,10 @@ func startServer(t testing.TB, cfg server.Config, ls ...served) *server.Server {
 			}
 		}
 		if t.Failed() {
-			t.Logf("server log:\n%s", tail(logs.String(), 64<<10))
+			t.Logf("server log:\n%s", testpeer.Tail(logs.String(), 64<<10))
 		}
 	})
 	return srv
-}
-
-// tail returns the last n bytes of s, cut at a line start.
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[len(s)-n:]
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return "[...]\n" + s
 }
 
 // listenDirect listens on a random loopback port for direct-hosted SMB.

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/server"
 )
 
@@ -25,7 +26,7 @@ import (
 // connection takes well under the 4 s of timeouts it takes unanswered.
 func TestInteropImpacketNodeStatus(t *testing.T) {
 	python := requirePeer(t, "impacket")
-	if os.Getenv(envInNamespace) == "" {
+	if os.Getenv(testpeer.EnvInNamespace) == "" {
 		runInNamespace(t, "the test binds 127.0.0.1:137 and :139 in a network namespace of its own")
 		return
 	}

@@ -20,19 +20,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 )
 
 const (
-	// envRequirePeers makes a missing client a failure instead of a skip.
-	envRequirePeers = "TINYSMBD_REQUIRE_PEERS"
-	// envInNamespace marks the re-executed test binary, so that a test that
-	// still cannot bind its port there fails instead of re-executing again.
-	envInNamespace = "TINYSMBD_TEST_IN_NETNS"
 	// systemPython is Debian's interpreter, the one python3-impacket is
 	// installed for; another python3 earlier on PATH may not see it.
 	systemPython = "/usr/bin/python3"
@@ -57,15 +53,6 @@ var peers = map[string]struct {
 	"stdbuf":     {install: "apt-get install -y coreutils"},
 }
 
-// skipOrFatal skips the test, or fails it when TINYSMBD_REQUIRE_PEERS=1.
-func skipOrFatal(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv(envRequirePeers) == "1" {
-		t.Fatalf(format+" (and "+envRequirePeers+"=1)", args...)
-	}
-	t.Skipf(format, args...)
-}
-
 // requirePeer returns the path of the named client, or skips (or fails) the
 // test with the command that installs it. For a Python module it returns the
 // interpreter.
@@ -77,18 +64,18 @@ func requirePeer(t testing.TB, name string) string {
 	}
 	if p.module != "" {
 		if _, err := os.Stat(systemPython); err != nil {
-			skipOrFatal(t, "%s not installed (%s missing): %s", name, systemPython, p.install)
+			testpeer.SkipOrFatal(t, "%s not installed (%s missing): %s", name, systemPython, p.install)
 		}
 		out, err := exec.Command(systemPython, "-c", "import "+p.module).CombinedOutput()
 		if err != nil {
-			skipOrFatal(t, "%s not installed (%s cannot import %s: %s): %s",
+			testpeer.SkipOrFatal(t, "%s not installed (%s cannot import %s: %s): %s",
 				name, systemPython, p.module, bytes.TrimSpace(out), p.install)
 		}
 		return systemPython
 	}
 	path, err := exec.LookPath(name)
 	if err != nil {
-		skipOrFatal(t, "%s not installed: %s", name, p.install)
+		testpeer.SkipOrFatal(t, "%s not installed: %s", name, p.install)
 	}
 	return path
 }
@@ -107,44 +94,13 @@ func listenNetBT(t *testing.T) net.Listener {
 	return nil
 }
 
-// runInNamespace re-executes the test binary, running only t, inside a new
-// network namespace (and a user namespace when not root, which maps us to
-// root there) with its loopback up, and makes that run's result t's result.
+// runInNamespace re-runs t, a top-level test, inside a private network
+// namespace (testpeer.RunInNamespace) and makes that run t's result.
 func runInNamespace(t *testing.T, why string) {
 	t.Helper()
-	if os.Getenv(envInNamespace) != "" {
-		t.Fatalf("already inside a private network namespace, and still %s", why)
-	}
-	if strings.Contains(t.Name(), "/") {
-		t.Fatalf("runInNamespace must be called from a top-level test, not %s", t.Name())
-	}
 	unshare := requirePeer(t, "unshare")
 	requirePeer(t, "ip")
-	t.Logf("%s; re-running %s in a private network namespace", why, t.Name())
-
-	flags := "-rn" // a user namespace lets an unprivileged user own the netns
-	if os.Geteuid() == 0 {
-		flags = "-n"
-	}
-	args := append([]string{flags, "sh", "-c", `ip link set lo up && exec "$0" "$@"`}, selfCommand()...)
-	args = append(args, "-test.run=^"+regexp.QuoteMeta(t.Name())+"$", "-test.v", "-test.count=1")
-	if testing.Short() {
-		args = append(args, "-test.short")
-	}
-	text, err := runSelf(t, 3*peerTimeout, envInNamespace+"=1", unshare, args...)
-	name := regexp.QuoteMeta(t.Name())
-	switch {
-	case regexp.MustCompile(`(?m)^--- PASS: `+name+` `).MatchString(text) && err == nil:
-		t.Logf("inside the namespace:\n%s", text)
-	case regexp.MustCompile(`(?m)^--- SKIP: `+name+` `).MatchString(text) && err == nil:
-		t.Logf("inside the namespace:\n%s", text)
-		t.Skipf("skipped inside the namespace (see log)")
-	case !strings.Contains(text, "=== RUN"):
-		skipOrFatal(t, "cannot run the test in a private user+network namespace (unshare %s: %v): %s",
-			flags, err, strings.TrimSpace(text))
-	default:
-		t.Fatalf("failed inside the private network namespace (%v):\n%s", err, text)
-	}
+	testpeer.RunInNamespace(t, why, 3*peerTimeout, unshare)
 }
 
 // smbclient runs Samba's smbclient, forced to SMB1 (NT1), against one share.

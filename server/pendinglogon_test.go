@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/server"
 )
 
@@ -256,7 +257,7 @@ func TestPendingLogonsReconnectingNetBT(t *testing.T) {
 // a line or two per kind for the flooding address, the summaries counting
 // every event.
 func TestRefusalLogVolume(t *testing.T) {
-	logs := new(syncBuffer)
+	logs := new(testpeer.SyncBuffer)
 	hs := newHostileServerWith(t, server.FramingDirect, func(c *server.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
 		c.MaxPendingLogonsPerClient = 2

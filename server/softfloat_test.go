@@ -25,6 +25,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 )
 
 // softfloatCall matches the runtime's software floating-point routines
@@ -90,7 +92,7 @@ func compileListing(t *testing.T, dir, gcPattern string, pkgs ...string) string 
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		skipOrFatal(t, "the go command is not on PATH: %v", err)
+		testpeer.SkipOrFatal(t, "the go command is not on PATH: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -108,7 +110,7 @@ func compileListing(t *testing.T, dir, gcPattern string, pkgs ...string) string 
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=mips", "GOMIPS=softfloat", "GOFLAGS=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, tail(string(out), 4096))
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, testpeer.Tail(string(out), 4096))
 	}
 	return string(out)
 }

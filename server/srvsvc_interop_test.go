@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/server"
 )
 
@@ -157,6 +158,6 @@ func TestInteropSrvsvcLevelsDissect(t *testing.T) {
 		bytes.Count(summary, []byte("NetShareEnumAll response")), bytes.Count(summary, []byte("NetShareGetInfo response")),
 		bytes.Count(summary, []byte("NetShareEnum response")))
 	if t.Failed() {
-		t.Logf("capture summary:\n%s", tail(string(summary), 32<<10))
+		t.Logf("capture summary:\n%s", testpeer.Tail(string(summary), 32<<10))
 	}
 }

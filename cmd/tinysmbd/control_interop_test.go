@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 )
 
 // buildBinary builds cmd/tinysmbd into a directory others may read and
@@ -45,10 +47,10 @@ func buildBinary(t *testing.T) string {
 }
 
 // binCommand runs the built binary, behind the user-mode emulator when the
-// tests run under one (TINYSMBD_TEST_EMULATOR, as selfCommand): go build
+// tests run under one (TINYSMBD_TEST_EMULATOR, as testpeer.SelfCommand): go build
 // inherits GOARCH, so the binary is for the same foreign architecture.
 func binCommand(bin string, args ...string) *exec.Cmd {
-	if emu := os.Getenv("TINYSMBD_TEST_EMULATOR"); emu != "" {
+	if emu := os.Getenv(testpeer.EnvTestEmulator); emu != "" {
 		return exec.Command(emu, append([]string{bin}, args...)...)
 	}
 	return exec.Command(bin, args...)

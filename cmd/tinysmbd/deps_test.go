@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 )
 
 // allowedCrypto are the only crypto packages tinysmbd may import on Linux:
@@ -16,7 +18,7 @@ var allowedCrypto = map[string]bool{"crypto/subtle": true, "golang.org/x/crypto/
 func TestNoFIPSModuleImports(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		skipOrFatal(t, "the go command is not on PATH: %v", err)
+		testpeer.SkipOrFatal(t, "the go command is not on PATH: %v", err)
 	}
 	for _, tags := range []string{"", "tinysmbd_nonbns tinysmbd_nobrowse tinysmbd_noipc tinysmbd_nocore tinysmbd_nodns"} {
 		cmd := exec.Command(goBin, "list", "-tags", tags, "-f", `{{.ImportPath}}:{{range .Imports}} {{.}}{{end}}`, "./...")

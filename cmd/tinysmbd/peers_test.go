@@ -6,28 +6,17 @@ package main
 // the peers.
 
 import (
-	"os"
 	"os/exec"
 	"testing"
-)
 
-// envRequirePeers turns a missing tool into a failure (CI sets it).
-const envRequirePeers = "TINYSMBD_REQUIRE_PEERS"
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
+)
 
 // peers names the Debian package that installs each external program.
 var peers = map[string]string{
 	"smbclient": "smbclient",
 	"unshare":   "util-linux",
 	"ip":        "iproute2",
-}
-
-// skipOrFatal skips the test, or fails it when TINYSMBD_REQUIRE_PEERS=1.
-func skipOrFatal(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv(envRequirePeers) == "1" {
-		t.Fatalf(format+" (and "+envRequirePeers+"=1)", args...)
-	}
-	t.Skipf(format, args...)
 }
 
 // requirePeer returns the path of the named program, or skips (fails under
@@ -40,7 +29,7 @@ func requirePeer(t *testing.T, name string) string {
 	}
 	p, err := exec.LookPath(name)
 	if err != nil {
-		skipOrFatal(t, "%s not installed: apt-get install -y %s", name, pkg)
+		testpeer.SkipOrFatal(t, "%s not installed: apt-get install -y %s", name, pkg)
 	}
 	return p
 }

@@ -10,10 +10,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 )
 
 const (
@@ -80,24 +81,6 @@ func TestLookupRunAs(t *testing.T) {
 	}
 }
 
-// syncBuffer collects a child's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRunAsNobody starts tinysmbd as root with run_as = "nobody" on the
 // privileged ports 139 and 445, then checks that the running process has
 // nobody's ids and no capabilities left, that a client is still served, and
@@ -105,7 +88,7 @@ func (s *syncBuffer) String() string {
 // namespace, so the ports cannot clash with another test or a real server.
 func TestRunAsNobody(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFatal(t, "run_as needs root to change user; run the tests as root (CI does)")
+		testpeer.SkipOrFatal(t, "run_as needs root to change user; run the tests as root (CI does)")
 	}
 	if os.Getenv(envInNetns) == "" {
 		rerunInNetns(t)
@@ -114,7 +97,7 @@ func TestRunAsNobody(t *testing.T) {
 	smbclient := requirePeer(t, "smbclient")
 	want, err := lookupRunAs("nobody")
 	if err != nil {
-		skipOrFatal(t, "no user nobody on this system: %v", err)
+		testpeer.SkipOrFatal(t, "no user nobody on this system: %v", err)
 	}
 
 	dir := t.TempDir()
@@ -135,8 +118,8 @@ func TestRunAsNobody(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var logs syncBuffer
-	self := selfCommand()
+	var logs testpeer.SyncBuffer
+	self := testpeer.SelfCommand()
 	cmd := exec.Command(self[0], append(self[1:], "-config", cfgPath)...)
 	cmd.Env = append(os.Environ(), envRunMain+"=1")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -243,7 +226,7 @@ func rerunInNetns(t *testing.T) {
 	requirePeer(t, "ip")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*peerTimeout)
 	defer cancel()
-	args := append([]string{"-n", "sh", "-c", `ip link set lo up && exec "$0" "$@"`}, selfCommand()...)
+	args := append([]string{"-n", "sh", "-c", `ip link set lo up && exec "$0" "$@"`}, testpeer.SelfCommand()...)
 	args = append(args, "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
 	cmd := exec.CommandContext(ctx, unshare, args...)
 	cmd.Env = append(os.Environ(), envInNetns+"=1")
@@ -255,19 +238,8 @@ func rerunInNetns(t *testing.T) {
 	case strings.Contains(text, "--- SKIP: "+t.Name()+" ") && err == nil:
 		t.Skip("skipped inside the namespace (see log)")
 	case !strings.Contains(text, "=== RUN"):
-		skipOrFatal(t, "cannot create a network namespace (unshare -n: %v)", err)
+		testpeer.SkipOrFatal(t, "cannot create a network namespace (unshare -n: %v)", err)
 	default:
 		t.Fatalf("failed inside the network namespace: %v", err)
 	}
-}
-
-// selfCommand is the command line that runs this test binary again: the
-// binary, behind the user-mode emulator named by TINYSMBD_TEST_EMULATOR
-// when it was built for another architecture (scripts/qemu-test.sh sets
-// it; no binfmt handler is assumed).
-func selfCommand() []string {
-	if emu := os.Getenv("TINYSMBD_TEST_EMULATOR"); emu != "" {
-		return []string{emu, os.Args[0]}
-	}
-	return []string{os.Args[0]}
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/netbt"
 	"github.com/tinysmbd/tinysmbd/server/netbios"
 	"github.com/tinysmbd/tinysmbd/smb/browser"
@@ -45,7 +46,7 @@ const (
 // broadcasts is answered; that stopping says goodbye with ServerType 0; and
 // that tshark dissects every datagram as a well-formed Host Announcement.
 func TestInteropBrowse(t *testing.T) {
-	if os.Getenv(envInNamespace) == "" {
+	if os.Getenv(testpeer.EnvInNamespace) == "" {
 		runInNamespace(t, "the browse test needs its own veth pair and network namespaces")
 		return
 	}
@@ -119,16 +120,16 @@ func TestInteropBrowse(t *testing.T) {
 			requirePeer(t, "tshark")
 		}
 		var hosts []string
-		for _, f := range splitFrames(out) {
+		for _, f := range testpeer.SplitFrames(out) {
 			if regexp.MustCompile(`Malformed|\[Expert Info \((Error|Warning)|Exception`).MatchString(f) {
-				t.Errorf("tshark flags frame %s:\n%s", frameNumber(f), f)
+				t.Errorf("tshark flags frame %s:\n%s", testpeer.FrameNumber(f), f)
 			}
 			if strings.Contains(f, "Src: 10.213.0.1,") && strings.Contains(f, "Microsoft Windows Browser Protocol") {
 				hosts = append(hosts, f)
 			}
 		}
 		if len(hosts) != 3 {
-			t.Fatalf("tshark saw %d browser datagrams from the server, want 3:\n%s", len(hosts), tail(out, 16<<10))
+			t.Fatalf("tshark saw %d browser datagrams from the server, want 3:\n%s", len(hosts), testpeer.Tail(out, 16<<10))
 		}
 		for i, want := range []string{"Update Periodicity: 1 minute", "Update Periodicity: 1 minute", "Update Periodicity: 0 seconds"} {
 			for _, line := range []string{
@@ -168,7 +169,7 @@ func startBrowsePeer(t *testing.T, unshare, ip string) *browsePeer {
 	script := `echo NS; while ! ip link show ` + vethPeer + ` >/dev/null 2>&1; do sleep 0.05; done
 ip addr add ` + peerCIDR + ` brd + dev ` + vethPeer + ` && ip link set ` + vethPeer + ` up && ip link set lo up && exec "$@"`
 	p := &browsePeer{lines: make(chan string, 64)}
-	args := append([]string{"-n", "sh", "-c", script, "sh"}, selfCommand()...)
+	args := append([]string{"-n", "sh", "-c", script, "sh"}, testpeer.SelfCommand()...)
 	p.cmd = exec.Command(unshare, append(args, "-test.run=^$")...)
 	p.cmd.Env = append(os.Environ(), envBrowsePeer+"=1")
 	p.cmd.Stderr = os.Stderr

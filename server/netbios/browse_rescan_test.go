@@ -13,6 +13,7 @@ import (
 	"github.com/pion/transport/v3/test"
 	"github.com/pion/transport/v3/vnet"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/netbt"
 	"github.com/tinysmbd/tinysmbd/server/netbios"
 	"github.com/tinysmbd/tinysmbd/smb/browser"
@@ -87,7 +88,7 @@ func TestBrowseFollowsInterfaces(t *testing.T) {
 
 	n := &ifaceNet{Net: vn}
 	n.set(t)
-	logs := new(syncBuffer)
+	logs := new(testpeer.SyncBuffer)
 	svc, err := netbios.New(noPeriodicRescan(netbios.Config{Name: netbiosName, Workgroup: "WORKGROUP", Browse: true,
 		ServerType: browser.SVTypeServer, Net: n, Logger: slog.New(slog.NewTextHandler(logs, nil))}))
 	if err != nil {

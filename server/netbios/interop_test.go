@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/server/netbios"
 )
 
@@ -59,7 +60,7 @@ func nmblookupConf(t *testing.T) string {
 func TestInteropNmblookup(t *testing.T) {
 	nmblookup := requirePeer(t, "nmblookup")
 	nbtscan := requirePeer(t, "nbtscan")
-	if os.Getenv(envInNamespace) == "" {
+	if os.Getenv(testpeer.EnvInNamespace) == "" {
 		runInNamespace(t, "the name service test binds 127.0.0.1:137 in a network namespace of its own")
 		return
 	}
@@ -133,15 +134,15 @@ func TestInteropNmblookup(t *testing.T) {
 	defer cancel()
 	dump, err := exec.CommandContext(ctx, tshark, "-r", pcap, "-O", "nbns").CombinedOutput()
 	if err != nil {
-		t.Fatalf("tshark -r: %v\n%s", err, tail(string(dump), 16<<10))
+		t.Fatalf("tshark -r: %v\n%s", err, testpeer.Tail(string(dump), 16<<10))
 	}
 	summary, _ := exec.Command(tshark, "-r", pcap).CombinedOutput()
 	t.Logf("capture summary:\n%s", summary)
 	bad := regexp.MustCompile(`Malformed Packet|\[Expert Info \((Error|Warning)|Exception`)
-	frames := splitFrames(string(dump))
+	frames := testpeer.SplitFrames(string(dump))
 	for _, frame := range frames {
 		if bad.MatchString(frame) {
-			t.Errorf("tshark flags frame %s:\n%s", frameNumber(frame), frame)
+			t.Errorf("tshark flags frame %s:\n%s", testpeer.FrameNumber(frame), frame)
 		}
 	}
 	for _, want := range []string{"Registration NB " + netbiosName + "<20>", "Name query response NB 127.0.0.1", "Name query response NBSTAT",
@@ -155,7 +156,7 @@ func TestInteropNmblookup(t *testing.T) {
 // startNmbd runs Samba's nmbd in the peer's namespace (ns), on the peer end
 // of the first veth pair, with the given name and aliases, until the test
 // ends. Its debug output (level 3) collects in the returned buffer.
-func startNmbd(t *testing.T, ns *nbnsNetns, nmbd, name string, aliases ...string) *syncBuffer {
+func startNmbd(t *testing.T, ns *nbnsNetns, nmbd, name string, aliases ...string) *testpeer.SyncBuffer {
 	t.Helper()
 	dir := t.TempDir()
 	var conf strings.Builder
@@ -174,7 +175,7 @@ func startNmbd(t *testing.T, ns *nbnsNetns, nmbd, name string, aliases ...string
 	if err := os.WriteFile(path, []byte(conf.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out := new(syncBuffer)
+	out := new(testpeer.SyncBuffer)
 	cmd := exec.Command(nmbd, "--foreground", "--no-process-group", "--debug-stdout", "-d", "3", "-s", path)
 	cmd.Stdout, cmd.Stderr = out, out
 	var err error
@@ -193,14 +194,14 @@ func startNmbd(t *testing.T, ns *nbnsNetns, nmbd, name string, aliases ...string
 			<-done
 		}
 		if t.Failed() {
-			t.Logf("nmbd output:\n%s", tail(out.String(), 32<<10))
+			t.Logf("nmbd output:\n%s", testpeer.Tail(out.String(), 32<<10))
 		}
 	})
 	return out
 }
 
 // waitLog waits until every regular expression in want matches log.
-func waitLog(t *testing.T, what string, log *syncBuffer, d time.Duration, want ...string) {
+func waitLog(t *testing.T, what string, log *testpeer.SyncBuffer, d time.Duration, want ...string) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
@@ -226,7 +227,7 @@ func waitLog(t *testing.T, what string, log *syncBuffer, d time.Duration, want .
 // tinysmbd defends it, and tinysmbd gives up a name nmbd holds.
 func TestInteropNmbd(t *testing.T) {
 	nmbd := requirePeer(t, "nmbd")
-	if os.Getenv(envInNamespace) == "" {
+	if os.Getenv(testpeer.EnvInNamespace) == "" {
 		runInNamespace(t, "the nmbd test needs network namespaces and a veth pair of its own")
 		return
 	}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/pion/transport/v3/stdnet"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/netbt"
 	"github.com/tinysmbd/tinysmbd/server/netbios"
 )
@@ -295,7 +296,7 @@ var nbnsServerNames = map[string]uint16{
 // registration, defence, refresh, conflict and release between two hosts,
 // and multi-homed answers.
 func TestNameServiceTwoHosts(t *testing.T) {
-	if os.Getenv(envInNamespace) == "" {
+	if os.Getenv(testpeer.EnvInNamespace) == "" {
 		runInNamespace(t, "the two-host name service test needs network namespaces and veth pairs of its own")
 		return
 	}
@@ -562,7 +563,7 @@ func TestNameServiceTwoHosts(t *testing.T) {
 		waitRegistered(t, first)
 		peer.conn.Close() // the second instance needs UDP 137 over there
 
-		logsB := new(syncBuffer)
+		logsB := new(testpeer.SyncBuffer)
 		var second *netbios.Service
 		var err error
 		ns.run(func() {

@@ -23,6 +23,7 @@ import (
 	"github.com/pion/transport/v3/test"
 	"github.com/pion/transport/v3/vnet"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/netbt"
 	"github.com/tinysmbd/tinysmbd/server/netbios"
 )
@@ -316,7 +317,7 @@ func TestNameServiceRescan(t *testing.T) {
 // the kernel (the service refreshes its stdnet's list before each rescan),
 // and claims go out by broadcast to another host, which sees them.
 func TestNameServiceHostInterfaces(t *testing.T) {
-	if os.Getenv(envInNamespace) == "" {
+	if os.Getenv(testpeer.EnvInNamespace) == "" {
 		runInNamespace(t, "the host-interface rescan test adds and removes interfaces")
 		return
 	}

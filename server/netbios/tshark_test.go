@@ -5,37 +5,13 @@ package netbios_test
 
 import (
 	"os/exec"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 )
-
-// frameNumber returns N from the "Frame N:" line that starts frame.
-func frameNumber(frame string) string {
-	if m := regexp.MustCompile(`^Frame (\d+):`).FindStringSubmatch(frame); m != nil {
-		return m[1]
-	}
-	return "?"
-}
-
-// splitFrames cuts tshark's -O output at each "Frame N:" line.
-func splitFrames(text string) []string {
-	idx := regexp.MustCompile(`(?m)^Frame \d+:`).FindAllStringIndex(text, -1)
-	var frames []string
-	for i, loc := range idx {
-		end := len(text)
-		if i+1 < len(idx) {
-			end = idx[i+1][0]
-		}
-		frames = append(frames, text[loc[0]:end])
-	}
-	if len(frames) == 0 {
-		frames = []string{text}
-	}
-	return frames
-}
 
 // tsharkRun is tshark running until stop or the end of the test, in a
 // process group of its own: it captures through a dumpcap child that
@@ -44,7 +20,7 @@ func splitFrames(text string) []string {
 // wait for the pipes regardless.
 type tsharkRun struct {
 	cmd            *exec.Cmd
-	stdout, stderr *syncBuffer
+	stdout, stderr *testpeer.SyncBuffer
 	done           chan error
 }
 
@@ -52,7 +28,7 @@ type tsharkRun struct {
 // it captures, calling poke before each look (to send a probe, say).
 func startTshark(t *testing.T, tshark string, ready func(r *tsharkRun) bool, poke func(), args ...string) *tsharkRun {
 	t.Helper()
-	r := &tsharkRun{stdout: new(syncBuffer), stderr: new(syncBuffer), done: make(chan error, 1)}
+	r := &tsharkRun{stdout: new(testpeer.SyncBuffer), stderr: new(testpeer.SyncBuffer), done: make(chan error, 1)}
 	r.cmd = exec.Command(tshark, args...)
 	r.cmd.Stdout, r.cmd.Stderr = r.stdout, r.stderr
 	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -22,6 +22,7 @@ import (
 	"github.com/pion/transport/v3/test"
 	"github.com/pion/transport/v3/vnet"
 
+	"github.com/tinysmbd/tinysmbd/internal/testpeer"
 	"github.com/tinysmbd/tinysmbd/netbt"
 	"github.com/tinysmbd/tinysmbd/server/netbios"
 )
@@ -69,9 +70,9 @@ func newNBNSVnet(t *testing.T, wrapClient func(vnet.NIC) vnet.NIC) *nbnsVnet {
 // startService runs the services of cfg on n (nil: the host's network)
 // until the test ends, by default the name service alone on port 137, as
 // netbiosName in WORKGROUP. Its log is printed if the test fails.
-func startService(t *testing.T, n transport.Net, cfg netbios.Config) (*netbios.Service, *syncBuffer) {
+func startService(t *testing.T, n transport.Net, cfg netbios.Config) (*netbios.Service, *testpeer.SyncBuffer) {
 	t.Helper()
-	logs := new(syncBuffer)
+	logs := new(testpeer.SyncBuffer)
 	if cfg.Name == "" {
 		cfg.Name = netbiosName
 	}
@@ -93,7 +94,7 @@ func startService(t *testing.T, n transport.Net, cfg netbios.Config) (*netbios.S
 	t.Cleanup(func() {
 		srv.Close()
 		if t.Failed() {
-			t.Logf("service log:\n%s", tail(logs.String(), 32<<10))
+			t.Logf("service log:\n%s", testpeer.Tail(logs.String(), 32<<10))
 		}
 	})
 	return srv, logs
