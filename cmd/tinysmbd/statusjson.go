@@ -11,8 +11,10 @@ import (
 
 // writeStatusJSON is `tinysmbd status -json`: the same facts as writeStatus
 // as one JSON object, for scripts. docs/status-json.md is its schema. It is
-// written by hand rather than with encoding/json, whose reflection would
-// cost the firmware binary far more than these few lines.
+// written out rather than marshalled from server.Status with encoding/json
+// (which log/slog links anyway): the schema's snake_case names, whole-second
+// RFC 3339 times, null for an unknown time and [] for an empty list would
+// each need a wrapper type or tags on the server's public structs.
 func writeStatusJSON(w io.Writer, d daemonInfo, st server.Status, now time.Time) {
 	var j jsonWriter
 	j.open('{')
